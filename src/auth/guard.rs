@@ -1,0 +1,188 @@
+//! The guard in front of every API route: resolves the session, refuses cross-site
+//! cookie requests, and applies the route policy, auditing every refusal.
+use std::net::{IpAddr, SocketAddr};
+
+use actix_web::body::{BoxBody, MessageBody};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::{header, Method};
+use actix_web::middleware::Next;
+use actix_web::{web, HttpMessage, ResponseError};
+
+use super::caller::{Caller, RequestContext};
+use super::policy::{self, Access, Lookup};
+use super::session::{self, COOKIE_NAME};
+use crate::audit::AuditAction;
+use crate::config::Settings;
+use crate::domain::role::Role;
+use crate::error::ApiError;
+use crate::state::AppState;
+
+/// The client's address: the socket peer, or the forwarded address when the peer
+/// is a trusted proxy.
+pub fn client_ip(req: &ServiceRequest, settings: &Settings) -> String {
+    let peer = req.peer_addr().map(|a: SocketAddr| a.ip());
+    if let Some(peer_ip) = peer {
+        if settings.is_trusted_proxy(peer_ip) {
+            let forwarded = req
+                .headers()
+                .get("x-forwarded-for")
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| {
+                    v.split(',')
+                        .map(str::trim)
+                        .filter_map(|s| s.parse::<IpAddr>().ok())
+                        .rev()
+                        .find(|ip| !settings.is_trusted_proxy(*ip))
+                });
+            if let Some(ip) = forwarded {
+                return ip.to_string();
+            }
+        }
+        return peer_ip.to_string();
+    }
+    "unknown".to_owned()
+}
+
+enum Credential {
+    Bearer(String),
+    Cookie(String),
+}
+
+fn credential(req: &ServiceRequest) -> Option<Credential> {
+    if let Some(value) = req.headers().get(header::AUTHORIZATION) {
+        let text = value.to_str().unwrap_or_default();
+        let token = text
+            .strip_prefix("Bearer ")
+            .or_else(|| text.strip_prefix("bearer "))
+            .unwrap_or_default()
+            .trim();
+        return Some(Credential::Bearer(token.to_owned()));
+    }
+    req.cookie(COOKIE_NAME)
+        .map(|c| Credential::Cookie(c.value().to_owned()))
+}
+
+/// A cookie-authenticated unsafe request must come from our own origin (CSRF defence).
+fn same_origin(req: &ServiceRequest) -> bool {
+    let host = req.connection_info().host().to_owned();
+    match req
+        .headers()
+        .get(header::ORIGIN)
+        .and_then(|v| v.to_str().ok())
+    {
+        Some(origin) => origin
+            .split_once("://")
+            .is_some_and(|(_, rest)| rest.trim_end_matches('/') == host),
+        // Browsers send Origin on every cross-origin POST; without it, require the
+        // fetch metadata to say same-origin.
+        None => req
+            .headers()
+            .get("sec-fetch-site")
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v == "same-origin"),
+    }
+}
+
+fn is_safe(method: &Method) -> bool {
+    matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS)
+}
+
+fn refuse(req: ServiceRequest, err: ApiError) -> ServiceResponse<BoxBody> {
+    let response = err.error_response();
+    req.into_response(response)
+}
+
+pub async fn guard(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    let Some(state) = req.app_data::<web::Data<AppState>>().cloned() else {
+        return next.call(req).await.map(|r| r.map_into_boxed_body());
+    };
+    let request_id = req
+        .extensions()
+        .get::<tracing_actix_web::RequestId>()
+        .map(|id| id.to_string())
+        .unwrap_or_else(|| uuid::Uuid::now_v7().to_string());
+    let context = RequestContext {
+        request_id,
+        ip: client_ip(&req, &state.settings),
+    };
+    req.extensions_mut().insert(context.clone());
+
+    if !req.path().starts_with("/api/") {
+        return next.call(req).await.map(|r| r.map_into_boxed_body());
+    }
+    let access = match req.match_pattern() {
+        None => None,
+        Some(pattern) => match policy::lookup(req.method().as_str(), &pattern) {
+            Lookup::Found(access) => Some(access),
+            Lookup::OtherMethod => None,
+            Lookup::Unclassified => {
+                // Fail closed: a route nobody classified is not served.
+                tracing::error!(route = %pattern, "route missing from the policy table");
+                return Ok(refuse(req, ApiError::NotFound));
+            }
+        },
+    };
+    if access.is_none() || access == Some(Access::Public) {
+        // Unknown routes and other methods fall through to the router (404/405).
+        return next.call(req).await.map(|r| r.map_into_boxed_body());
+    }
+    let access = access.unwrap_or(Access::AnyUser);
+
+    let Some(cred) = credential(&req) else {
+        return Ok(refuse(req, ApiError::Unauthorized));
+    };
+    let (token, via_cookie) = match cred {
+        Credential::Bearer(t) => (t, false),
+        Credential::Cookie(t) => (t, true),
+    };
+    let settings = state.settings.clone();
+    let resolved = state
+        .db(move |conn| Ok(session::resolve(conn, &settings, &token)?))
+        .await;
+    let (session_row, user) = match resolved {
+        Ok(Some(found)) => found,
+        Ok(None) => return Ok(refuse(req, ApiError::Unauthorized)),
+        Err(err) => return Ok(refuse(req, err)),
+    };
+    let Some(role) = Role::parse(&user.role) else {
+        return Ok(refuse(req, ApiError::Unauthorized));
+    };
+    let caller = Caller {
+        user_id: user.id,
+        role,
+        display_name: user.display_name,
+        patient_id: user.patient_id,
+        session_id: session_row.id,
+        via_cookie,
+        context,
+    };
+
+    if via_cookie && !is_safe(req.method()) && !same_origin(&req) {
+        return Ok(refuse(req, ApiError::Forbidden));
+    }
+
+    if !access.allows(role) {
+        let route = format!(
+            "{} {}",
+            req.method(),
+            req.match_pattern().unwrap_or_default()
+        );
+        let event = caller.event(AuditAction::AccessDenied, "route", Some(route), None);
+        if let Err(err) = state.audit.record(event).await {
+            return Ok(refuse(req, err));
+        }
+        // A patient learns nothing about what exists outside their own record.
+        let err = if role == Role::Patient {
+            ApiError::NotFound
+        } else {
+            ApiError::Forbidden
+        };
+        return Ok(refuse(req, err));
+    }
+
+    req.extensions_mut().insert(caller);
+    next.call(req).await.map(|r| r.map_into_boxed_body())
+}

@@ -1,0 +1,92 @@
+//! Password hashing with argon2id, off the async runtime and bounded in concurrency
+//! so that a login flood queues instead of starving the server.
+use std::sync::Arc;
+
+use argon2::password_hash::rand_core::OsRng;
+use argon2::password_hash::{PasswordHash, PasswordHasher as _, PasswordVerifier, SaltString};
+use argon2::{Algorithm, Argon2, Params, Version};
+use tokio::sync::Semaphore;
+
+use crate::error::ApiError;
+
+/// argon2id, m = 19 MiB, t = 2, p = 1 (OWASP's minimum; SPEC §2).
+fn argon2() -> Argon2<'static> {
+    let params = Params::new(19_456, 2, 1, None).expect("valid argon2 parameters");
+    Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
+}
+
+pub fn hash_blocking(password: &str) -> anyhow::Result<String> {
+    let salt = SaltString::generate(&mut OsRng);
+    Ok(argon2()
+        .hash_password(password.as_bytes(), &salt)
+        .map_err(|e| anyhow::anyhow!("hashing failed: {e}"))?
+        .to_string())
+}
+
+pub fn verify_blocking(password: &str, hash: &str) -> bool {
+    match PasswordHash::new(hash) {
+        Ok(parsed) => argon2()
+            .verify_password(password.as_bytes(), &parsed)
+            .is_ok(),
+        Err(_) => false,
+    }
+}
+
+#[derive(Clone)]
+pub struct PasswordHasher {
+    permits: Arc<Semaphore>,
+    /// Verified against when the email is unknown, so both failures cost the same.
+    decoy_hash: Arc<String>,
+}
+
+impl PasswordHasher {
+    pub fn new(concurrency: usize) -> anyhow::Result<Self> {
+        Ok(Self {
+            permits: Arc::new(Semaphore::new(concurrency.max(1))),
+            decoy_hash: Arc::new(hash_blocking("decoy password that never matches")?),
+        })
+    }
+
+    pub async fn hash(&self, password: String) -> Result<String, ApiError> {
+        let _permit = self
+            .permits
+            .acquire()
+            .await
+            .map_err(|_| ApiError::Unavailable)?;
+        tokio::task::spawn_blocking(move || hash_blocking(&password))
+            .await
+            .map_err(ApiError::internal)?
+            .map_err(ApiError::internal)
+    }
+
+    /// Checks a password; with `None` it checks the decoy and answers false.
+    pub async fn verify(&self, password: String, hash: Option<String>) -> Result<bool, ApiError> {
+        let _permit = self
+            .permits
+            .acquire()
+            .await
+            .map_err(|_| ApiError::Unavailable)?;
+        let known = hash.is_some();
+        let hash = hash.unwrap_or_else(|| self.decoy_hash.as_str().to_owned());
+        let ok = tokio::task::spawn_blocking(move || verify_blocking(&password, &hash))
+            .await
+            .map_err(ApiError::internal)?;
+        Ok(ok && known)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hashes_are_argon2id_with_the_required_cost() {
+        let hash = hash_blocking("a long enough password").unwrap();
+        assert!(
+            hash.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"),
+            "{hash}"
+        );
+        assert!(verify_blocking("a long enough password", &hash));
+        assert!(!verify_blocking("another password", &hash));
+    }
+}

@@ -1,0 +1,130 @@
+//! The one table that says which role may call which route. The guard middleware
+//! enforces it before any handler runs; a route missing here is refused.
+use crate::domain::role::Role;
+
+/// Who may call a route.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// No session needed.
+    Public,
+    /// Any signed-in user, patients included.
+    AnyUser,
+    /// Only these roles.
+    Roles(&'static [Role]),
+}
+
+use Role::{Admin, FrontDesk, Practitioner};
+
+const STAFF: &[Role] = &[Admin, FrontDesk, Practitioner];
+const ADMIN: &[Role] = &[Admin];
+
+impl Access {
+    pub fn allows(self, role: Role) -> bool {
+        match self {
+            Access::Public | Access::AnyUser => true,
+            Access::Roles(roles) => roles.contains(&role),
+        }
+    }
+}
+
+/// One route's rule: method, actix path pattern (with the `/api/v1` prefix), access.
+#[derive(Debug, Clone, Copy)]
+pub struct Rule {
+    pub method: &'static str,
+    pub pattern: &'static str,
+    pub access: Access,
+}
+
+const fn rule(method: &'static str, pattern: &'static str, access: Access) -> Rule {
+    Rule {
+        method,
+        pattern,
+        access,
+    }
+}
+
+/// Every API route. Keep in step with `routes::configure` (the matrix test checks both ways).
+pub const RULES: &[Rule] = &[
+    // Public
+    rule("GET", "/api/v1/openapi.json", Access::Public),
+    rule("POST", "/api/v1/auth/login", Access::Public),
+    // Oneself
+    rule("POST", "/api/v1/auth/logout", Access::AnyUser),
+    rule("GET", "/api/v1/auth/me", Access::AnyUser),
+    rule("POST", "/api/v1/auth/password", Access::AnyUser),
+    rule("POST", "/api/v1/auth/totp/enroll", Access::Roles(STAFF)),
+    rule("POST", "/api/v1/auth/totp/confirm", Access::Roles(STAFF)),
+    // Users (admin)
+    rule("GET", "/api/v1/users", Access::Roles(ADMIN)),
+    rule("POST", "/api/v1/users", Access::Roles(ADMIN)),
+    rule("GET", "/api/v1/users/{id}", Access::Roles(ADMIN)),
+    rule("PATCH", "/api/v1/users/{id}", Access::Roles(ADMIN)),
+    rule("DELETE", "/api/v1/users/{id}/totp", Access::Roles(ADMIN)),
+    rule("POST", "/api/v1/users/{id}/unlock", Access::Roles(ADMIN)),
+    // Patients (staff)
+    rule("GET", "/api/v1/patients", Access::Roles(STAFF)),
+    rule("POST", "/api/v1/patients", Access::Roles(STAFF)),
+    rule("GET", "/api/v1/patients/{id}", Access::Roles(STAFF)),
+    rule("PATCH", "/api/v1/patients/{id}", Access::Roles(STAFF)),
+    rule("DELETE", "/api/v1/patients/{id}", Access::Roles(STAFF)),
+    // Audit (admin)
+    rule("GET", "/api/v1/audit", Access::Roles(ADMIN)),
+    rule("GET", "/api/v1/audit/verify", Access::Roles(ADMIN)),
+];
+
+/// The outcome of looking a request up in the table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lookup {
+    /// The route and method are classified.
+    Found(Access),
+    /// The path matches a route but not with this method (the router answers 405).
+    OtherMethod,
+    /// The path matches no classified route.
+    Unclassified,
+}
+
+pub fn lookup(method: &str, pattern: &str) -> Lookup {
+    let mut same_path = false;
+    for r in RULES {
+        if r.pattern == pattern {
+            if r.method == method {
+                return Lookup::Found(r.access);
+            }
+            same_path = true;
+        }
+    }
+    if same_path {
+        Lookup::OtherMethod
+    } else {
+        Lookup::Unclassified
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_rule_is_unique() {
+        for (i, a) in RULES.iter().enumerate() {
+            for b in &RULES[i + 1..] {
+                assert!(
+                    !(a.method == b.method && a.pattern == b.pattern),
+                    "{} {} twice",
+                    a.method,
+                    a.pattern
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn patients_cannot_reach_staff_routes() {
+        assert_eq!(
+            lookup("GET", "/api/v1/patients/{id}"),
+            Lookup::Found(Access::Roles(STAFF))
+        );
+        assert!(!Access::Roles(STAFF).allows(Role::Patient));
+        assert_eq!(lookup("GET", "/api/v1/nothing"), Lookup::Unclassified);
+    }
+}

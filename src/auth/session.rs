@@ -1,0 +1,94 @@
+//! Opaque session tokens: 256 random bits handed out once, stored only as a SHA-256.
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use chrono::{DateTime, NaiveDateTime, Utc};
+use rand::RngCore;
+use sha2::{Digest, Sha256};
+
+use crate::config::Settings;
+use crate::db::models::sessions::{self, NewSession, SessionRow};
+use crate::db::models::users::UserRow;
+use crate::db::types::{SessionId, UserId};
+use crate::db::DbConnection;
+
+/// The cookie the web UI's session travels in (`__Host-` pins it to this origin, path `/`, Secure).
+pub const COOKIE_NAME: &str = "__Host-dermachart";
+
+/// Use within this long of the last recorded use is not written again (saves a write per request).
+const TOUCH_GRANULARITY_SECS: i64 = 30;
+
+pub fn new_token() -> String {
+    let mut bytes = [0u8; 32];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    URL_SAFE_NO_PAD.encode(bytes)
+}
+
+pub fn token_hash(token: &str) -> String {
+    hex::encode(Sha256::digest(token.as_bytes()))
+}
+
+/// A freshly issued session: the token leaves the server once, here.
+pub struct IssuedSession {
+    pub id: SessionId,
+    pub token: String,
+    pub expires_at: DateTime<Utc>,
+}
+
+pub fn issue(
+    conn: &mut DbConnection,
+    settings: &Settings,
+    user_id: UserId,
+    via_cookie: bool,
+) -> diesel::QueryResult<IssuedSession> {
+    let token = new_token();
+    let now = crate::api::instant(crate::db::now());
+    let expires_at = now + settings.session_absolute();
+    let id = SessionId::new();
+    sessions::insert(
+        conn,
+        &NewSession {
+            id,
+            token_hash: &token_hash(&token),
+            user_id,
+            via_cookie,
+            created_at: now.naive_utc(),
+            last_seen_at: now.naive_utc(),
+            expires_at: expires_at.naive_utc(),
+        },
+    )?;
+    Ok(IssuedSession {
+        id,
+        token,
+        expires_at,
+    })
+}
+
+/// The session and its user if the token is live: not revoked, not past its absolute
+/// or idle timeout, and the user still active. Expired sessions are revoked on sight.
+pub fn resolve(
+    conn: &mut DbConnection,
+    settings: &Settings,
+    token: &str,
+) -> diesel::QueryResult<Option<(SessionRow, UserRow)>> {
+    let Some((session, user)) = sessions::find_live(conn, &token_hash(token))? else {
+        return Ok(None);
+    };
+    let now = crate::db::now();
+    if !is_live(&session, settings, now) {
+        sessions::revoke(conn, session.id, now)?;
+        return Ok(None);
+    }
+    if !user.active {
+        return Ok(None);
+    }
+    if (now - session.last_seen_at).num_seconds() >= TOUCH_GRANULARITY_SECS {
+        sessions::touch(conn, session.id, now)?;
+    }
+    Ok(Some((session, user)))
+}
+
+fn is_live(session: &SessionRow, settings: &Settings, now: NaiveDateTime) -> bool {
+    session.revoked_at.is_none()
+        && now < session.expires_at
+        && now < session.last_seen_at + settings.session_idle()
+}

@@ -1,0 +1,119 @@
+//! Typed settings, read from flags and environment variables and passed down explicitly (never global).
+use std::net::IpAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::Args;
+use ipnet::IpNet;
+
+/// Where the data lives.
+#[derive(Debug, Clone, Args)]
+pub struct DatabaseSettings {
+    /// `sqlite://PATH` (default) or `postgres://USER@HOST/DB`.
+    #[arg(
+        long,
+        env = "DATABASE_URL",
+        default_value = "sqlite://./data/dermachart.db"
+    )]
+    pub database_url: String,
+    /// Most connections the pool keeps open.
+    #[arg(long, env = "DB_POOL_SIZE", default_value_t = 10)]
+    pub db_pool_size: u32,
+    /// How long a request waits for a connection before answering 503 (milliseconds).
+    #[arg(long, env = "DB_TIMEOUT_MS", default_value_t = 2000)]
+    pub db_timeout_ms: u64,
+    /// SQLite: how long a writer waits for the write lock (milliseconds).
+    #[arg(long, env = "SQLITE_BUSY_TIMEOUT_MS", default_value_t = 5000)]
+    pub sqlite_busy_timeout_ms: u64,
+}
+
+impl DatabaseSettings {
+    pub fn pool_settings(&self) -> crate::db::PoolSettings {
+        crate::db::PoolSettings {
+            max_size: self.db_pool_size.max(1),
+            connection_timeout: Duration::from_millis(self.db_timeout_ms.max(100)),
+            busy_timeout: Duration::from_millis(self.sqlite_busy_timeout_ms),
+        }
+    }
+}
+
+/// Everything `serve` needs.
+#[derive(Debug, Clone, Args)]
+pub struct Settings {
+    #[command(flatten)]
+    pub database: DatabaseSettings,
+    /// Address to listen on.
+    #[arg(long = "bind", env = "BIND", default_value = "127.0.0.1:8080")]
+    pub bind: String,
+    /// Folder for photos and other media.
+    #[arg(long, env = "MEDIA_DIR", default_value = "./data/media")]
+    pub media_dir: PathBuf,
+    /// Folder of the built web UI, served when it exists.
+    #[arg(long, env = "FRONTEND_DIR", default_value = "./frontend/dist")]
+    pub frontend_dir: PathBuf,
+    /// The clinic's IANA time zone; governs working hours and "a day".
+    #[arg(long, env = "CLINIC_TIMEZONE", default_value = "Europe/London")]
+    pub clinic_timezone: chrono_tz::Tz,
+    /// A session ends after this many minutes without use.
+    #[arg(long, env = "SESSION_IDLE_MINUTES", default_value_t = 30)]
+    pub session_idle_minutes: i64,
+    /// A session ends this many minutes after login, used or not.
+    #[arg(long, env = "SESSION_ABSOLUTE_MINUTES", default_value_t = 720)]
+    pub session_absolute_minutes: i64,
+    /// Failed logins allowed per (email, peer) in 15 minutes.
+    #[arg(long, env = "LOGIN_LIMIT_PAIR", default_value_t = 5)]
+    pub login_limit_pair: i64,
+    /// Failed logins allowed per email in an hour.
+    #[arg(long, env = "LOGIN_LIMIT_EMAIL", default_value_t = 50)]
+    pub login_limit_email: i64,
+    /// Failed logins allowed per peer in a minute.
+    #[arg(long, env = "LOGIN_LIMIT_PEER", default_value_t = 20)]
+    pub login_limit_peer: i64,
+    /// Password hashes computed at once; more wait (bounded CPU under a login flood).
+    #[arg(long, env = "HASH_CONCURRENCY", default_value_t = 2)]
+    pub hash_concurrency: usize,
+    /// Proxies whose `X-Forwarded-For` is believed (comma-separated CIDRs).
+    #[arg(long, env = "TRUSTED_PROXIES", value_delimiter = ',')]
+    pub trusted_proxies: Vec<IpNet>,
+    /// Peers allowed to read /metrics without a token (comma-separated CIDRs).
+    #[arg(
+        long,
+        env = "METRICS_ALLOW",
+        value_delimiter = ',',
+        default_value = "127.0.0.0/8,::1/128"
+    )]
+    pub metrics_allow: Vec<IpNet>,
+    /// A bearer token that also opens /metrics.
+    #[arg(long, env = "METRICS_TOKEN")]
+    pub metrics_token: Option<String>,
+    /// Set when served over TLS (adds HSTS; cookies are always `Secure`).
+    #[arg(long, env = "BEHIND_TLS", default_value_t = false)]
+    pub behind_tls: bool,
+}
+
+impl Settings {
+    /// Defaults with another database, for tests and tools.
+    pub fn with_database_url(database_url: &str) -> Settings {
+        use clap::Parser;
+        #[derive(Parser)]
+        struct Wrapper {
+            #[command(flatten)]
+            settings: Settings,
+        }
+        let mut settings = Wrapper::parse_from(["dermachart"]).settings;
+        settings.database.database_url = database_url.to_owned();
+        settings
+    }
+
+    pub fn session_idle(&self) -> chrono::Duration {
+        chrono::Duration::minutes(self.session_idle_minutes.max(1))
+    }
+
+    pub fn session_absolute(&self) -> chrono::Duration {
+        chrono::Duration::minutes(self.session_absolute_minutes.max(1))
+    }
+
+    pub fn is_trusted_proxy(&self, ip: IpAddr) -> bool {
+        self.trusted_proxies.iter().any(|net| net.contains(&ip))
+    }
+}

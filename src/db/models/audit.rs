@@ -1,0 +1,97 @@
+//! The audit log table: appended in chained batches, read by admins, checked by `verify`.
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use crate::db::schema::audit_log;
+use crate::db::types::{AuditId, PatientId, UserId};
+use crate::db::DbConnection;
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = audit_log)]
+pub struct AuditRow {
+    pub seq: i64,
+    pub id: AuditId,
+    pub at: NaiveDateTime,
+    pub actor_id: Option<UserId>,
+    pub actor_role: Option<String>,
+    pub action: String,
+    pub entity_type: String,
+    pub entity_id: Option<String>,
+    pub patient_id: Option<PatientId>,
+    pub ip: Option<String>,
+    pub request_id: Option<String>,
+    pub prev_hash: String,
+    pub hash: String,
+}
+
+/// The newest row's sequence number and hash (the chain head), if any.
+pub fn head(conn: &mut DbConnection) -> QueryResult<Option<(i64, String)>> {
+    audit_log::table
+        .order(audit_log::seq.desc())
+        .select((audit_log::seq, audit_log::hash))
+        .first(conn)
+        .optional()
+}
+
+pub fn insert(conn: &mut DbConnection, row: &AuditRow) -> QueryResult<usize> {
+    diesel::insert_into(audit_log::table)
+        .values(row)
+        .execute(conn)
+}
+
+/// Filters for the admin's audit view.
+#[derive(Debug, Default, Clone)]
+pub struct AuditFilter {
+    pub patient_id: Option<PatientId>,
+    pub actor_id: Option<UserId>,
+    pub from: Option<NaiveDateTime>,
+    pub to: Option<NaiveDateTime>,
+    pub actions: Option<Vec<String>>,
+    pub before_seq: Option<i64>,
+}
+
+/// Rows matching the filter, newest first.
+pub fn list(
+    conn: &mut DbConnection,
+    filter: &AuditFilter,
+    limit: i64,
+) -> QueryResult<Vec<AuditRow>> {
+    let mut query = audit_log::table
+        .select(AuditRow::as_select())
+        .order(audit_log::seq.desc())
+        .limit(limit)
+        .into_boxed();
+    if let Some(p) = filter.patient_id {
+        query = query.filter(audit_log::patient_id.eq(p));
+    }
+    if let Some(a) = filter.actor_id {
+        query = query.filter(audit_log::actor_id.eq(a));
+    }
+    if let Some(from) = filter.from {
+        query = query.filter(audit_log::at.ge(from));
+    }
+    if let Some(to) = filter.to {
+        query = query.filter(audit_log::at.lt(to));
+    }
+    if let Some(actions) = &filter.actions {
+        query = query.filter(audit_log::action.eq_any(actions.clone()));
+    }
+    if let Some(seq) = filter.before_seq {
+        query = query.filter(audit_log::seq.lt(seq));
+    }
+    query.load(conn)
+}
+
+/// Rows in chain order from `after_seq`, a chunk at a time (for verification).
+pub fn chunk_after(
+    conn: &mut DbConnection,
+    after_seq: i64,
+    limit: i64,
+) -> QueryResult<Vec<AuditRow>> {
+    audit_log::table
+        .select(AuditRow::as_select())
+        .filter(audit_log::seq.gt(after_seq))
+        .order(audit_log::seq.asc())
+        .limit(limit)
+        .load(conn)
+}

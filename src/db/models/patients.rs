@@ -1,0 +1,232 @@
+//! Patients: demographics and the search that finds them.
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::prelude::*;
+
+use crate::db::schema::patients;
+use crate::db::types::PatientId;
+use crate::db::{DbConnection, MultiBackend};
+use crate::domain::patient::{prefix_upper_bound, PatientFields, SearchTerms};
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = patients)]
+pub struct PatientRow {
+    pub id: PatientId,
+    pub mrn: String,
+    pub given_name: String,
+    pub family_name: String,
+    pub date_of_birth: NaiveDate,
+    pub sex: Option<String>,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+    pub address: Option<String>,
+    /// JSON object text.
+    pub emergency_contact: Option<String>,
+    /// JSON array text.
+    pub allergies: String,
+    /// JSON array text.
+    pub medications: String,
+    pub medical_history: Option<String>,
+    pub fitzpatrick_type: Option<i32>,
+    pub archived: bool,
+    pub version: i64,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+/// The stored form of validated fields (search keys included).
+#[derive(Debug, Insertable, AsChangeset)]
+#[diesel(table_name = patients, treat_none_as_null = true)]
+pub struct PatientValues {
+    pub given_name: String,
+    pub family_name: String,
+    pub date_of_birth: NaiveDate,
+    pub sex: Option<String>,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+    pub address: Option<String>,
+    pub emergency_contact: Option<String>,
+    pub allergies: String,
+    pub medications: String,
+    pub medical_history: Option<String>,
+    pub fitzpatrick_type: Option<i32>,
+    pub given_name_search: String,
+    pub family_name_search: String,
+    pub email_search: Option<String>,
+    pub phone_search: Option<String>,
+}
+
+impl From<&PatientFields> for PatientValues {
+    fn from(f: &PatientFields) -> Self {
+        let keys = f.search_keys();
+        PatientValues {
+            given_name: f.given_name.trim().to_owned(),
+            family_name: f.family_name.trim().to_owned(),
+            date_of_birth: f.date_of_birth,
+            sex: f.sex.map(|s| s.as_str().to_owned()),
+            phone: f.phone.clone(),
+            email: f.email.as_deref().map(|e| e.trim().to_owned()),
+            address: f.address.clone(),
+            emergency_contact: f
+                .emergency_contact
+                .as_ref()
+                .and_then(|c| serde_json::to_string(c).ok()),
+            allergies: serde_json::to_string(&f.allergies).unwrap_or_else(|_| "[]".into()),
+            medications: serde_json::to_string(&f.medications).unwrap_or_else(|_| "[]".into()),
+            medical_history: f.medical_history.clone(),
+            fitzpatrick_type: f.fitzpatrick_type,
+            given_name_search: keys.given_name,
+            family_name_search: keys.family_name,
+            email_search: keys.email,
+            phone_search: keys.phone,
+        }
+    }
+}
+
+pub fn insert(
+    conn: &mut DbConnection,
+    id: PatientId,
+    mrn: &str,
+    values: &PatientValues,
+    now: NaiveDateTime,
+) -> QueryResult<PatientRow> {
+    diesel::insert_into(patients::table)
+        .values((
+            patients::id.eq(id),
+            patients::mrn.eq(mrn),
+            values,
+            patients::archived.eq(false),
+            patients::version.eq(1_i64),
+            patients::created_at.eq(now),
+            patients::updated_at.eq(now),
+        ))
+        .execute(conn)?;
+    patients::table
+        .find(id)
+        .select(PatientRow::as_select())
+        .first(conn)
+}
+
+pub fn find(conn: &mut DbConnection, id: PatientId) -> QueryResult<Option<PatientRow>> {
+    patients::table
+        .find(id)
+        .select(PatientRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// Replaces the fields if the version still matches; `None` when it does not.
+pub fn update(
+    conn: &mut DbConnection,
+    id: PatientId,
+    values: &PatientValues,
+    version: i64,
+    now: NaiveDateTime,
+) -> QueryResult<Option<PatientRow>> {
+    let updated = diesel::update(
+        patients::table
+            .filter(patients::id.eq(id))
+            .filter(patients::version.eq(version)),
+    )
+    .set((
+        values,
+        patients::version.eq(version + 1),
+        patients::updated_at.eq(now),
+    ))
+    .execute(conn)?;
+    if updated == 0 {
+        return Ok(None);
+    }
+    find(conn, id)
+}
+
+pub fn archive(conn: &mut DbConnection, id: PatientId, now: NaiveDateTime) -> QueryResult<usize> {
+    diesel::update(patients::table.find(id))
+        .set((
+            patients::archived.eq(true),
+            patients::version.eq(patients::version + 1),
+            patients::updated_at.eq(now),
+        ))
+        .execute(conn)
+}
+
+type Predicate =
+    Box<dyn BoxableExpression<patients::table, MultiBackend, SqlType = diesel::sql_types::Bool>>;
+
+/// A page of patients matching `terms` (all when `None`), newest first, after the cursor.
+/// Every branch is an index range, so the search stays fast at a million patients.
+pub fn search(
+    conn: &mut DbConnection,
+    terms: Option<&SearchTerms>,
+    include_archived: bool,
+    after: Option<(NaiveDateTime, PatientId)>,
+    limit: i64,
+) -> QueryResult<Vec<PatientRow>> {
+    let mut query = patients::table
+        .select(PatientRow::as_select())
+        .order((patients::created_at.desc(), patients::id.desc()))
+        .limit(limit)
+        .into_boxed();
+    if let Some(t) = terms {
+        let p = t.prefix.as_str();
+        let mut any: Predicate = Box::new(
+            patients::given_name_search
+                .ge(p.to_owned())
+                .and(patients::given_name_search.lt(prefix_upper_bound(p))),
+        );
+        let more: Vec<Predicate> = vec![
+            Box::new(
+                patients::family_name_search
+                    .ge(p.to_owned())
+                    .and(patients::family_name_search.lt(prefix_upper_bound(p))),
+            ),
+            Box::new(
+                patients::email_search
+                    .ge(p.to_owned())
+                    .and(patients::email_search.lt(prefix_upper_bound(p)))
+                    .assume_not_null(),
+            ),
+            Box::new(
+                patients::mrn
+                    .ge(t.mrn_prefix.clone())
+                    .and(patients::mrn.lt(prefix_upper_bound(&t.mrn_prefix))),
+            ),
+        ];
+        for m in more {
+            any = Box::new(any.or(m));
+        }
+        if let Some(digits) = &t.phone_prefix {
+            any = Box::new(
+                any.or(patients::phone_search
+                    .ge(digits.clone())
+                    .and(patients::phone_search.lt(prefix_upper_bound(digits)))
+                    .assume_not_null()),
+            );
+        }
+        if let Some(dob) = t.date_of_birth {
+            any = Box::new(any.or(patients::date_of_birth.eq(dob)));
+        }
+        if let Some((a, b)) = &t.name_pair {
+            for (given, family) in [(a, b), (b, a)] {
+                any = Box::new(
+                    any.or(patients::given_name_search
+                        .ge(given.clone())
+                        .and(patients::given_name_search.lt(prefix_upper_bound(given)))
+                        .and(patients::family_name_search.ge(family.clone()))
+                        .and(patients::family_name_search.lt(prefix_upper_bound(family)))),
+                );
+            }
+        }
+        query = query.filter(any);
+    }
+    if !include_archived {
+        query = query.filter(patients::archived.eq(false));
+    }
+    if let Some((at, id)) = after {
+        query = query.filter(
+            patients::created_at
+                .lt(at)
+                .or(patients::created_at.eq(at).and(patients::id.lt(id))),
+        );
+    }
+    query.load(conn)
+}

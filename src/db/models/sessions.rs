@@ -1,0 +1,90 @@
+//! Server-side sessions: only a hash of each token is stored.
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use crate::db::schema::{sessions, users};
+use crate::db::types::{SessionId, UserId};
+use crate::db::DbConnection;
+
+use super::users::UserRow;
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = sessions)]
+pub struct SessionRow {
+    pub id: SessionId,
+    pub token_hash: String,
+    pub user_id: UserId,
+    pub via_cookie: bool,
+    pub created_at: NaiveDateTime,
+    pub last_seen_at: NaiveDateTime,
+    pub expires_at: NaiveDateTime,
+    pub revoked_at: Option<NaiveDateTime>,
+}
+
+#[derive(Debug, Insertable)]
+#[diesel(table_name = sessions)]
+pub struct NewSession<'a> {
+    pub id: SessionId,
+    pub token_hash: &'a str,
+    pub user_id: UserId,
+    pub via_cookie: bool,
+    pub created_at: NaiveDateTime,
+    pub last_seen_at: NaiveDateTime,
+    pub expires_at: NaiveDateTime,
+}
+
+pub fn insert(conn: &mut DbConnection, session: &NewSession<'_>) -> QueryResult<usize> {
+    diesel::insert_into(sessions::table)
+        .values(session)
+        .execute(conn)
+}
+
+/// The live session for a token hash with its user, if any.
+pub fn find_live(
+    conn: &mut DbConnection,
+    token_hash: &str,
+) -> QueryResult<Option<(SessionRow, UserRow)>> {
+    sessions::table
+        .inner_join(users::table)
+        .filter(sessions::token_hash.eq(token_hash))
+        .filter(sessions::revoked_at.is_null())
+        .select((SessionRow::as_select(), UserRow::as_select()))
+        .first(conn)
+        .optional()
+}
+
+/// Marks use of the session (the idle timeout counts from here).
+pub fn touch(conn: &mut DbConnection, id: SessionId, now: NaiveDateTime) -> QueryResult<usize> {
+    diesel::update(sessions::table.find(id))
+        .set(sessions::last_seen_at.eq(now))
+        .execute(conn)
+}
+
+pub fn revoke(conn: &mut DbConnection, id: SessionId, now: NaiveDateTime) -> QueryResult<usize> {
+    diesel::update(
+        sessions::table
+            .find(id)
+            .filter(sessions::revoked_at.is_null()),
+    )
+    .set(sessions::revoked_at.eq(now))
+    .execute(conn)
+}
+
+/// Ends every session of a user, except optionally one (the one making a password change).
+pub fn revoke_all_for_user(
+    conn: &mut DbConnection,
+    user_id: UserId,
+    except: Option<SessionId>,
+    now: NaiveDateTime,
+) -> QueryResult<usize> {
+    let mut query = diesel::update(
+        sessions::table
+            .filter(sessions::user_id.eq(user_id))
+            .filter(sessions::revoked_at.is_null()),
+    )
+    .into_boxed();
+    if let Some(keep) = except {
+        query = query.filter(sessions::id.ne(keep));
+    }
+    query.set(sessions::revoked_at.eq(now)).execute(conn)
+}

@@ -1,0 +1,24 @@
+//! The clinic's rules as plain Rust: no actix, no diesel.
+pub mod mrn;
+pub mod password;
+pub mod patient;
+pub mod role;
+
+use serde::Serialize;
+use utoipa::ToSchema;
+
+/// A field-level validation message (a 422 lists these).
+#[derive(Debug, Clone, Serialize, ToSchema, PartialEq, Eq)]
+pub struct FieldError {
+    pub field: String,
+    pub message: String,
+}
+
+impl FieldError {
+    pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Self {
+            field: field.into(),
+            message: message.into(),
+        }
+    }
+}

@@ -1,0 +1,66 @@
+//! DermaChart: the appointment book and treatment record of an aesthetic-medicine clinic.
+pub mod api;
+pub mod audit;
+pub mod auth;
+pub mod cli;
+pub mod config;
+pub mod db;
+pub mod demo;
+pub mod domain;
+pub mod error;
+pub mod extract;
+pub mod metrics;
+pub mod middleware;
+pub mod routes;
+pub mod startup;
+pub mod state;
+pub mod telemetry;
+
+use anyhow::Context;
+
+use cli::{Cli, Command, UserCommand};
+
+/// Runs one command of the CLI.
+pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    match cli.command {
+        Command::Serve { demo, settings } => {
+            let settings = *settings;
+            if demo {
+                let pool = startup::prepare_database(&settings)?;
+                let logins = tokio::task::spawn_blocking(move || demo::seed(&pool)).await??;
+                println!("{logins}");
+            }
+            let app = startup::Application::build(settings.clone(), None)?;
+            tracing::info!(port = app.port(), "DermaChart is listening");
+            app.run_until_stopped().await?;
+            Ok(())
+        }
+        Command::Migrate { database } => {
+            let settings = config::Settings::with_database_url(&database.database_url);
+            startup::prepare_database(&settings)?;
+            println!("migrations applied");
+            Ok(())
+        }
+        Command::User {
+            command:
+                UserCommand::Create {
+                    role,
+                    email,
+                    password_env,
+                    name,
+                    database,
+                },
+        } => {
+            let password = std::env::var(&password_env)
+                .with_context(|| format!("environment variable {password_env} is not set"))?;
+            let settings = config::Settings::with_database_url(&database.database_url);
+            let pool = startup::prepare_database(&settings)?;
+            let id = tokio::task::spawn_blocking(move || {
+                demo::create_staff_user(&pool, role, &email, &password, name.as_deref())
+            })
+            .await??;
+            println!("created user {id}");
+            Ok(())
+        }
+    }
+}

@@ -1,0 +1,108 @@
+//! Cross-cutting answers: security headers, problem+json for every error, panics as 500s.
+use std::panic::AssertUnwindSafe;
+
+use actix_web::body::{BoxBody, MessageBody};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::middleware::Next;
+use actix_web::{HttpResponse, ResponseError};
+use futures_util::FutureExt;
+
+use crate::error::ApiError;
+
+const CSP: &str = "default-src 'self'; img-src 'self' data: blob:; style-src 'self'; \
+                   script-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; \
+                   frame-ancestors 'none'";
+
+/// The headers every answer carries (errors raised past the middleware add them too).
+pub fn apply_security_headers(headers: &mut actix_web::http::header::HeaderMap) {
+    headers.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(CSP),
+    );
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    headers.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
+    headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    if !headers.contains_key(header::CACHE_CONTROL) {
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+}
+
+/// Adds the security headers to every answer.
+pub async fn security_headers(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    let tls = req
+        .app_data::<actix_web::web::Data<crate::state::AppState>>()
+        .is_some_and(|s| s.settings.behind_tls);
+    let mut response = next.call(req).await?;
+    let headers = response.headers_mut();
+    apply_security_headers(headers);
+    if tls {
+        headers.insert(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=63072000; includeSubDomains"),
+        );
+    }
+    Ok(response)
+}
+
+fn generic_problem(status: actix_web::http::StatusCode) -> HttpResponse {
+    let err = match status.as_u16() {
+        400 => ApiError::BadRequest("The request is malformed.".into()),
+        401 => ApiError::Unauthorized,
+        403 => ApiError::Forbidden,
+        404 => ApiError::NotFound,
+        405 => ApiError::MethodNotAllowed,
+        413 => ApiError::PayloadTooLarge,
+        415 => ApiError::UnsupportedMediaType,
+        422 => ApiError::Validation(vec![]),
+        503 => ApiError::Unavailable,
+        s if s < 500 => ApiError::BadRequest("The request cannot be served.".into()),
+        _ => ApiError::internal(anyhow::anyhow!(
+            "error answer {status} without a problem body"
+        )),
+    };
+    let mut response = err.error_response();
+    *response.status_mut() = status;
+    response
+}
+
+/// Any error answer that is not already problem+json (router 404/405, framework
+/// errors) becomes one, so no internal text ever reaches a client.
+pub async fn problem_json(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    let response = next.call(req).await?;
+    let status = response.status();
+    let is_problem = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"application/problem+json"));
+    if (status.is_client_error() || status.is_server_error()) && !is_problem {
+        let (req, _) = response.into_parts();
+        return Ok(ServiceResponse::new(req, generic_problem(status)));
+    }
+    Ok(response.map_into_boxed_body())
+}
+
+/// A panicking handler answers 500 problem+json instead of dropping the connection.
+/// (The request cannot be kept aside here: routing needs it unshared, so the
+/// error travels up and actix renders it through `ApiError::error_response`.)
+pub async fn catch_panic(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    match AssertUnwindSafe(next.call(req)).catch_unwind().await {
+        Ok(result) => result.map(|r| r.map_into_boxed_body()),
+        Err(_) => Err(ApiError::internal(anyhow::anyhow!("a handler panicked")).into()),
+    }
+}

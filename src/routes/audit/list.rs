@@ -1,0 +1,38 @@
+//! `GET /audit`.
+use actix_web::web;
+
+use crate::api::audit::{AuditEntry, AuditQuery};
+use crate::api::pagination::{self, decode_seq_cursor, encode_seq_cursor, Page};
+use crate::db::models::audit::{self, AuditFilter};
+use crate::error::{ApiResult, Problem};
+use crate::state::AppState;
+
+/// Audit rows, newest first, filtered by patient, actor and a half-open time range.
+#[utoipa::path(get, path = "/api/v1/audit", tag = "audit", params(AuditQuery),
+    responses((status = 200, body = Page<AuditEntry>), (status = 400, body = Problem), (status = 403, body = Problem)))]
+pub async fn list_audit(
+    state: web::Data<AppState>,
+    query: web::Query<AuditQuery>,
+) -> ApiResult<web::Json<Page<AuditEntry>>> {
+    let query = query.into_inner();
+    let limit = pagination::limit(query.limit)?;
+    let filter = AuditFilter {
+        patient_id: query.patient_id,
+        actor_id: query.actor_id,
+        from: query.from.map(|t| t.naive_utc()),
+        to: query.to.map(|t| t.naive_utc()),
+        actions: None,
+        before_seq: decode_seq_cursor(query.cursor.as_deref())?,
+    };
+    let rows = state
+        .db(move |conn| Ok(audit::list(conn, &filter, limit + 1)?))
+        .await?;
+    let (rows, more) = pagination::split_page(rows, limit);
+    let next_cursor = more
+        .then(|| rows.last().map(|r| encode_seq_cursor(r.seq)))
+        .flatten();
+    Ok(web::Json(Page {
+        items: rows.into_iter().map(AuditEntry::from).collect(),
+        next_cursor,
+    }))
+}

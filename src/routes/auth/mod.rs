@@ -1,0 +1,7 @@
+//! `/auth`: login, logout, me, password change, TOTP.
+pub mod confirm_totp;
+pub mod enroll_totp;
+pub mod login;
+pub mod logout;
+pub mod me;
+pub mod password;

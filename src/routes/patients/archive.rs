@@ -1,0 +1,34 @@
+//! `DELETE /patients/{id}`.
+use actix_web::{web, HttpResponse};
+
+use crate::audit::AuditAction;
+use crate::auth::Caller;
+use crate::db::models::patients;
+use crate::db::types::PatientId;
+use crate::error::{ApiError, ApiResult, Problem};
+use crate::state::AppState;
+
+/// Archives a patient: hidden from search, never erased.
+#[utoipa::path(delete, path = "/api/v1/patients/{id}", tag = "patients", params(("id" = String, Path)),
+    responses((status = 204), (status = 404, body = Problem)))]
+pub async fn archive_patient(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<PatientId>,
+) -> ApiResult<HttpResponse> {
+    let id = id.into_inner();
+    state
+        .db(move |conn| {
+            conn.write_transaction(|conn| {
+                patients::find(conn, id)?.ok_or(ApiError::NotFound)?;
+                patients::archive(conn, id, crate::db::now())?;
+                Ok(())
+            })
+        })
+        .await?;
+    state
+        .audit
+        .record(caller.patient_event(AuditAction::Delete, id))
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
+}

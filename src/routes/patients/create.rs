@@ -1,0 +1,64 @@
+//! `POST /patients`.
+use actix_web::http::{header, StatusCode};
+use actix_web::{web, HttpResponse};
+use chrono::Utc;
+
+use crate::api::patients::{CreatePatient, Patient};
+use crate::audit::AuditAction;
+use crate::auth::Caller;
+use crate::db::models::patients::{self, PatientValues};
+use crate::db::types::PatientId;
+use crate::domain::mrn::new_mrn;
+use crate::error::{ApiError, ApiResult, Problem};
+use crate::extract::Json;
+use crate::state::AppState;
+
+/// Registers a patient; the server assigns the MRN.
+#[utoipa::path(post, path = "/api/v1/patients", tag = "patients", request_body = CreatePatient,
+    responses((status = 201, body = Patient), (status = 403, body = Problem), (status = 422, body = Problem)))]
+pub async fn create_patient(
+    state: web::Data<AppState>,
+    caller: Caller,
+    body: Json<CreatePatient>,
+) -> ApiResult<HttpResponse> {
+    let body = body.into_inner();
+    super::refuse_clinical_from_front_desk(&caller, body.has_clinical_fields())?;
+    let fields = body.into_fields();
+    fields
+        .validate(Utc::now().date_naive())
+        .map_err(ApiError::Validation)?;
+    let values = PatientValues::from(&fields);
+    let row = state
+        .db(move |conn| {
+            let now = crate::db::now();
+            // MRNs are random; on the rare collision draw again.
+            for _ in 0..5 {
+                match patients::insert(conn, PatientId::new(), &new_mrn(), &values, now) {
+                    Ok(row) => return Ok(row),
+                    Err(diesel::result::Error::DatabaseError(
+                        diesel::result::DatabaseErrorKind::UniqueViolation,
+                        _,
+                    )) => continue,
+                    Err(other) => return Err(other.into()),
+                }
+            }
+            Err(ApiError::internal(anyhow::anyhow!(
+                "could not draw a free MRN"
+            )))
+        })
+        .await?;
+    state
+        .audit
+        .record(caller.patient_event(AuditAction::Create, row.id))
+        .await?;
+    let location = format!("/api/v1/patients/{}", row.id);
+    let mut response = super::patient_response(
+        StatusCode::CREATED,
+        Patient::from_row(row, super::sees_clinical(&caller)),
+    );
+    response.headers_mut().insert(
+        header::LOCATION,
+        header::HeaderValue::from_str(&location).map_err(ApiError::internal)?,
+    );
+    Ok(response)
+}

@@ -1,0 +1,37 @@
+//! `/patients`: demographics (staff). Every read and write is audited.
+pub mod archive;
+pub mod create;
+pub mod get;
+pub mod search;
+pub mod update;
+
+use actix_web::http::{header, StatusCode};
+use actix_web::HttpResponse;
+
+use crate::api::patients::Patient;
+use crate::auth::Caller;
+use crate::domain::role::Role;
+use crate::error::ApiError;
+
+/// Whether the caller sees clinical fields (front desk does not).
+pub fn sees_clinical(caller: &Caller) -> bool {
+    caller.role != Role::FrontDesk
+}
+
+/// Front desk may not send clinical fields (403, SPEC §6).
+pub fn refuse_clinical_from_front_desk(
+    caller: &Caller,
+    has_clinical: bool,
+) -> Result<(), ApiError> {
+    if has_clinical && !sees_clinical(caller) {
+        Err(ApiError::Forbidden)
+    } else {
+        Ok(())
+    }
+}
+
+pub fn patient_response(status: StatusCode, patient: Patient) -> HttpResponse {
+    HttpResponse::build(status)
+        .insert_header((header::ETAG, format!("\"{}\"", patient.version)))
+        .json(patient)
+}

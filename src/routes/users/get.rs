@@ -1,0 +1,26 @@
+//! `GET /users/{id}`.
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpResponse};
+
+use crate::api::users::User;
+use crate::db::models::users;
+use crate::db::types::UserId;
+use crate::error::{ApiResult, Problem};
+use crate::state::AppState;
+
+/// One user, with its `ETag`.
+#[utoipa::path(get, path = "/api/v1/users/{id}", tag = "users", params(("id" = String, Path)),
+    responses((status = 200, body = User), (status = 404, body = Problem)))]
+pub async fn get_user(
+    state: web::Data<AppState>,
+    id: web::Path<UserId>,
+) -> ApiResult<HttpResponse> {
+    let id = id.into_inner();
+    let row = state.db(move |conn| Ok(users::find(conn, id)?)).await?;
+    let version = row.version;
+    Ok(super::user_response(
+        StatusCode::OK,
+        User::from(row),
+        version,
+    ))
+}

@@ -1,0 +1,23 @@
+//! `/users` (admin): staff and patient logins.
+pub mod create;
+pub mod get;
+pub mod list;
+pub mod remove_totp;
+pub mod unlock;
+pub mod update;
+
+use actix_web::http::header;
+use actix_web::HttpResponse;
+
+use crate::api::users::User;
+
+/// 200 with the user and its `ETag`.
+pub fn user_response(
+    status: actix_web::http::StatusCode,
+    user: User,
+    version: i64,
+) -> HttpResponse {
+    HttpResponse::build(status)
+        .insert_header((header::ETAG, format!("\"{version}\"")))
+        .json(user)
+}

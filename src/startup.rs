@@ -1,0 +1,136 @@
+//! Builds the application: the same code serves the binary and the tests.
+use std::net::TcpListener;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use actix_web::dev::Server;
+use actix_web::middleware::from_fn;
+use actix_web::{web, App, HttpServer, ResponseError};
+use tracing_actix_web::TracingLogger;
+
+use crate::audit::AuditLog;
+use crate::auth::guard::guard;
+use crate::auth::password::PasswordHasher;
+use crate::config::Settings;
+use crate::db::{self, DbPool};
+use crate::error::ApiError;
+use crate::metrics::{self, Metrics};
+use crate::middleware::{catch_panic, problem_json, security_headers};
+use crate::routes;
+use crate::state::AppState;
+use crate::telemetry::PhiFreeSpan;
+
+/// The built web UI, if there is one.
+#[derive(Debug, Clone)]
+pub struct UiFiles {
+    dir: Option<PathBuf>,
+}
+
+impl UiFiles {
+    pub fn index_html(&self) -> Option<Vec<u8>> {
+        self.dir
+            .as_ref()
+            .and_then(|d| std::fs::read(d.join("index.html")).ok())
+    }
+}
+
+/// Extra routes a caller mounts beside the real ones (tests use it to add a panicking route).
+pub type ExtraRoutes = fn(&mut web::ServiceConfig);
+
+pub struct Application {
+    port: u16,
+    server: Server,
+    pub state: AppState,
+}
+
+/// Opens the pool and applies migrations.
+pub fn prepare_database(settings: &Settings) -> anyhow::Result<DbPool> {
+    let pool = db::build_pool(
+        &settings.database.database_url,
+        &settings.database.pool_settings(),
+    )?;
+    let mut conn = pool.get()?;
+    db::run_migrations(&mut conn)?;
+    Ok(pool)
+}
+
+impl Application {
+    pub fn build(settings: Settings, extra: Option<ExtraRoutes>) -> anyhow::Result<Application> {
+        let pool = prepare_database(&settings)?;
+        let listener = TcpListener::bind(&settings.bind)?;
+        let port = listener.local_addr()?.port();
+        let state = AppState {
+            audit: AuditLog::start(pool.clone()),
+            hasher: PasswordHasher::new(settings.hash_concurrency)?,
+            metrics: Metrics::new()?,
+            pool,
+            settings: Arc::new(settings),
+        };
+        let ui_dir =
+            Some(state.settings.frontend_dir.clone()).filter(|d| d.join("index.html").is_file());
+        let ui = UiFiles {
+            dir: ui_dir.clone(),
+        };
+        let data = web::Data::new(state.clone());
+        let server = HttpServer::new(move || {
+            let mut app = App::new()
+                .app_data(data.clone())
+                .app_data(web::Data::new(ui.clone()))
+                .app_data(web::QueryConfig::default().error_handler(|err, _| {
+                    ApiError::BadRequest(format!(
+                        "The query string is not valid: {}",
+                        query_hint(&err)
+                    ))
+                    .into()
+                }))
+                .app_data(
+                    web::PathConfig::default().error_handler(|_, _| ApiError::NotFound.into()),
+                )
+                .wrap(from_fn(guard))
+                .wrap(from_fn(catch_panic))
+                .wrap(from_fn(metrics::track))
+                .wrap(from_fn(problem_json))
+                .wrap(from_fn(security_headers))
+                .wrap(TracingLogger::<PhiFreeSpan>::new())
+                .route("/healthz", web::get().to(routes::health::healthz))
+                .route("/readyz", web::get().to(routes::health::readyz))
+                .route("/metrics", web::get().to(routes::health::metrics))
+                .configure(routes::configure);
+            if let Some(extra) = extra {
+                app = app.configure(extra);
+            }
+            if let Some(dir) = &ui_dir {
+                app = app.service(actix_files::Files::new("/", dir).index_file("index.html"));
+            }
+            app.default_service(web::to(routes::fallback))
+        })
+        .listen(listener)?
+        .run();
+        Ok(Application {
+            port,
+            server,
+            state,
+        })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}
+
+/// Names the parameter serde rejected, without echoing the value.
+fn query_hint(err: &actix_web::error::QueryPayloadError) -> String {
+    let text = err.to_string();
+    let _ = ApiError::NotFound.status_code();
+    text.split(':')
+        .nth(1)
+        .map(str::trim)
+        .unwrap_or("malformed")
+        .chars()
+        .take(120)
+        .collect()
+}

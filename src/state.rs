@@ -1,0 +1,35 @@
+//! What every handler shares: the pool, the settings, the audit writer, the password hasher.
+use std::sync::Arc;
+
+use crate::audit::AuditLog;
+use crate::auth::password::PasswordHasher;
+use crate::config::Settings;
+use crate::db::{DbConnection, DbPool};
+use crate::error::ApiError;
+use crate::metrics::Metrics;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub pool: DbPool,
+    pub settings: Arc<Settings>,
+    pub audit: AuditLog,
+    pub hasher: PasswordHasher,
+    pub metrics: Metrics,
+}
+
+impl AppState {
+    /// Runs blocking database work on the blocking pool, never on the async workers.
+    /// A pool timeout becomes 503 (the database is down or saturated).
+    pub async fn db<T, F>(&self, work: F) -> Result<T, ApiError>
+    where
+        F: FnOnce(&mut DbConnection) -> Result<T, ApiError> + Send + 'static,
+        T: Send + 'static,
+    {
+        let pool = self.pool.clone();
+        actix_web::web::block(move || {
+            let mut conn = pool.get()?;
+            work(&mut conn)
+        })
+        .await?
+    }
+}

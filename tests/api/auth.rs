@@ -1,0 +1,463 @@
+//! `/auth`: login, sessions, throttling, password change, TOTP, cookies and CSRF.
+use serde_json::{json, Value};
+
+use dermachart::domain::role::Role;
+
+use crate::helpers::{assert_problem, error_fields, spawn_app, spawn_app_with, PASSWORD};
+
+#[tokio::test]
+async fn login_gives_an_opaque_token_that_opens_me_and_dies_at_logout() {
+    let app = spawn_app().await;
+    let s = app.sign_in(Role::FrontDesk).await;
+    // 256 random bits, URL-safe base64 without padding.
+    assert!(s.token.len() >= 43, "token of at least 128 bits");
+    let me: Value = app
+        .get(&s.token, "/api/v1/auth/me")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(me["role"], "front_desk");
+    assert_eq!(me["email"], s.email);
+    assert!(me.get("password_hash").is_none());
+    let r = app.post(&s.token, "/api/v1/auth/logout", &json!({})).await;
+    assert_eq!(r.status(), 204);
+    assert_problem(app.get(&s.token, "/api/v1/auth/me").await, 401).await;
+}
+
+#[tokio::test]
+async fn tokens_are_stored_only_as_hashes() {
+    let app = spawn_app().await;
+    let s = app.sign_in(Role::Admin).await;
+    let stored: Vec<String> = app
+        .with_db(|conn| {
+            use diesel::prelude::*;
+            dermachart::db::schema::sessions::table
+                .select(dermachart::db::schema::sessions::token_hash)
+                .load(conn)
+                .unwrap()
+        })
+        .await;
+    assert!(!stored.contains(&s.token));
+    assert!(stored.contains(&dermachart::auth::session::token_hash(&s.token)));
+}
+
+#[tokio::test]
+async fn unknown_email_and_wrong_password_answer_identically() {
+    let app = spawn_app().await;
+    let s = app.sign_in(Role::Practitioner).await;
+    let wrong = app.login(&s.email, "not the right password").await;
+    let unknown = app
+        .login("nobody@test.dermachart", "not the right password")
+        .await;
+    assert_eq!(wrong.status(), 401);
+    assert_eq!(unknown.status(), 401);
+    let a: Value = wrong.json().await.unwrap();
+    let b: Value = unknown.json().await.unwrap();
+    assert_eq!(a, b);
+}
+
+#[tokio::test]
+async fn repeated_failures_for_one_account_from_one_peer_are_throttled_with_retry_after() {
+    let app = spawn_app().await;
+    let s = app.sign_in(Role::Practitioner).await;
+    for _ in 0..5 {
+        assert_eq!(app.login(&s.email, "wrong password!!").await.status(), 401);
+    }
+    // Tripped: refused before any password check, even the right one.
+    let r = app.login(&s.email, PASSWORD).await;
+    assert_eq!(r.status(), 429);
+    let retry: u64 = r.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(retry > 0 && retry <= 15 * 60);
+    assert_problem(r, 429).await;
+    // Unknown emails are counted the same way.
+    for _ in 0..5 {
+        app.login("ghost@test.dermachart", "wrong password!!").await;
+    }
+    assert_eq!(
+        app.login("ghost@test.dermachart", "wrong password!!")
+            .await
+            .status(),
+        429
+    );
+}
+
+#[tokio::test]
+async fn one_peer_trying_many_accounts_is_throttled() {
+    let app = spawn_app_with(|s| s.login_limit_peer = 8).await;
+    for i in 0..8 {
+        app.login(&format!("user{i}@test.dermachart"), "wrong password!!")
+            .await;
+    }
+    assert_eq!(
+        app.login("another@test.dermachart", "wrong password!!")
+            .await
+            .status(),
+        429
+    );
+}
+
+#[tokio::test]
+async fn an_admin_can_unlock_a_throttled_account() {
+    let app = spawn_app().await;
+    let admin = app.sign_in(Role::Admin).await;
+    let s = app.sign_in(Role::Practitioner).await;
+    for _ in 0..5 {
+        app.login(&s.email, "wrong password!!").await;
+    }
+    assert_eq!(app.login(&s.email, PASSWORD).await.status(), 429);
+    let r = app
+        .post(
+            &admin.token,
+            &format!("/api/v1/users/{}/unlock", s.user_id),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(r.status(), 204);
+    assert_eq!(app.login(&s.email, PASSWORD).await.status(), 200);
+}
+
+#[tokio::test]
+async fn logins_are_audited_ok_and_failed_without_the_email() {
+    let app = spawn_app().await;
+    let s = app.sign_in(Role::Practitioner).await;
+    app.login(&s.email, "wrong password!!").await;
+    let rows = app.audit_rows().await;
+    let actions: Vec<&str> = rows.iter().map(|r| r.action.as_str()).collect();
+    assert!(actions.contains(&"login_succeeded"));
+    assert!(actions.contains(&"login_failed"));
+    let failed = rows.iter().find(|r| r.action == "login_failed").unwrap();
+    assert_eq!(failed.actor_id, Some(s.user_id));
+    for r in &rows {
+        let all = format!("{r:?}");
+        assert!(!all.contains(&s.email), "no email in the audit log");
+    }
+}
+
+#[tokio::test]
+async fn password_change_needs_the_current_password_and_ends_every_other_session() {
+    let app = spawn_app().await;
+    let s = app.sign_in(Role::Practitioner).await;
+    let other: Value = app.login(&s.email, PASSWORD).await.json().await.unwrap();
+    let other = other["token"].as_str().unwrap().to_owned();
+
+    let r = app
+        .post(
+            &s.token,
+            "/api/v1/auth/password",
+            &json!({"current_password": "wrong password!!", "new_password": "a brand new passphrase"}),
+        )
+        .await;
+    assert_eq!(
+        error_fields(&assert_problem(r, 422).await),
+        vec!["current_password"]
+    );
+
+    let r = app
+        .post(
+            &s.token,
+            "/api/v1/auth/password",
+            &json!({"current_password": PASSWORD, "new_password": "password1234"}),
+        )
+        .await;
+    assert_eq!(
+        error_fields(&assert_problem(r, 422).await),
+        vec!["new_password"]
+    );
+
+    let r = app
+        .post(
+            &s.token,
+            "/api/v1/auth/password",
+            &json!({"current_password": PASSWORD, "new_password": "short"}),
+        )
+        .await;
+    assert_eq!(
+        error_fields(&assert_problem(r, 422).await),
+        vec!["new_password"]
+    );
+
+    let r = app
+        .post(
+            &s.token,
+            "/api/v1/auth/password",
+            &json!({"current_password": PASSWORD, "new_password": "a brand new passphrase"}),
+        )
+        .await;
+    assert_eq!(r.status(), 204);
+    assert_eq!(
+        app.get(&s.token, "/api/v1/auth/me").await.status(),
+        200,
+        "this session survives"
+    );
+    assert_eq!(
+        app.get(&other, "/api/v1/auth/me").await.status(),
+        401,
+        "others die"
+    );
+    assert_eq!(app.login(&s.email, PASSWORD).await.status(), 401);
+    assert_eq!(
+        app.login(&s.email, "a brand new passphrase").await.status(),
+        200
+    );
+}
+
+#[tokio::test]
+async fn deactivating_a_user_ends_their_sessions_and_logins() {
+    let app = spawn_app().await;
+    let admin = app.sign_in(Role::Admin).await;
+    let s = app.sign_in(Role::FrontDesk).await;
+    let r = app
+        .patch(
+            &admin.token,
+            &format!("/api/v1/users/{}", s.user_id),
+            &json!({"active": false}),
+        )
+        .await;
+    assert_eq!(r.status(), 200);
+    assert_eq!(app.get(&s.token, "/api/v1/auth/me").await.status(), 401);
+    assert_eq!(app.login(&s.email, PASSWORD).await.status(), 401);
+}
+
+#[tokio::test]
+async fn sessions_end_after_the_idle_and_the_absolute_timeout() {
+    let app = spawn_app().await;
+    let idle = app.sign_in(Role::FrontDesk).await;
+    let old = app.sign_in(Role::FrontDesk).await;
+    let (idle_hash, old_hash) = (
+        dermachart::auth::session::token_hash(&idle.token),
+        dermachart::auth::session::token_hash(&old.token),
+    );
+    app.with_db(move |conn| {
+        use dermachart::db::schema::sessions::dsl::*;
+        use diesel::prelude::*;
+        let long_ago = dermachart::db::now() - chrono::Duration::hours(2);
+        diesel::update(sessions.filter(token_hash.eq(idle_hash)))
+            .set(last_seen_at.eq(long_ago))
+            .execute(conn)
+            .unwrap();
+        diesel::update(sessions.filter(token_hash.eq(old_hash)))
+            .set(expires_at.eq(long_ago))
+            .execute(conn)
+            .unwrap();
+    })
+    .await;
+    assert_eq!(app.get(&idle.token, "/api/v1/auth/me").await.status(), 401);
+    assert_eq!(app.get(&old.token, "/api/v1/auth/me").await.status(), 401);
+}
+
+#[tokio::test]
+async fn cookie_sessions_are_host_only_httponly_strict_and_refuse_cross_site_writes() {
+    let app = spawn_app().await;
+    let s = app.sign_in(Role::Practitioner).await;
+    let r = app
+        .client
+        .post(app.url("/api/v1/auth/login"))
+        .json(&json!({"email": s.email, "password": PASSWORD, "session": "cookie"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let set_cookie = r.headers()["set-cookie"].to_str().unwrap().to_owned();
+    for part in [
+        "__Host-dermachart=",
+        "HttpOnly",
+        "Secure",
+        "SameSite=Strict",
+        "Path=/",
+    ] {
+        assert!(set_cookie.contains(part), "{part} in {set_cookie}");
+    }
+    let body: Value = r.json().await.unwrap();
+    assert!(
+        body.get("token").is_none(),
+        "no token in the body for cookie sessions"
+    );
+    let cookie = set_cookie.split(';').next().unwrap().to_owned();
+
+    let r = app
+        .client
+        .get(app.url("/api/v1/auth/me"))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+
+    let patient =
+        json!({"given_name": "Cross", "family_name": "Site", "date_of_birth": "1980-01-01"});
+    let r = app
+        .client
+        .post(app.url("/api/v1/patients"))
+        .header("cookie", &cookie)
+        .header("origin", "https://evil.example")
+        .json(&patient)
+        .send()
+        .await
+        .unwrap();
+    assert_problem(r, 403).await;
+    let r = app
+        .client
+        .post(app.url("/api/v1/patients"))
+        .header("cookie", &cookie)
+        .json(&patient)
+        .send()
+        .await
+        .unwrap();
+    assert_problem(r, 403).await;
+    let r = app
+        .client
+        .post(app.url("/api/v1/patients"))
+        .header("cookie", &cookie)
+        .header("origin", app.address.clone())
+        .json(&patient)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+}
+
+fn now_secs() -> u64 {
+    u64::try_from(chrono::Utc::now().timestamp()).unwrap()
+}
+
+#[tokio::test]
+async fn totp_once_confirmed_is_required_at_login_and_a_code_cannot_be_replayed() {
+    let app = spawn_app().await;
+    let s = app.sign_in(Role::Practitioner).await;
+    let r = app
+        .post(
+            &s.token,
+            "/api/v1/auth/totp/enroll",
+            &json!({"current_password": "wrong password!!"}),
+        )
+        .await;
+    assert_problem(r, 422).await;
+    let enrol: Value = app
+        .post(
+            &s.token,
+            "/api/v1/auth/totp/enroll",
+            &json!({"current_password": PASSWORD}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let secret = enrol["secret_base32"].as_str().unwrap().to_owned();
+    assert!(enrol["otpauth_uri"]
+        .as_str()
+        .unwrap()
+        .starts_with("otpauth://totp/"));
+    // Not yet confirmed: the password alone still works.
+    assert_eq!(app.login(&s.email, PASSWORD).await.status(), 200);
+
+    let r = app
+        .post(
+            &s.token,
+            "/api/v1/auth/totp/confirm",
+            &json!({"current_password": PASSWORD, "code": "000000"}),
+        )
+        .await;
+    assert_problem(r, 422).await;
+    // Confirm with the previous step's code so the current one stays fresh for login.
+    let code = dermachart::auth::totp::code_at(&secret, &s.email, now_secs() - 30).unwrap();
+    let r = app
+        .post(
+            &s.token,
+            "/api/v1/auth/totp/confirm",
+            &json!({"current_password": PASSWORD, "code": code}),
+        )
+        .await;
+    assert_eq!(r.status(), 204);
+    let r = app
+        .post(
+            &s.token,
+            "/api/v1/auth/totp/enroll",
+            &json!({"current_password": PASSWORD}),
+        )
+        .await;
+    assert_problem(r, 409).await;
+
+    let r = app.login(&s.email, PASSWORD).await;
+    let body = assert_problem(r, 401).await;
+    assert!(body["type"].as_str().unwrap().ends_with("totp-required"));
+    // A wrong password never reveals that TOTP is on.
+    let body = assert_problem(app.login(&s.email, "wrong password!!").await, 401).await;
+    assert!(!body["type"].as_str().unwrap().ends_with("totp-required"));
+
+    let code = dermachart::auth::totp::code_at(&secret, &s.email, now_secs()).unwrap();
+    let login = |code: String| {
+        let app = &app;
+        let email = s.email.clone();
+        async move {
+            app.client
+                .post(app.url("/api/v1/auth/login"))
+                .json(&json!({"email": email, "password": PASSWORD, "totp_code": code}))
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    assert_eq!(login(code.clone()).await.status(), 200);
+    let replay = assert_problem(login(code).await, 401).await;
+    assert!(replay["type"].as_str().unwrap().ends_with("totp-required"));
+}
+
+#[tokio::test]
+async fn an_admin_removing_totp_ends_the_users_sessions() {
+    let app = spawn_app().await;
+    let admin = app.sign_in(Role::Admin).await;
+    let s = app.sign_in(Role::FrontDesk).await;
+    let enrol: Value = app
+        .post(
+            &s.token,
+            "/api/v1/auth/totp/enroll",
+            &json!({"current_password": PASSWORD}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let code = dermachart::auth::totp::code_at(
+        enrol["secret_base32"].as_str().unwrap(),
+        &s.email,
+        now_secs(),
+    )
+    .unwrap();
+    let r = app
+        .post(
+            &s.token,
+            "/api/v1/auth/totp/confirm",
+            &json!({"current_password": PASSWORD, "code": code}),
+        )
+        .await;
+    assert_eq!(r.status(), 204);
+    let r = app
+        .delete(&admin.token, &format!("/api/v1/users/{}/totp", s.user_id))
+        .await;
+    assert_eq!(r.status(), 204);
+    assert_eq!(app.get(&s.token, "/api/v1/auth/me").await.status(), 401);
+    assert_eq!(
+        app.login(&s.email, PASSWORD).await.status(),
+        200,
+        "password alone again"
+    );
+}
+
+#[tokio::test]
+async fn patients_cannot_enrol_totp() {
+    let app = spawn_app().await;
+    let p = app.sign_in(Role::Patient).await;
+    let r = app
+        .post(
+            &p.token,
+            "/api/v1/auth/totp/enroll",
+            &json!({"current_password": PASSWORD}),
+        )
+        .await;
+    assert_problem(r, 404).await;
+}

@@ -1,0 +1,142 @@
+//! The storage layer: SQLite settings on every pooled connection, the same schema on
+//! both backends, and migrations that revert.
+use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Text};
+
+use dermachart::db::{self, Backend, DbConnection};
+
+use crate::helpers::{backend, spawn_app, test_settings, TestDatabase};
+
+#[derive(QueryableByName, Debug)]
+struct Int {
+    #[diesel(sql_type = BigInt)]
+    value: i64,
+}
+
+#[derive(QueryableByName, Debug)]
+struct Str {
+    #[diesel(sql_type = Text)]
+    value: String,
+}
+
+#[tokio::test]
+async fn every_pooled_sqlite_connection_runs_wal_full_sync_with_foreign_keys() {
+    if backend() != Backend::Sqlite {
+        return;
+    }
+    let app = spawn_app().await;
+    let pool = app.pool().clone();
+    tokio::task::spawn_blocking(move || {
+        // Hold several at once so they are distinct connections.
+        let mut conns: Vec<_> = (0..4).map(|_| pool.get().unwrap()).collect();
+        for conn in conns.iter_mut() {
+            let conn: &mut DbConnection = conn;
+            let mode = diesel::sql_query("SELECT journal_mode AS value FROM pragma_journal_mode")
+                .get_result::<Str>(conn)
+                .unwrap();
+            assert_eq!(mode.value, "wal");
+            let sync = diesel::sql_query("SELECT synchronous AS value FROM pragma_synchronous")
+                .get_result::<Int>(conn)
+                .unwrap();
+            assert_eq!(sync.value, 2, "synchronous=FULL");
+            let fk = diesel::sql_query("SELECT foreign_keys AS value FROM pragma_foreign_keys")
+                .get_result::<Int>(conn)
+                .unwrap();
+            assert_eq!(fk.value, 1);
+            let busy = diesel::sql_query("SELECT timeout AS value FROM pragma_busy_timeout")
+                .get_result::<Int>(conn)
+                .unwrap();
+            assert!(busy.value >= 1000, "busy_timeout {}", busy.value);
+        }
+    })
+    .await
+    .unwrap();
+}
+
+/// (table, column) pairs of the live database, application tables only.
+fn columns(conn: &mut DbConnection) -> Vec<(String, String)> {
+    #[derive(QueryableByName)]
+    struct Col {
+        #[diesel(sql_type = Text)]
+        table_name: String,
+        #[diesel(sql_type = Text)]
+        column_name: String,
+    }
+    let sql = match conn.backend() {
+        Backend::Postgres => {
+            "SELECT table_name::text AS table_name, column_name::text AS column_name \
+             FROM information_schema.columns WHERE table_schema = 'public' \
+             AND table_name <> '__diesel_schema_migrations'"
+        }
+        Backend::Sqlite => {
+            "SELECT m.name AS table_name, p.name AS column_name \
+             FROM sqlite_master m JOIN pragma_table_info(m.name) p \
+             WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' \
+             AND m.name <> '__diesel_schema_migrations'"
+        }
+    };
+    let mut cols: Vec<(String, String)> = diesel::sql_query(sql)
+        .load::<Col>(conn)
+        .unwrap()
+        .into_iter()
+        .map(|c| (c.table_name, c.column_name))
+        .collect();
+    cols.sort();
+    cols
+}
+
+/// What `src/db/schema.rs` declares — the contract both backends' migrations must meet
+/// (read from the SQL diesel renders for `SELECT <all columns>` of each table).
+fn declared_columns() -> Vec<(String, String)> {
+    use dermachart::db::schema::*;
+    let mut cols = Vec::new();
+    macro_rules! add {
+        ($($t:ident),*) => {$(
+            let sql = diesel::debug_query::<diesel::sqlite::Sqlite, _>(
+                &$t::table.select($t::all_columns),
+            )
+            .to_string();
+            let select = sql.split(" FROM ").next().unwrap();
+            for qualified in select.trim_start_matches("SELECT ").split(", ") {
+                let parts: Vec<&str> = qualified.split('.').map(|p| p.trim_matches('`')).collect();
+                cols.push((parts[0].to_owned(), parts[1].to_owned()));
+            }
+        )*};
+    }
+    add!(patients, users, sessions, login_failures, audit_log);
+    cols.sort();
+    cols
+}
+
+#[tokio::test]
+async fn the_migrated_schema_is_exactly_the_declared_one_on_this_backend() {
+    let app = spawn_app().await;
+    let live = app.with_db(columns).await;
+    assert_eq!(live, declared_columns());
+}
+
+#[tokio::test]
+async fn every_migration_reverts_and_reapplies() {
+    let database = TestDatabase::new();
+    let settings = test_settings(&database.url);
+    tokio::task::spawn_blocking(move || {
+        let pool = db::build_pool(
+            &settings.database.database_url,
+            &settings.database.pool_settings(),
+        )
+        .unwrap();
+        let mut conn = pool.get().unwrap();
+        db::run_migrations(&mut conn).unwrap();
+        assert!(!columns(&mut conn).is_empty());
+        db::revert_all_migrations(&mut conn).unwrap();
+        assert_eq!(
+            columns(&mut conn),
+            vec![],
+            "every table is gone after reverting"
+        );
+        db::run_migrations(&mut conn).unwrap();
+        assert_eq!(columns(&mut conn), declared_columns());
+    })
+    .await
+    .unwrap();
+}

@@ -1,0 +1,11 @@
+//! Black-box HTTP tests: the real app, a real database per test. Files mirror the routes.
+#![allow(clippy::unwrap_used)]
+mod audit;
+mod auth;
+mod database;
+mod errors;
+mod health;
+mod helpers;
+mod patients;
+mod policy;
+mod users;
