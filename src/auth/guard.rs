@@ -117,7 +117,7 @@ pub async fn guard(
         None => None,
         Some(pattern) => match policy::lookup(req.method().as_str(), &pattern) {
             Lookup::Found(access) => Some(access),
-            Lookup::OtherMethod => None,
+            Lookup::OtherMethod => return Ok(refuse(req, ApiError::MethodNotAllowed)),
             Lookup::Unclassified => {
                 // Fail closed: a route nobody classified is not served.
                 tracing::error!(route = %pattern, "route missing from the policy table");
@@ -126,7 +126,7 @@ pub async fn guard(
         },
     };
     if access.is_none() || access == Some(Access::Public) {
-        // Unknown routes and other methods fall through to the router (404/405).
+        // Unknown routes fall through to the router's 404.
         return next.call(req).await.map(|r| r.map_into_boxed_body());
     }
     let access = access.unwrap_or(Access::AnyUser);

@@ -77,7 +77,7 @@ pub const RULES: &[Rule] = &[
 pub enum Lookup {
     /// The route and method are classified.
     Found(Access),
-    /// The path matches a route but not with this method (the router answers 405).
+    /// The path matches a route but not with this method (405).
     OtherMethod,
     /// The path matches no classified route.
     Unclassified,

@@ -233,3 +233,18 @@ async fn a_postgres_database_that_refuses_connections_gives_503_then_recovers() 
     }
     assert!(recovered, "the server recovers by itself");
 }
+
+#[tokio::test]
+async fn a_known_path_with_another_method_is_405() {
+    let app = spawn_app().await;
+    let token = app.staff_token().await;
+    let r = app.delete(&token, "/api/v1/audit").await;
+    assert_problem(r, 405).await;
+    let r = app
+        .client
+        .put(app.url("/api/v1/patients"))
+        .send()
+        .await
+        .unwrap();
+    assert_problem(r, 405).await;
+}

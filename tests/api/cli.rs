@@ -1,0 +1,104 @@
+//! The command line: `user create` and `serve --demo`'s seed.
+use clap::Parser;
+
+use dermachart::cli::Cli;
+
+use crate::helpers::TestDatabase;
+
+#[tokio::test]
+async fn user_create_makes_a_working_admin_on_a_new_database() {
+    let db = TestDatabase::new();
+    std::env::set_var("DERMACHART_TEST_ADMIN_PW", "first admin passphrase");
+    let cli = Cli::parse_from([
+        "dermachart",
+        "user",
+        "create",
+        "--role",
+        "admin",
+        "--email",
+        "Boss@Clinic.Test",
+        "--password-env",
+        "DERMACHART_TEST_ADMIN_PW",
+        "--database-url",
+        &db.url,
+    ]);
+    dermachart::run(cli).await.unwrap();
+    // A second time with the same email is refused.
+    let again = Cli::parse_from([
+        "dermachart",
+        "user",
+        "create",
+        "--role",
+        "admin",
+        "--email",
+        "boss@clinic.test",
+        "--password-env",
+        "DERMACHART_TEST_ADMIN_PW",
+        "--database-url",
+        &db.url,
+    ]);
+    assert!(dermachart::run(again).await.is_err());
+    // A weak password is refused.
+    std::env::set_var("DERMACHART_TEST_WEAK_PW", "password1234");
+    let weak = Cli::parse_from([
+        "dermachart",
+        "user",
+        "create",
+        "--role",
+        "admin",
+        "--email",
+        "weak@clinic.test",
+        "--password-env",
+        "DERMACHART_TEST_WEAK_PW",
+        "--database-url",
+        &db.url,
+    ]);
+    assert!(dermachart::run(weak).await.is_err());
+
+    let settings = crate::helpers::test_settings(&db.url);
+    let pool = dermachart::startup::prepare_database(&settings).unwrap();
+    let mut conn = pool.get().unwrap();
+    let user = dermachart::db::models::users::find_by_email(&mut conn, "boss@clinic.test")
+        .unwrap()
+        .expect("created");
+    assert_eq!(user.role, "admin");
+    assert!(dermachart::auth::password::verify_blocking(
+        "first admin passphrase",
+        &user.password_hash
+    ));
+}
+
+#[tokio::test]
+async fn the_demo_seed_fills_an_empty_clinic_once_with_one_time_passwords() {
+    let db = TestDatabase::new();
+    let settings = crate::helpers::test_settings(&db.url);
+    let pool = dermachart::startup::prepare_database(&settings).unwrap();
+    let seeded = pool.clone();
+    let printed = tokio::task::spawn_blocking(move || dermachart::demo::seed(&seeded))
+        .await
+        .unwrap()
+        .unwrap();
+    for role in ["admin", "front_desk", "practitioner"] {
+        assert!(printed.contains(role), "{printed}");
+    }
+    let again = pool.clone();
+    let refused = tokio::task::spawn_blocking(move || dermachart::demo::seed(&again))
+        .await
+        .unwrap();
+    assert!(refused.is_err(), "a database with users is never seeded");
+    let mut conn = pool.get().unwrap();
+    let patients =
+        dermachart::db::models::patients::search(&mut conn, None, false, None, 100).unwrap();
+    assert_eq!(patients.len(), 12);
+    // The printed password opens the admin account.
+    let line = printed.lines().find(|l| l.contains("admin@")).unwrap();
+    let password = line.split_whitespace().last().unwrap();
+    let admin =
+        dermachart::db::models::users::find_by_email(&mut conn, "admin@demo.dermachart.test")
+            .unwrap()
+            .unwrap();
+    assert!(dermachart::auth::password::verify_blocking(
+        password,
+        &admin.password_hash
+    ));
+}
