@@ -86,6 +86,25 @@ pub struct Settings {
     /// A bearer token that also opens /metrics.
     #[arg(long, env = "METRICS_TOKEN")]
     pub metrics_token: Option<String>,
+    /// How long before an appointment its reminder is sent (minutes).
+    #[arg(long, env = "REMINDER_LEAD_MINUTES", default_value_t = 1440)]
+    pub reminder_lead_minutes: i64,
+    /// SMTP server for reminders, e.g. `smtp://mail.example:25`; reminders wait in the outbox without it.
+    #[arg(long, env = "SMTP_URL")]
+    pub smtp_url: Option<String>,
+    /// The sender of reminder emails.
+    #[arg(
+        long,
+        env = "SMTP_FROM",
+        default_value = "DermaChart <no-reply@dermachart.invalid>"
+    )]
+    pub smtp_from: String,
+    /// How often the reminder worker looks for due reminders (milliseconds).
+    #[arg(long, env = "REMINDER_POLL_MS", default_value_t = 30_000)]
+    pub reminder_poll_ms: u64,
+    /// The public base URL (for calendar feed links), e.g. `https://clinic.example`.
+    #[arg(long, env = "PUBLIC_URL", default_value = "http://127.0.0.1:8080")]
+    pub public_url: String,
     /// Set when served over TLS (adds HSTS; cookies are always `Secure`).
     #[arg(long, env = "BEHIND_TLS", default_value_t = false)]
     pub behind_tls: bool,
@@ -111,6 +130,10 @@ impl Settings {
 
     pub fn session_absolute(&self) -> chrono::Duration {
         chrono::Duration::minutes(self.session_absolute_minutes.max(1))
+    }
+
+    pub fn reminder_lead(&self) -> chrono::Duration {
+        chrono::Duration::minutes(self.reminder_lead_minutes.max(0))
     }
 
     pub fn is_trusted_proxy(&self, ip: IpAddr) -> bool {

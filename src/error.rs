@@ -182,9 +182,32 @@ impl ResponseError for ApiError {
     }
 }
 
+/// The 409 a booking constraint of the database gives (PostgreSQL names the
+/// exclusion constraint; SQLite's trigger raises its name as the message).
+fn booking_conflict(info: &dyn diesel::result::DatabaseErrorInformation) -> Option<ApiError> {
+    let named = |name: &str| info.constraint_name() == Some(name) || info.message().contains(name);
+    let detail = if named("appointments_practitioner_overlap") {
+        "The practitioner already has an appointment then."
+    } else if named("appointments_room_overlap") {
+        "The room is already booked then."
+    } else if named("appointments_patient_overlap") {
+        "The patient already has an appointment then."
+    } else if named("appointments_one_follow_up_per_offset") {
+        "The follow-up series is already booked."
+    } else {
+        return None;
+    };
+    Some(ApiError::Conflict(detail.into()))
+}
+
 impl From<diesel::result::Error> for ApiError {
     fn from(err: diesel::result::Error) -> Self {
         use diesel::result::{DatabaseErrorKind, Error};
+        if let Error::DatabaseError(_, info) = &err {
+            if let Some(conflict) = booking_conflict(info.as_ref()) {
+                return conflict;
+            }
+        }
         match err {
             Error::NotFound => ApiError::NotFound,
             Error::DatabaseError(DatabaseErrorKind::UniqueViolation, _) => {

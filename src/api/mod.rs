@@ -1,6 +1,8 @@
 //! Request and response bodies (serde), separate from the database rows.
+pub mod appointments;
 pub mod audit;
 pub mod auth;
+pub mod clinic;
 pub mod pagination;
 pub mod patients;
 pub mod users;

@@ -13,10 +13,11 @@ pub enum Access {
     Roles(&'static [Role]),
 }
 
-use Role::{Admin, FrontDesk, Practitioner};
+use Role::{Admin, FrontDesk, Patient, Practitioner};
 
 const STAFF: &[Role] = &[Admin, FrontDesk, Practitioner];
 const ADMIN: &[Role] = &[Admin];
+const EVERYONE: &[Role] = &[Admin, FrontDesk, Practitioner, Patient];
 
 impl Access {
     pub fn allows(self, role: Role) -> bool {
@@ -70,6 +71,79 @@ pub const RULES: &[Rule] = &[
     // Audit (admin)
     rule("GET", "/api/v1/audit", Access::Roles(ADMIN)),
     rule("GET", "/api/v1/audit/verify", Access::Roles(ADMIN)),
+    // Clinic set-up (admin writes; staff read; patients see what booking needs)
+    rule("GET", "/api/v1/locations", Access::Roles(EVERYONE)),
+    rule("POST", "/api/v1/locations", Access::Roles(ADMIN)),
+    rule("GET", "/api/v1/rooms", Access::Roles(STAFF)),
+    rule("POST", "/api/v1/rooms", Access::Roles(ADMIN)),
+    rule("GET", "/api/v1/practitioners", Access::Roles(EVERYONE)),
+    rule("POST", "/api/v1/practitioners", Access::Roles(ADMIN)),
+    rule("GET", "/api/v1/practitioners/{id}", Access::Roles(STAFF)),
+    rule(
+        "GET",
+        "/api/v1/practitioners/{id}/working-hours",
+        Access::Roles(STAFF),
+    ),
+    rule(
+        "PUT",
+        "/api/v1/practitioners/{id}/working-hours",
+        Access::Roles(ADMIN),
+    ),
+    rule(
+        "GET",
+        "/api/v1/practitioners/{id}/time-off",
+        Access::Roles(STAFF),
+    ),
+    rule(
+        "POST",
+        "/api/v1/practitioners/{id}/time-off",
+        Access::Roles(ADMIN),
+    ),
+    rule("GET", "/api/v1/services", Access::Roles(EVERYONE)),
+    rule("POST", "/api/v1/services", Access::Roles(ADMIN)),
+    rule("GET", "/api/v1/services/{id}", Access::Roles(STAFF)),
+    rule("PATCH", "/api/v1/services/{id}", Access::Roles(ADMIN)),
+    // Scheduling (any staff role; patients book through /me)
+    rule("GET", "/api/v1/availability", Access::Roles(EVERYONE)),
+    rule("GET", "/api/v1/appointments", Access::Roles(STAFF)),
+    rule("POST", "/api/v1/appointments", Access::Roles(STAFF)),
+    rule("GET", "/api/v1/appointments/{id}", Access::Roles(STAFF)),
+    rule("PATCH", "/api/v1/appointments/{id}", Access::Roles(STAFF)),
+    rule(
+        "POST",
+        "/api/v1/appointments/{id}/confirm",
+        Access::Roles(STAFF),
+    ),
+    rule(
+        "POST",
+        "/api/v1/appointments/{id}/check-in",
+        Access::Roles(STAFF),
+    ),
+    rule(
+        "POST",
+        "/api/v1/appointments/{id}/start",
+        Access::Roles(STAFF),
+    ),
+    rule(
+        "POST",
+        "/api/v1/appointments/{id}/complete",
+        Access::Roles(STAFF),
+    ),
+    rule(
+        "POST",
+        "/api/v1/appointments/{id}/cancel",
+        Access::Roles(STAFF),
+    ),
+    rule(
+        "POST",
+        "/api/v1/appointments/{id}/no-show",
+        Access::Roles(STAFF),
+    ),
+    rule(
+        "POST",
+        "/api/v1/appointments/{id}/follow-ups",
+        Access::Roles(STAFF),
+    ),
 ];
 
 /// The outcome of looking a request up in the table.

@@ -171,3 +171,39 @@ typed_id!(
     /// One row of the audit log.
     AuditId
 );
+typed_id!(
+    /// A clinic site.
+    LocationId
+);
+typed_id!(
+    /// A treatment room.
+    RoomId
+);
+typed_id!(
+    /// A practitioner (linked to a user).
+    PractitionerId
+);
+typed_id!(
+    /// A bookable service.
+    ServiceId
+);
+typed_id!(
+    /// An appointment.
+    AppointmentId
+);
+typed_id!(
+    /// One working-hours range.
+    WorkingHoursId
+);
+typed_id!(
+    /// A period of time off.
+    TimeOffId
+);
+typed_id!(
+    /// A reminder in the outbox.
+    ReminderId
+);
+typed_id!(
+    /// A consent-template family (its first version's id), as a service names it.
+    ConsentFamilyId
+);

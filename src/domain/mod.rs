@@ -3,6 +3,7 @@ pub mod mrn;
 pub mod password;
 pub mod patient;
 pub mod role;
+pub mod schedule;
 
 use serde::Serialize;
 use utoipa::ToSchema;

@@ -1,6 +1,9 @@
 //! The route table: every path, in one place.
+pub mod appointments;
 pub mod audit;
 pub mod auth;
+pub mod availability;
+pub mod clinic;
 pub mod health;
 pub mod openapi;
 pub mod patients;
@@ -60,7 +63,85 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                     .delete(patients::archive::archive_patient),
             )
             .route("/audit", web::get().to(audit::list::list_audit))
-            .route("/audit/verify", web::get().to(audit::verify::verify_audit)),
+            .route("/audit/verify", web::get().to(audit::verify::verify_audit))
+            .service(
+                web::resource("/locations")
+                    .get(clinic::locations::list_locations)
+                    .post(clinic::locations::create_location),
+            )
+            .service(
+                web::resource("/rooms")
+                    .get(clinic::rooms::list_rooms)
+                    .post(clinic::rooms::create_room),
+            )
+            .service(
+                web::resource("/practitioners")
+                    .get(clinic::practitioners::list_practitioners)
+                    .post(clinic::practitioners::create_practitioner),
+            )
+            .route(
+                "/practitioners/{id}",
+                web::get().to(clinic::practitioners::get_practitioner),
+            )
+            .service(
+                web::resource("/practitioners/{id}/working-hours")
+                    .get(clinic::working_hours::get_working_hours)
+                    .put(clinic::working_hours::put_working_hours),
+            )
+            .service(
+                web::resource("/practitioners/{id}/time-off")
+                    .get(clinic::time_off::list_time_off)
+                    .post(clinic::time_off::create_time_off),
+            )
+            .service(
+                web::resource("/services")
+                    .get(clinic::services::list_services)
+                    .post(clinic::services::create_service),
+            )
+            .service(
+                web::resource("/services/{id}")
+                    .get(clinic::services::get_service)
+                    .patch(clinic::services::update_service),
+            )
+            .route("/availability", web::get().to(availability::availability))
+            .service(
+                web::resource("/appointments")
+                    .get(appointments::list::list_appointments)
+                    .post(appointments::create::create_appointment),
+            )
+            .service(
+                web::resource("/appointments/{id}")
+                    .get(appointments::get::get_appointment)
+                    .patch(appointments::update::update_appointment),
+            )
+            .route(
+                "/appointments/{id}/confirm",
+                web::post().to(appointments::transition::confirm),
+            )
+            .route(
+                "/appointments/{id}/check-in",
+                web::post().to(appointments::transition::check_in),
+            )
+            .route(
+                "/appointments/{id}/start",
+                web::post().to(appointments::transition::start),
+            )
+            .route(
+                "/appointments/{id}/complete",
+                web::post().to(appointments::transition::complete),
+            )
+            .route(
+                "/appointments/{id}/cancel",
+                web::post().to(appointments::transition::cancel),
+            )
+            .route(
+                "/appointments/{id}/no-show",
+                web::post().to(appointments::transition::no_show),
+            )
+            .route(
+                "/appointments/{id}/follow-ups",
+                web::post().to(appointments::follow_ups::book_follow_ups),
+            ),
     );
 }
 

@@ -103,7 +103,23 @@ fn declared_columns() -> Vec<(String, String)> {
             }
         )*};
     }
-    add!(patients, users, sessions, login_failures, audit_log);
+    add!(
+        patients,
+        users,
+        sessions,
+        login_failures,
+        audit_log,
+        locations,
+        rooms,
+        practitioners,
+        working_hours,
+        time_off,
+        services,
+        appointments,
+        idempotency_keys,
+        reminders,
+        calendar_tokens
+    );
     cols.sort();
     cols
 }

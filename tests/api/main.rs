@@ -9,4 +9,5 @@ mod health;
 mod helpers;
 mod patients;
 mod policy;
+mod scheduling;
 mod users;

@@ -27,7 +27,8 @@ CREATE TABLE patients (
 );
 -- The *_search columns are COLLATE "C" so prefix search (a byte range) uses these indexes.
 CREATE INDEX patients_given_name_search ON patients (given_name_search);
-CREATE INDEX patients_family_name_search ON patients (family_name_search);
+-- Family first: serves a surname prefix alone and "given family" pairs.
+CREATE INDEX patients_family_given_search ON patients (family_name_search, given_name_search);
 CREATE INDEX patients_email_search ON patients (email_search);
 CREATE INDEX patients_phone_search ON patients (phone_search);
 CREATE INDEX patients_date_of_birth ON patients (date_of_birth);

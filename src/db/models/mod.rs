@@ -1,6 +1,9 @@
 //! Rows and queries: the only place that speaks SQL.
+pub mod appointments;
 pub mod audit;
+pub mod clinic;
 pub mod patients;
+pub mod reminders;
 pub mod sessions;
 pub mod throttle;
 pub mod users;

@@ -8,7 +8,7 @@ use crate::db::types::PatientId;
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::state::AppState;
 
-/// Archives a patient: hidden from search, never erased.
+/// Archives a patient: hidden from search, never erased; their future open appointments are cancelled.
 #[utoipa::path(delete, path = "/api/v1/patients/{id}", tag = "patients", params(("id" = String, Path)),
     responses((status = 204), (status = 404, body = Problem)))]
 pub async fn archive_patient(
@@ -21,7 +21,9 @@ pub async fn archive_patient(
         .db(move |conn| {
             conn.write_transaction(|conn| {
                 patients::find(conn, id)?.ok_or(ApiError::NotFound)?;
-                patients::archive(conn, id, crate::db::now())?;
+                let now = crate::db::now();
+                patients::archive(conn, id, now)?;
+                crate::scheduling::cancel_future_of_patient(conn, id, now)?;
                 Ok(())
             })
         })

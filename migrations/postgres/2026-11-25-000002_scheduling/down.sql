@@ -1,0 +1,10 @@
+DROP TABLE calendar_tokens;
+DROP TABLE reminders;
+DROP TABLE idempotency_keys;
+DROP TABLE appointments;
+DROP TABLE services;
+DROP TABLE time_off;
+DROP TABLE working_hours;
+DROP TABLE practitioners;
+DROP TABLE rooms;
+DROP TABLE locations;

@@ -1,0 +1,12 @@
+DROP TRIGGER appointments_no_overlap_update;
+DROP TRIGGER appointments_no_overlap_insert;
+DROP TABLE calendar_tokens;
+DROP TABLE reminders;
+DROP TABLE idempotency_keys;
+DROP TABLE appointments;
+DROP TABLE services;
+DROP TABLE time_off;
+DROP TABLE working_hours;
+DROP TABLE practitioners;
+DROP TABLE rooms;
+DROP TABLE locations;

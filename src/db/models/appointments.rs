@@ -1,0 +1,215 @@
+//! Appointments: the rows, the busy intervals that availability and booking read.
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use crate::db::schema::appointments;
+use crate::db::types::{AppointmentId, PatientId, PractitionerId, RoomId, ServiceId, UserId};
+use crate::db::DbConnection;
+
+/// The statuses that do not hold a slot (SPEC §6 "What blocks a slot").
+pub const NON_BLOCKING: [&str; 2] = ["cancelled", "no_show"];
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = appointments, treat_none_as_null = true)]
+pub struct AppointmentRow {
+    pub id: AppointmentId,
+    pub patient_id: PatientId,
+    pub practitioner_id: PractitionerId,
+    pub service_id: ServiceId,
+    pub room_id: Option<RoomId>,
+    pub starts_at: NaiveDateTime,
+    pub ends_at: NaiveDateTime,
+    pub blocked_until: NaiveDateTime,
+    pub status: String,
+    pub notes: Option<String>,
+    pub cancel_reason: Option<String>,
+    pub follow_up_of: Option<AppointmentId>,
+    pub follow_up_offset_days: Option<i32>,
+    pub booked_by: Option<UserId>,
+    pub version: i64,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+pub fn insert(conn: &mut DbConnection, row: &AppointmentRow) -> QueryResult<usize> {
+    diesel::insert_into(appointments::table)
+        .values(row)
+        .execute(conn)
+}
+
+pub fn find(conn: &mut DbConnection, id: AppointmentId) -> QueryResult<Option<AppointmentRow>> {
+    appointments::table
+        .find(id)
+        .select(AppointmentRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// Writes the whole row if its version is still `expected` (optimistic locking).
+pub fn save(conn: &mut DbConnection, row: &AppointmentRow, expected: i64) -> QueryResult<bool> {
+    let n = diesel::update(
+        appointments::table
+            .filter(appointments::id.eq(row.id))
+            .filter(appointments::version.eq(expected)),
+    )
+    .set(row)
+    .execute(conn)?;
+    Ok(n == 1)
+}
+
+/// Slot-holding appointments of a practitioner that overlap `[from, to)` (by `blocked_until`).
+pub fn practitioner_busy(
+    conn: &mut DbConnection,
+    practitioner: PractitionerId,
+    from: NaiveDateTime,
+    to: NaiveDateTime,
+    except: Option<AppointmentId>,
+) -> QueryResult<Vec<AppointmentRow>> {
+    let mut q = appointments::table
+        .filter(appointments::practitioner_id.eq(practitioner))
+        .filter(appointments::status.ne_all(NON_BLOCKING))
+        .filter(appointments::starts_at.lt(to))
+        .filter(appointments::blocked_until.gt(from))
+        .select(AppointmentRow::as_select())
+        .into_boxed();
+    if let Some(id) = except {
+        q = q.filter(appointments::id.ne(id));
+    }
+    q.load(conn)
+}
+
+/// Slot-holding appointments of a patient that overlap `[from, to)` (by `ends_at`).
+pub fn patient_busy(
+    conn: &mut DbConnection,
+    patient: PatientId,
+    from: NaiveDateTime,
+    to: NaiveDateTime,
+    except: Option<AppointmentId>,
+) -> QueryResult<Vec<AppointmentRow>> {
+    let mut q = appointments::table
+        .filter(appointments::patient_id.eq(patient))
+        .filter(appointments::status.ne_all(NON_BLOCKING))
+        .filter(appointments::starts_at.lt(to))
+        .filter(appointments::ends_at.gt(from))
+        .select(AppointmentRow::as_select())
+        .into_boxed();
+    if let Some(id) = except {
+        q = q.filter(appointments::id.ne(id));
+    }
+    q.load(conn)
+}
+
+/// Slot-holding appointments in any of these rooms overlapping `[from, to)`.
+pub fn rooms_busy(
+    conn: &mut DbConnection,
+    rooms: &[RoomId],
+    from: NaiveDateTime,
+    to: NaiveDateTime,
+    except: Option<AppointmentId>,
+) -> QueryResult<Vec<AppointmentRow>> {
+    let mut q = appointments::table
+        .filter(appointments::room_id.eq_any(rooms.to_vec()))
+        .filter(appointments::status.ne_all(NON_BLOCKING))
+        .filter(appointments::starts_at.lt(to))
+        .filter(appointments::blocked_until.gt(from))
+        .select(AppointmentRow::as_select())
+        .into_boxed();
+    if let Some(id) = except {
+        q = q.filter(appointments::id.ne(id));
+    }
+    q.load(conn)
+}
+
+/// Filters for the appointment list.
+#[derive(Debug, Default, Clone)]
+pub struct AppointmentFilter {
+    pub from: Option<NaiveDateTime>,
+    pub to: Option<NaiveDateTime>,
+    pub practitioner_id: Option<PractitionerId>,
+    pub patient_id: Option<PatientId>,
+    pub room_id: Option<RoomId>,
+    pub status: Option<String>,
+    /// Strictly after this (starts_at, id).
+    pub after: Option<(NaiveDateTime, AppointmentId)>,
+}
+
+/// Appointments overlapping `[from, to)`, ordered by start.
+pub fn list(
+    conn: &mut DbConnection,
+    f: &AppointmentFilter,
+    limit: i64,
+) -> QueryResult<Vec<AppointmentRow>> {
+    let mut q = appointments::table
+        .select(AppointmentRow::as_select())
+        .order((appointments::starts_at.asc(), appointments::id.asc()))
+        .limit(limit)
+        .into_boxed();
+    if let Some(from) = f.from {
+        q = q.filter(appointments::ends_at.gt(from));
+    }
+    if let Some(to) = f.to {
+        q = q.filter(appointments::starts_at.lt(to));
+    }
+    if let Some(p) = f.practitioner_id {
+        q = q.filter(appointments::practitioner_id.eq(p));
+    }
+    if let Some(p) = f.patient_id {
+        q = q.filter(appointments::patient_id.eq(p));
+    }
+    if let Some(r) = f.room_id {
+        q = q.filter(appointments::room_id.eq(r));
+    }
+    if let Some(s) = &f.status {
+        q = q.filter(appointments::status.eq(s.clone()));
+    }
+    if let Some((at, id)) = f.after {
+        q = q.filter(
+            appointments::starts_at
+                .gt(at)
+                .or(appointments::starts_at.eq(at).and(appointments::id.gt(id))),
+        );
+    }
+    q.load(conn)
+}
+
+/// The follow-ups already booked for an appointment.
+pub fn follow_ups_of(
+    conn: &mut DbConnection,
+    id: AppointmentId,
+) -> QueryResult<Vec<AppointmentRow>> {
+    appointments::table
+        .filter(appointments::follow_up_of.eq(id))
+        .filter(appointments::status.ne_all(NON_BLOCKING))
+        .select(AppointmentRow::as_select())
+        .order(appointments::starts_at.asc())
+        .load(conn)
+}
+
+/// Open (slot-holding, not yet started) appointments of a practitioner from `from` on.
+pub fn open_from(
+    conn: &mut DbConnection,
+    practitioner: PractitionerId,
+    from: NaiveDateTime,
+) -> QueryResult<Vec<AppointmentRow>> {
+    appointments::table
+        .filter(appointments::practitioner_id.eq(practitioner))
+        .filter(appointments::status.eq_any(["booked", "confirmed"]))
+        .filter(appointments::ends_at.gt(from))
+        .select(AppointmentRow::as_select())
+        .order(appointments::starts_at.asc())
+        .load(conn)
+}
+
+/// Future open appointments of a patient (archiving cancels them).
+pub fn patient_future_open(
+    conn: &mut DbConnection,
+    patient: PatientId,
+    from: NaiveDateTime,
+) -> QueryResult<Vec<AppointmentRow>> {
+    appointments::table
+        .filter(appointments::patient_id.eq(patient))
+        .filter(appointments::status.eq_any(["booked", "confirmed"]))
+        .filter(appointments::starts_at.ge(from))
+        .select(AppointmentRow::as_select())
+        .load(conn)
+}

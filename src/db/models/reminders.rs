@@ -1,0 +1,80 @@
+//! The reminder outbox: one row per appointment, claimed and marked by the worker.
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use crate::db::schema::reminders;
+use crate::db::types::{AppointmentId, ReminderId};
+use crate::db::DbConnection;
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = reminders)]
+pub struct ReminderRow {
+    pub id: ReminderId,
+    pub appointment_id: AppointmentId,
+    pub send_at: NaiveDateTime,
+    pub status: String,
+    pub attempts: i32,
+    pub next_attempt_at: NaiveDateTime,
+    pub claimed_until: Option<NaiveDateTime>,
+    pub sent_at: Option<NaiveDateTime>,
+    pub last_error: Option<String>,
+    pub created_at: NaiveDateTime,
+}
+
+pub fn schedule(
+    conn: &mut DbConnection,
+    appointment: AppointmentId,
+    send_at: NaiveDateTime,
+    now: NaiveDateTime,
+) -> QueryResult<usize> {
+    diesel::insert_into(reminders::table)
+        .values((
+            reminders::id.eq(ReminderId::new()),
+            reminders::appointment_id.eq(appointment),
+            reminders::send_at.eq(send_at),
+            reminders::status.eq("pending"),
+            reminders::attempts.eq(0),
+            reminders::next_attempt_at.eq(send_at),
+            reminders::created_at.eq(now),
+        ))
+        .execute(conn)
+}
+
+/// A moved appointment's reminder goes out before the new time (again, if it had gone).
+pub fn retime(
+    conn: &mut DbConnection,
+    appointment: AppointmentId,
+    send_at: NaiveDateTime,
+) -> QueryResult<usize> {
+    diesel::update(reminders::table.filter(reminders::appointment_id.eq(appointment)))
+        .set((
+            reminders::send_at.eq(send_at),
+            reminders::next_attempt_at.eq(send_at),
+            reminders::status.eq("pending"),
+            reminders::attempts.eq(0),
+            reminders::claimed_until.eq(None::<NaiveDateTime>),
+            reminders::sent_at.eq(None::<NaiveDateTime>),
+        ))
+        .execute(conn)
+}
+
+pub fn cancel(conn: &mut DbConnection, appointment: AppointmentId) -> QueryResult<usize> {
+    diesel::update(
+        reminders::table
+            .filter(reminders::appointment_id.eq(appointment))
+            .filter(reminders::status.eq_any(["pending", "sending"])),
+    )
+    .set(reminders::status.eq("cancelled"))
+    .execute(conn)
+}
+
+pub fn find_for(
+    conn: &mut DbConnection,
+    appointment: AppointmentId,
+) -> QueryResult<Option<ReminderRow>> {
+    reminders::table
+        .filter(reminders::appointment_id.eq(appointment))
+        .select(ReminderRow::as_select())
+        .first(conn)
+        .optional()
+}

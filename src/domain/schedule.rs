@@ -1,0 +1,480 @@
+//! Scheduling rules: the appointment lifecycle, half-open time intervals, working hours
+//! in the clinic's time zone (daylight-saving aware), and free-slot search.
+use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc};
+use chrono_tz::Tz;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+/// Where an appointment is in its life (SPEC §6 "Lifecycle").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum AppointmentStatus {
+    Booked,
+    Confirmed,
+    CheckedIn,
+    InProgress,
+    Completed,
+    Cancelled,
+    NoShow,
+}
+
+impl AppointmentStatus {
+    pub const ALL: [AppointmentStatus; 7] = [
+        AppointmentStatus::Booked,
+        AppointmentStatus::Confirmed,
+        AppointmentStatus::CheckedIn,
+        AppointmentStatus::InProgress,
+        AppointmentStatus::Completed,
+        AppointmentStatus::Cancelled,
+        AppointmentStatus::NoShow,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AppointmentStatus::Booked => "booked",
+            AppointmentStatus::Confirmed => "confirmed",
+            AppointmentStatus::CheckedIn => "checked_in",
+            AppointmentStatus::InProgress => "in_progress",
+            AppointmentStatus::Completed => "completed",
+            AppointmentStatus::Cancelled => "cancelled",
+            AppointmentStatus::NoShow => "no_show",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<AppointmentStatus> {
+        AppointmentStatus::ALL
+            .into_iter()
+            .find(|s| s.as_str() == text)
+    }
+
+    /// Whether an appointment in this state holds its slot (SPEC §6 "What blocks a slot").
+    pub fn blocks_slot(self) -> bool {
+        !matches!(
+            self,
+            AppointmentStatus::Cancelled | AppointmentStatus::NoShow
+        )
+    }
+
+    /// Whether it may still be moved (PATCH).
+    pub fn reschedulable(self) -> bool {
+        matches!(
+            self,
+            AppointmentStatus::Booked | AppointmentStatus::Confirmed
+        )
+    }
+
+    /// The legal transitions; nothing else is allowed.
+    pub fn can_become(self, next: AppointmentStatus) -> bool {
+        use AppointmentStatus::*;
+        matches!(
+            (self, next),
+            (Booked, Confirmed | CheckedIn | Cancelled | NoShow)
+                | (Confirmed, CheckedIn | Cancelled | NoShow)
+                | (CheckedIn, InProgress | Cancelled)
+                | (InProgress, Completed)
+                | (NoShow, CheckedIn)
+        )
+    }
+}
+
+/// A half-open interval `[start, end)` in UTC.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Interval {
+    pub start: NaiveDateTime,
+    pub end: NaiveDateTime,
+}
+
+impl Interval {
+    /// `None` unless `end > start`.
+    pub fn new(start: NaiveDateTime, end: NaiveDateTime) -> Option<Interval> {
+        (end > start).then_some(Interval { start, end })
+    }
+
+    pub fn overlaps(&self, other: &Interval) -> bool {
+        self.start < other.end && other.start < self.end
+    }
+
+    pub fn contains(&self, other: &Interval) -> bool {
+        self.start <= other.start && other.end <= self.end
+    }
+}
+
+/// Merges touching or overlapping intervals (so 22:00–24:00 and 00:00–02:00 become one).
+pub fn merge(mut intervals: Vec<Interval>) -> Vec<Interval> {
+    intervals.sort();
+    let mut merged: Vec<Interval> = Vec::with_capacity(intervals.len());
+    for iv in intervals {
+        match merged.last_mut() {
+            Some(last) if iv.start <= last.end => last.end = last.end.max(iv.end),
+            _ => merged.push(iv),
+        }
+    }
+    merged
+}
+
+/// One weekly working-hours range, clinic-local.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WeeklyRange<L> {
+    /// ISO weekday, 1 = Monday … 7 = Sunday.
+    pub weekday: u32,
+    pub start_minute: u32,
+    /// Exclusive; 1440 means midnight at the end of the day.
+    pub end_minute: u32,
+    pub location: L,
+}
+
+/// The UTC instant of a clinic-local wall-clock time. In a spring-forward gap the
+/// time does not exist and the first instant after the gap is used; in a fall-back
+/// overlap the earlier instant is used.
+pub fn local_to_utc(tz: Tz, date: NaiveDate, minute_of_day: u32) -> NaiveDateTime {
+    let day_start = date.and_time(NaiveTime::MIN);
+    let wall = day_start + Duration::minutes(i64::from(minute_of_day));
+    let mut probe = wall;
+    for _ in 0..180 {
+        if let Some(dt) = tz.from_local_datetime(&probe).earliest() {
+            return dt.naive_utc();
+        }
+        probe += Duration::minutes(1);
+    }
+    // Unreachable for real zones (gaps are at most a few hours).
+    Utc.from_utc_datetime(&wall).naive_utc()
+}
+
+/// The clinic-local date of a UTC instant.
+pub fn local_date(tz: Tz, at: NaiveDateTime) -> NaiveDate {
+    tz.from_utc_datetime(&at).date_naive()
+}
+
+/// The working intervals (UTC, merged where they touch) overlapping `window`, each with
+/// its location. Ranges at different locations are never merged.
+pub fn working_intervals<L: Copy + PartialEq>(
+    tz: Tz,
+    ranges: &[WeeklyRange<L>],
+    window: Interval,
+) -> Vec<(Interval, L)> {
+    let first = local_date(tz, window.start) - Duration::days(1);
+    let last = local_date(tz, window.end) + Duration::days(1);
+    let mut per_location: Vec<(L, Vec<Interval>)> = Vec::new();
+    let mut date = first;
+    while date <= last {
+        let weekday = date.weekday().number_from_monday();
+        for r in ranges.iter().filter(|r| r.weekday == weekday) {
+            let start = local_to_utc(tz, date, r.start_minute);
+            let end = local_to_utc(tz, date, r.end_minute);
+            if let Some(iv) = Interval::new(start, end) {
+                match per_location.iter_mut().find(|(l, _)| *l == r.location) {
+                    Some((_, list)) => list.push(iv),
+                    None => per_location.push((r.location, vec![iv])),
+                }
+            }
+        }
+        date += Duration::days(1);
+    }
+    let mut out = Vec::new();
+    for (location, list) in per_location {
+        for iv in merge(list) {
+            if iv.overlaps(&window) {
+                out.push((iv, location));
+            }
+        }
+    }
+    out.sort_by_key(|(iv, _)| *iv);
+    out
+}
+
+/// What a booking needs to fit.
+#[derive(Debug, Clone, Copy)]
+pub struct SlotShape {
+    pub duration: Duration,
+    pub buffer: Duration,
+}
+
+impl SlotShape {
+    /// `[start, end)` the patient is busy and must lie within working hours.
+    pub fn visit(&self, start: NaiveDateTime) -> Interval {
+        Interval {
+            start,
+            end: start + self.duration,
+        }
+    }
+
+    /// `[start, blocked_until)` the practitioner and the room are held.
+    pub fn held(&self, start: NaiveDateTime) -> Interval {
+        Interval {
+            start,
+            end: start + self.duration + self.buffer,
+        }
+    }
+}
+
+/// Why a booking does not fit (the API names these in its 409).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Misfit {
+    OutsideWorkingHours,
+    TimeOff,
+    PractitionerBusy,
+    PatientBusy,
+    NoRoom,
+}
+
+impl Misfit {
+    pub fn describe(&self) -> &'static str {
+        match self {
+            Misfit::OutsideWorkingHours => "The time is outside the practitioner's working hours.",
+            Misfit::TimeOff => "The practitioner is on time off then.",
+            Misfit::PractitionerBusy => "The practitioner already has an appointment then.",
+            Misfit::PatientBusy => "The patient already has an appointment then.",
+            Misfit::NoRoom => "No room is free then.",
+        }
+    }
+}
+
+/// One practitioner's calendar over a window, as the checks need it.
+#[derive(Debug, Clone)]
+pub struct Calendar<L, R> {
+    pub working: Vec<(Interval, L)>,
+    pub time_off: Vec<Interval>,
+    /// `[starts_at, blocked_until)` of the practitioner's slot-holding appointments.
+    pub practitioner_busy: Vec<Interval>,
+    /// `[starts_at, ends_at)` of the patient's slot-holding appointments.
+    pub patient_busy: Vec<Interval>,
+    /// Rooms by location, each with its held intervals.
+    pub rooms: Vec<(L, R, Vec<Interval>)>,
+}
+
+impl<L: Copy + PartialEq, R: Copy> Calendar<L, R> {
+    /// Checks one start; on success the location and (when needed) a free room.
+    pub fn check(
+        &self,
+        shape: SlotShape,
+        start: NaiveDateTime,
+        needs_room: bool,
+        wanted_room: Option<R>,
+    ) -> Result<(L, Option<R>), Misfit>
+    where
+        R: PartialEq,
+    {
+        let visit = shape.visit(start);
+        let held = shape.held(start);
+        let Some((_, location)) = self.working.iter().find(|(iv, _)| iv.contains(&visit)) else {
+            return Err(Misfit::OutsideWorkingHours);
+        };
+        if self.time_off.iter().any(|t| t.overlaps(&held)) {
+            return Err(Misfit::TimeOff);
+        }
+        if self.practitioner_busy.iter().any(|b| b.overlaps(&held)) {
+            return Err(Misfit::PractitionerBusy);
+        }
+        if self.patient_busy.iter().any(|b| b.overlaps(&visit)) {
+            return Err(Misfit::PatientBusy);
+        }
+        if !needs_room && wanted_room.is_none() {
+            return Ok((*location, None));
+        }
+        let room = self
+            .rooms
+            .iter()
+            .filter(|(l, r, _)| *l == *location && wanted_room.is_none_or(|w| w == *r))
+            .find(|(_, _, busy)| !busy.iter().any(|b| b.overlaps(&held)))
+            .map(|(_, r, _)| *r);
+        match room {
+            Some(r) => Ok((*location, Some(r))),
+            None => Err(Misfit::NoRoom),
+        }
+    }
+
+    /// Every start in `[from, to)` on the step grid (aligned to the hour) that fits.
+    pub fn free_slots(
+        &self,
+        shape: SlotShape,
+        needs_room: bool,
+        from: NaiveDateTime,
+        to: NaiveDateTime,
+        step: Duration,
+        not_before: NaiveDateTime,
+    ) -> Vec<(NaiveDateTime, Option<R>)>
+    where
+        R: PartialEq,
+    {
+        let mut out = Vec::new();
+        for (iv, _) in &self.working {
+            let mut start = align_up(iv.start.max(from).max(not_before), step);
+            while start < to && start + shape.duration <= iv.end {
+                if let Ok((_, room)) = self.check(shape, start, needs_room, None) {
+                    out.push((start, room));
+                }
+                start += step;
+            }
+        }
+        out.sort_by_key(|(s, _)| *s);
+        out.dedup_by_key(|(s, _)| *s);
+        out
+    }
+}
+
+/// The first multiple of `step` (counted from midnight UTC) at or after `t`.
+fn align_up(t: NaiveDateTime, step: Duration) -> NaiveDateTime {
+    let secs = t.and_utc().timestamp();
+    let step_secs = step.num_seconds().max(60);
+    let rem = secs.rem_euclid(step_secs);
+    let aligned = if rem == 0 {
+        secs
+    } else {
+        secs + step_secs - rem
+    };
+    DateTime::from_timestamp(aligned, 0).map_or(t, |d| d.naive_utc())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(s: &str) -> NaiveDateTime {
+        NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M").unwrap()
+    }
+
+    #[test]
+    fn only_the_listed_transitions_are_legal() {
+        use AppointmentStatus::*;
+        assert!(Booked.can_become(Confirmed));
+        assert!(InProgress.can_become(Completed));
+        assert!(NoShow.can_become(CheckedIn));
+        assert!(!Completed.can_become(Cancelled));
+        assert!(!Booked.can_become(Completed));
+        assert!(!Cancelled.can_become(Booked));
+        let legal = AppointmentStatus::ALL
+            .iter()
+            .flat_map(|a| AppointmentStatus::ALL.iter().map(move |b| (*a, *b)))
+            .filter(|(a, b)| a.can_become(*b))
+            .count();
+        assert_eq!(legal, 10);
+    }
+
+    #[test]
+    fn half_open_intervals_that_touch_do_not_overlap() {
+        let a = Interval::new(at("2026-03-02 10:00"), at("2026-03-02 10:45")).unwrap();
+        let b = Interval::new(at("2026-03-02 10:45"), at("2026-03-02 11:30")).unwrap();
+        let c = Interval::new(at("2026-03-02 10:30"), at("2026-03-02 11:15")).unwrap();
+        assert!(!a.overlaps(&b));
+        assert!(a.overlaps(&c) && c.overlaps(&b));
+        assert!(Interval::new(at("2026-03-02 10:00"), at("2026-03-02 10:00")).is_none());
+    }
+
+    #[test]
+    fn working_hours_follow_the_clinic_clock_across_daylight_saving() {
+        let tz: Tz = "Europe/London".parse().unwrap();
+        let hours = [1, 2, 3, 4, 5, 6, 7].map(|d| WeeklyRange {
+            weekday: d,
+            start_minute: 9 * 60,
+            end_minute: 17 * 60,
+            location: 1,
+        });
+        // 2026-03-29 is the spring change in London: Friday 27th is GMT, Monday 30th BST.
+        let window = Interval::new(at("2026-03-27 00:00"), at("2026-03-31 00:00")).unwrap();
+        let ivs = working_intervals(tz, &hours, window);
+        assert!(
+            ivs.iter().any(|(iv, _)| iv.start == at("2026-03-27 09:00")),
+            "GMT: 09:00 is 09:00Z"
+        );
+        assert!(
+            ivs.iter().any(|(iv, _)| iv.start == at("2026-03-30 08:00")),
+            "BST: 09:00 is 08:00Z"
+        );
+    }
+
+    #[test]
+    fn touching_ranges_across_midnight_are_one() {
+        let tz: Tz = "UTC".parse().unwrap();
+        let hours = [
+            WeeklyRange {
+                weekday: 1,
+                start_minute: 22 * 60,
+                end_minute: 1440,
+                location: 1,
+            },
+            WeeklyRange {
+                weekday: 2,
+                start_minute: 0,
+                end_minute: 2 * 60,
+                location: 1,
+            },
+        ];
+        let window = Interval::new(at("2026-03-02 00:00"), at("2026-03-04 00:00")).unwrap();
+        let ivs = working_intervals(tz, &hours, window);
+        assert_eq!(ivs.len(), 1);
+        assert_eq!(
+            ivs[0].0,
+            Interval::new(at("2026-03-02 22:00"), at("2026-03-03 02:00")).unwrap()
+        );
+    }
+
+    fn calendar() -> Calendar<u8, u8> {
+        Calendar {
+            working: vec![(
+                Interval::new(at("2026-03-02 09:00"), at("2026-03-02 12:00")).unwrap(),
+                1,
+            )],
+            time_off: vec![],
+            practitioner_busy: vec![
+                Interval::new(at("2026-03-02 10:00"), at("2026-03-02 10:45")).unwrap(),
+            ],
+            patient_busy: vec![],
+            rooms: vec![(1, 7, vec![])],
+        }
+    }
+
+    #[test]
+    fn a_booking_may_end_exactly_at_closing_but_not_cross_it() {
+        let cal = calendar();
+        let shape = SlotShape {
+            duration: Duration::minutes(30),
+            buffer: Duration::minutes(15),
+        };
+        assert!(cal
+            .check(shape, at("2026-03-02 11:30"), false, None)
+            .is_ok());
+        assert_eq!(
+            cal.check(shape, at("2026-03-02 11:45"), false, None),
+            Err(Misfit::OutsideWorkingHours)
+        );
+        assert_eq!(
+            cal.check(shape, at("2026-03-02 10:30"), false, None),
+            Err(Misfit::PractitionerBusy)
+        );
+        // The buffer holds the practitioner: 09:30 + 30 + 15 reaches 10:15.
+        assert_eq!(
+            cal.check(shape, at("2026-03-02 09:30"), false, None),
+            Err(Misfit::PractitionerBusy)
+        );
+        assert!(cal
+            .check(shape, at("2026-03-02 09:15"), false, None)
+            .is_ok());
+        assert_eq!(
+            cal.check(shape, at("2026-03-02 09:15"), true, None),
+            Ok((1, Some(7)))
+        );
+    }
+
+    #[test]
+    fn every_free_slot_passes_the_check_and_no_busy_time_is_offered() {
+        let cal = calendar();
+        let shape = SlotShape {
+            duration: Duration::minutes(20),
+            buffer: Duration::minutes(5),
+        };
+        let slots = cal.free_slots(
+            shape,
+            false,
+            at("2026-03-02 00:00"),
+            at("2026-03-03 00:00"),
+            Duration::minutes(15),
+            at("2000-01-01 00:00"),
+        );
+        assert!(!slots.is_empty());
+        for (start, _) in &slots {
+            assert!(cal.check(shape, *start, false, None).is_ok());
+            assert!(!cal.practitioner_busy[0].overlaps(&shape.held(*start)));
+        }
+        assert_eq!(slots[0].0, at("2026-03-02 09:00"));
+    }
+}

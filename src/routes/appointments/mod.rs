@@ -1,0 +1,20 @@
+//! `/appointments`: booking, the day's list, rescheduling, the lifecycle, follow-ups.
+pub mod create;
+pub mod follow_ups;
+pub mod get;
+pub mod list;
+pub mod transition;
+pub mod update;
+
+use actix_web::http::{header, StatusCode};
+use actix_web::HttpResponse;
+
+use crate::api::appointments::Appointment;
+use crate::db::models::appointments::AppointmentRow;
+
+/// The appointment with its `ETag`.
+pub fn appointment_response(status: StatusCode, row: AppointmentRow) -> HttpResponse {
+    HttpResponse::build(status)
+        .insert_header((header::ETAG, format!("\"{}\"", row.version)))
+        .json(Appointment::from(row))
+}
