@@ -219,37 +219,55 @@ pub fn phone_digits(text: &str) -> String {
     text.chars().filter(char::is_ascii_digit).collect()
 }
 
-/// What a search string `q` asks for.
+/// What a search string `q` asks for. Each kind is answered by one or two index
+/// ranges, never by an OR across every column (which defeats the planner).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SearchTerms {
-    /// Prefix of a name, email or MRN, case-folded.
-    pub prefix: String,
-    /// "Given family" or "family given" when `q` has two words.
-    pub name_pair: Option<(String, String)>,
-    pub phone_prefix: Option<String>,
-    pub date_of_birth: Option<NaiveDate>,
-    pub mrn_prefix: String,
+pub enum SearchTerms {
+    /// `YYYY-MM-DD`: a date of birth.
+    DateOfBirth(NaiveDate),
+    /// Digits and phone punctuation only: a prefix of the phone's digits.
+    Phone(String),
+    /// Contains `@`: a prefix of the email, case-folded.
+    Email(String),
+    /// Starts with `DC-`: a prefix of the MRN, upper-cased.
+    Mrn(String),
+    /// Anything else: a prefix of the given or the family name; with two words,
+    /// also "given family" and "family given".
+    Name {
+        prefix: String,
+        pair: Option<(String, String)>,
+    },
 }
 
 impl SearchTerms {
     pub fn parse(q: &str) -> Option<SearchTerms> {
-        let prefix = fold(q);
-        if prefix.is_empty() {
+        let trimmed = q.trim();
+        if trimmed.is_empty() {
             return None;
         }
-        let words: Vec<&str> = prefix.split_whitespace().collect();
-        let name_pair = (words.len() == 2).then(|| (words[0].to_owned(), words[1].to_owned()));
-        let digits = phone_digits(q);
-        let phone_like = q
-            .trim()
-            .chars()
-            .all(|c| c.is_ascii_digit() || " +-().".contains(c));
-        Some(SearchTerms {
-            phone_prefix: (phone_like && digits.len() >= 3).then_some(digits),
-            date_of_birth: NaiveDate::parse_from_str(q.trim(), "%Y-%m-%d").ok(),
-            mrn_prefix: q.trim().to_uppercase(),
-            name_pair,
-            prefix,
+        if let Ok(date) = NaiveDate::parse_from_str(trimmed, "%Y-%m-%d") {
+            return Some(SearchTerms::DateOfBirth(date));
+        }
+        let digits = phone_digits(trimmed);
+        if digits.len() >= 3
+            && trimmed
+                .chars()
+                .all(|c| c.is_ascii_digit() || " +-().".contains(c))
+        {
+            return Some(SearchTerms::Phone(digits));
+        }
+        let folded = fold(trimmed);
+        if folded.contains('@') {
+            return Some(SearchTerms::Email(folded));
+        }
+        if folded.starts_with("dc-") {
+            return Some(SearchTerms::Mrn(trimmed.to_uppercase()));
+        }
+        let words: Vec<&str> = folded.split_whitespace().collect();
+        let pair = (words.len() == 2).then(|| (words[0].to_owned(), words[1].to_owned()));
+        Some(SearchTerms::Name {
+            prefix: folded,
+            pair,
         })
     }
 }
@@ -306,13 +324,32 @@ mod tests {
     }
 
     #[test]
-    fn search_terms_recognise_dates_phones_and_name_pairs() {
-        let t = SearchTerms::parse("1985-12-10").unwrap();
-        assert_eq!(t.date_of_birth, NaiveDate::from_ymd_opt(1985, 12, 10));
-        let t = SearchTerms::parse("020 79").unwrap();
-        assert_eq!(t.phone_prefix.as_deref(), Some("02079"));
-        let t = SearchTerms::parse("Ada LOVE").unwrap();
-        assert_eq!(t.name_pair, Some(("ada".into(), "love".into())));
+    fn search_terms_recognise_dates_phones_emails_mrns_and_name_pairs() {
+        assert_eq!(
+            SearchTerms::parse("1985-12-10"),
+            Some(SearchTerms::DateOfBirth(
+                NaiveDate::from_ymd_opt(1985, 12, 10).unwrap()
+            ))
+        );
+        assert_eq!(
+            SearchTerms::parse("020 79"),
+            Some(SearchTerms::Phone("02079".into()))
+        );
+        assert_eq!(
+            SearchTerms::parse("Ada@Ex"),
+            Some(SearchTerms::Email("ada@ex".into()))
+        );
+        assert_eq!(
+            SearchTerms::parse("dc-7k"),
+            Some(SearchTerms::Mrn("DC-7K".into()))
+        );
+        assert_eq!(
+            SearchTerms::parse("Ada LOVE"),
+            Some(SearchTerms::Name {
+                prefix: "ada love".into(),
+                pair: Some(("ada".into(), "love".into()))
+            })
+        );
         assert!(SearchTerms::parse("  ").is_none());
     }
 }

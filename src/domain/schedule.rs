@@ -347,7 +347,7 @@ mod tests {
             .flat_map(|a| AppointmentStatus::ALL.iter().map(move |b| (*a, *b)))
             .filter(|(a, b)| a.can_become(*b))
             .count();
-        assert_eq!(legal, 10);
+        assert_eq!(legal, 11);
     }
 
     #[test]

@@ -161,62 +161,62 @@ pub fn search(
     after: Option<(NaiveDateTime, PatientId)>,
     limit: i64,
 ) -> QueryResult<Vec<PatientRow>> {
+    search_query(terms, include_archived, after, limit).load(conn)
+}
+
+/// The search as one statement (the benchmark prints its plan).
+pub fn search_query(
+    terms: Option<&SearchTerms>,
+    include_archived: bool,
+    after: Option<(NaiveDateTime, PatientId)>,
+    limit: i64,
+) -> patients::BoxedQuery<'static, MultiBackend, diesel::dsl::AsSelect<PatientRow, MultiBackend>> {
     let mut query = patients::table
         .select(PatientRow::as_select())
         .order((patients::created_at.desc(), patients::id.desc()))
         .limit(limit)
         .into_boxed();
     if let Some(t) = terms {
-        let p = t.prefix.as_str();
-        let mut any: Predicate = Box::new(
-            patients::given_name_search
-                .ge(p.to_owned())
-                .and(patients::given_name_search.lt(prefix_upper_bound(p))),
-        );
-        let more: Vec<Predicate> = vec![
-            Box::new(
-                patients::family_name_search
-                    .ge(p.to_owned())
-                    .and(patients::family_name_search.lt(prefix_upper_bound(p))),
-            ),
-            Box::new(
-                patients::email_search
-                    .ge(p.to_owned())
-                    .and(patients::email_search.lt(prefix_upper_bound(p)))
-                    .assume_not_null(),
-            ),
-            Box::new(
-                patients::mrn
-                    .ge(t.mrn_prefix.clone())
-                    .and(patients::mrn.lt(prefix_upper_bound(&t.mrn_prefix))),
-            ),
-        ];
-        for m in more {
-            any = Box::new(any.or(m));
-        }
-        if let Some(digits) = &t.phone_prefix {
-            any = Box::new(
-                any.or(patients::phone_search
+        query = match t {
+            SearchTerms::DateOfBirth(d) => query.filter(patients::date_of_birth.eq(*d)),
+            SearchTerms::Phone(digits) => query.filter(
+                patients::phone_search
                     .ge(digits.clone())
-                    .and(patients::phone_search.lt(prefix_upper_bound(digits)))
-                    .assume_not_null()),
-            );
-        }
-        if let Some(dob) = t.date_of_birth {
-            any = Box::new(any.or(patients::date_of_birth.eq(dob)));
-        }
-        if let Some((a, b)) = &t.name_pair {
-            for (given, family) in [(a, b), (b, a)] {
-                any = Box::new(
-                    any.or(patients::given_name_search
-                        .ge(given.clone())
-                        .and(patients::given_name_search.lt(prefix_upper_bound(given)))
-                        .and(patients::family_name_search.ge(family.clone()))
-                        .and(patients::family_name_search.lt(prefix_upper_bound(family)))),
+                    .and(patients::phone_search.lt(prefix_upper_bound(digits))),
+            ),
+            SearchTerms::Email(p) => query.filter(
+                patients::email_search
+                    .ge(p.clone())
+                    .and(patients::email_search.lt(prefix_upper_bound(p))),
+            ),
+            SearchTerms::Mrn(p) => query.filter(
+                patients::mrn
+                    .ge(p.clone())
+                    .and(patients::mrn.lt(prefix_upper_bound(p))),
+            ),
+            SearchTerms::Name { prefix, pair } => {
+                let mut any: Predicate = Box::new(
+                    patients::given_name_search
+                        .ge(prefix.clone())
+                        .and(patients::given_name_search.lt(prefix_upper_bound(prefix)))
+                        .or(patients::family_name_search
+                            .ge(prefix.clone())
+                            .and(patients::family_name_search.lt(prefix_upper_bound(prefix)))),
                 );
+                if let Some((a, b)) = pair {
+                    for (given, family) in [(a, b), (b, a)] {
+                        any = Box::new(
+                            any.or(patients::family_name_search
+                                .ge(family.clone())
+                                .and(patients::family_name_search.lt(prefix_upper_bound(family)))
+                                .and(patients::given_name_search.ge(given.clone()))
+                                .and(patients::given_name_search.lt(prefix_upper_bound(given)))),
+                        );
+                    }
+                }
+                query.filter(any)
             }
-        }
-        query = query.filter(any);
+        };
     }
     if !include_archived {
         query = query.filter(patients::archived.eq(false));
@@ -228,5 +228,5 @@ pub fn search(
                 .or(patients::created_at.eq(at).and(patients::id.lt(id))),
         );
     }
-    query.load(conn)
+    query
 }
