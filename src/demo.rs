@@ -175,7 +175,7 @@ const PATIENTS: &[DemoPatient] = &[
 ];
 
 /// Seeds the demo clinic into an empty database and returns the logins to print.
-pub fn seed(pool: &DbPool) -> anyhow::Result<String> {
+pub fn seed(pool: &DbPool, tz: chrono_tz::Tz) -> anyhow::Result<String> {
     let mut conn = pool.get()?;
     if users::any_exist(&mut conn)? {
         anyhow::bail!("--demo needs an empty database: this one already has users");
@@ -204,12 +204,17 @@ pub fn seed(pool: &DbPool) -> anyhow::Result<String> {
     ];
     let mut lines =
         vec!["DermaChart demo clinic — one-time logins (change them after signing in):".to_owned()];
+    let mut practitioner_users = Vec::new();
     for (role, email, name) in staff {
         let password = one_time_password();
-        create_staff_user(pool, role, email, &password, Some(name))?;
+        let id = create_staff_user(pool, role, email, &password, Some(name))?;
+        if role == Role::Practitioner {
+            practitioner_users.push((id, name));
+        }
         lines.push(format!("  {:<13} {email:<34} {password}", role.as_str()));
     }
     let now = crate::db::now();
+    let mut patient_ids: Vec<PatientId> = Vec::new();
     for (i, p) in PATIENTS.iter().enumerate() {
         let fields = PatientFields {
             given_name: p.given.into(),
@@ -234,14 +239,161 @@ pub fn seed(pool: &DbPool) -> anyhow::Result<String> {
             medical_history: None,
             fitzpatrick_type: Some(p.fitzpatrick),
         };
-        patients::insert(
+        let row = patients::insert(
             &mut conn,
             PatientId::new(),
             &new_mrn(),
             &PatientValues::from(&fields),
             now,
         )?;
+        patient_ids.push(row.id);
     }
-    lines.push(format!("  and {} patients.", PATIENTS.len()));
+    let booked = seed_schedule(&mut conn, tz, &practitioner_users, &patient_ids)?;
+    lines.push(format!(
+        "  and {} patients, 3 services, 2 rooms, working hours and {booked} appointments this week.",
+        PATIENTS.len()
+    ));
     Ok(lines.join("\n"))
+}
+
+/// The clinic's real set-up and a week of appointments, booked through the same
+/// rules as the API (so the demo can never hold a double booking).
+fn seed_schedule(
+    conn: &mut crate::db::DbConnection,
+    tz: chrono_tz::Tz,
+    practitioner_users: &[(UserId, &str)],
+    patients: &[PatientId],
+) -> anyhow::Result<usize> {
+    use crate::db::models::clinic::{
+        self, LocationRow, PractitionerRow, RoomRow, ServiceRow, WorkingHoursRow,
+    };
+    use crate::db::types::{LocationId, PractitionerId, RoomId, ServiceId, WorkingHoursId};
+    let now = crate::db::now();
+    let location = LocationRow {
+        id: LocationId::new(),
+        name: "DermaChart Clinic".into(),
+        address: Some("10 Harley Street, London".into()),
+        created_at: now,
+    };
+    clinic::insert_location(conn, &location)?;
+    for name in ["Treatment room 1", "Treatment room 2"] {
+        clinic::insert_room(
+            conn,
+            &RoomRow {
+                id: RoomId::new(),
+                location_id: location.id,
+                name: name.into(),
+                created_at: now,
+            },
+        )?;
+    }
+    let mut practitioners = Vec::new();
+    for (user_id, name) in practitioner_users {
+        let p = PractitionerRow {
+            id: PractitionerId::new(),
+            user_id: *user_id,
+            display_name: (*name).to_owned(),
+            title: Some("Aesthetic physician".into()),
+            created_at: now,
+        };
+        clinic::insert_practitioner(conn, &p)?;
+        let hours: Vec<WorkingHoursRow> = (1..=5)
+            .flat_map(|weekday| {
+                [(9 * 60, 13 * 60), (14 * 60, 17 * 60 + 30)].map(|(start, end)| WorkingHoursRow {
+                    id: WorkingHoursId::new(),
+                    practitioner_id: p.id,
+                    weekday,
+                    start_minute: start,
+                    end_minute: end,
+                    location_id: location.id,
+                })
+            })
+            .collect();
+        clinic::replace_working_hours(conn, p.id, &hours)?;
+        practitioners.push(p.id);
+    }
+    let service = |name: &str,
+                   duration: i32,
+                   buffer: i32,
+                   room: bool,
+                   days: &[i32],
+                   follow: Option<ServiceId>,
+                   bookable: bool| ServiceRow {
+        id: ServiceId::new(),
+        name: name.into(),
+        duration_minutes: duration,
+        buffer_minutes: buffer,
+        requires_room: room,
+        consent_template_id: None,
+        follow_up_days: serde_json::to_string(days).unwrap_or_else(|_| "[]".into()),
+        follow_up_service_id: follow,
+        patient_bookable: bookable,
+        version: 1,
+        created_at: now,
+        updated_at: now,
+    };
+    let review = service("Follow-up review", 20, 10, false, &[], None, false);
+    let consultation = service("Consultation", 30, 15, false, &[], None, true);
+    let facial = service(
+        "Stem cell facial — harvest and application",
+        150,
+        30,
+        true,
+        &[14, 42, 90, 180],
+        Some(review.id),
+        false,
+    );
+    for s in [&review, &consultation, &facial] {
+        clinic::insert_service(conn, s)?;
+    }
+    let mut booked = 0;
+    let start = now + chrono::Duration::hours(1);
+    for (i, patient) in patients.iter().enumerate() {
+        let service = if i % 3 == 0 {
+            &facial
+        } else if i % 3 == 1 {
+            &consultation
+        } else {
+            &review
+        };
+        let practitioner = practitioners[i % practitioners.len().max(1)];
+        let from = start + chrono::Duration::hours(i64::try_from(i).unwrap_or(0) * 9);
+        let slot = crate::scheduling::availability(
+            conn,
+            tz,
+            service,
+            &[practitioner],
+            Some(*patient),
+            from,
+            from + chrono::Duration::days(7),
+            chrono::Duration::minutes(15),
+            now,
+        )
+        .map_err(|e| anyhow::anyhow!("{e}"))?
+        .into_iter()
+        .next();
+        if let Some(slot) = slot {
+            conn.write_transaction(|c| {
+                crate::scheduling::book(
+                    c,
+                    tz,
+                    crate::scheduling::Booking {
+                        patient_id: *patient,
+                        practitioner_id: practitioner,
+                        service: service.clone(),
+                        starts_at: slot.starts_at,
+                        room_id: None,
+                        notes: None,
+                        follow_up_of: None,
+                        follow_up_offset_days: None,
+                        booked_by: None,
+                    },
+                    chrono::Duration::hours(24),
+                )
+            })
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+            booked += 1;
+        }
+    }
+    Ok(booked)
 }

@@ -12,6 +12,7 @@ pub mod extract;
 pub mod idempotency;
 pub mod metrics;
 pub mod middleware;
+pub mod reminders;
 pub mod routes;
 pub mod scheduling;
 pub mod startup;
@@ -29,7 +30,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let settings = *settings;
             if demo {
                 let pool = startup::prepare_database(&settings)?;
-                let logins = tokio::task::spawn_blocking(move || demo::seed(&pool)).await??;
+                let tz = settings.clinic_timezone;
+                let logins = tokio::task::spawn_blocking(move || demo::seed(&pool, tz)).await??;
                 println!("{logins}");
             }
             let app = startup::Application::build(settings.clone(), None)?;

@@ -117,8 +117,15 @@ impl Application {
         self.port
     }
 
+    /// Serves until stopped, with the reminder worker alongside when SMTP is configured.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        self.server.await
+        let worker = crate::reminders::start(self.state.pool.clone(), &self.state.settings)
+            .map_err(std::io::Error::other)?;
+        let result = self.server.await;
+        if let Some(worker) = worker {
+            worker.abort();
+        }
+        result
     }
 }
 

@@ -105,6 +105,23 @@ pub const RULES: &[Rule] = &[
     rule("PATCH", "/api/v1/services/{id}", Access::Roles(ADMIN)),
     // Scheduling (any staff role; patients book through /me)
     rule("GET", "/api/v1/availability", Access::Roles(EVERYONE)),
+    // The calendar feed leaves the clinic: only admin or that practitioner manage its token
+    // (the handler checks which practitioner); the feed itself opens with the token.
+    rule(
+        "POST",
+        "/api/v1/practitioners/{id}/calendar-token",
+        Access::Roles(&[Admin, Practitioner]),
+    ),
+    rule(
+        "DELETE",
+        "/api/v1/practitioners/{id}/calendar-token",
+        Access::Roles(&[Admin, Practitioner]),
+    ),
+    rule(
+        "GET",
+        "/api/v1/practitioners/{id}/calendar.ics",
+        Access::Public,
+    ),
     rule("GET", "/api/v1/appointments", Access::Roles(STAFF)),
     rule("POST", "/api/v1/appointments", Access::Roles(STAFF)),
     rule("GET", "/api/v1/appointments/{id}", Access::Roles(STAFF)),

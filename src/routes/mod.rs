@@ -3,6 +3,7 @@ pub mod appointments;
 pub mod audit;
 pub mod auth;
 pub mod availability;
+pub mod calendar;
 pub mod clinic;
 pub mod health;
 pub mod openapi;
@@ -102,6 +103,15 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 web::resource("/services/{id}")
                     .get(clinic::services::get_service)
                     .patch(clinic::services::update_service),
+            )
+            .service(
+                web::resource("/practitioners/{id}/calendar-token")
+                    .post(calendar::token::issue_calendar_token)
+                    .delete(calendar::token::revoke_calendar_token),
+            )
+            .route(
+                "/practitioners/{id}/calendar.ics",
+                web::get().to(calendar::feed::calendar_feed),
             )
             .route("/availability", web::get().to(availability::availability))
             .service(

@@ -74,22 +74,36 @@ async fn the_demo_seed_fills_an_empty_clinic_once_with_one_time_passwords() {
     let settings = crate::helpers::test_settings(&db.url);
     let pool = dermachart::startup::prepare_database(&settings).unwrap();
     let seeded = pool.clone();
-    let printed = tokio::task::spawn_blocking(move || dermachart::demo::seed(&seeded))
-        .await
-        .unwrap()
-        .unwrap();
+    let printed =
+        tokio::task::spawn_blocking(move || dermachart::demo::seed(&seeded, chrono_tz::Tz::UTC))
+            .await
+            .unwrap()
+            .unwrap();
     for role in ["admin", "front_desk", "practitioner"] {
         assert!(printed.contains(role), "{printed}");
     }
     let again = pool.clone();
-    let refused = tokio::task::spawn_blocking(move || dermachart::demo::seed(&again))
-        .await
-        .unwrap();
+    let refused =
+        tokio::task::spawn_blocking(move || dermachart::demo::seed(&again, chrono_tz::Tz::UTC))
+            .await
+            .unwrap();
     assert!(refused.is_err(), "a database with users is never seeded");
     let mut conn = pool.get().unwrap();
     let patients =
         dermachart::db::models::patients::search(&mut conn, None, false, None, 100).unwrap();
     assert_eq!(patients.len(), 12);
+    let services = dermachart::db::models::clinic::list_services(&mut conn).unwrap();
+    let facial = services
+        .iter()
+        .find(|s| s.name.starts_with("Stem cell facial"))
+        .unwrap();
+    assert_eq!((facial.duration_minutes, facial.requires_room), (150, true));
+    assert_eq!(facial.follow_up_days(), vec![14, 42, 90, 180]);
+    let consultation = services.iter().find(|s| s.name == "Consultation").unwrap();
+    assert!(consultation.patient_bookable && consultation.duration_minutes == 30);
+    let week =
+        dermachart::db::models::appointments::list(&mut conn, &Default::default(), 100).unwrap();
+    assert!(week.len() >= 10, "a week of appointments: {}", week.len());
     // The printed password opens the admin account.
     let line = printed.lines().find(|l| l.contains("admin@")).unwrap();
     let password = line.split_whitespace().last().unwrap();

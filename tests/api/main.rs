@@ -2,6 +2,7 @@
 #![allow(clippy::unwrap_used)]
 mod audit;
 mod auth;
+mod calendar;
 mod cli;
 mod database;
 mod errors;
@@ -9,5 +10,6 @@ mod health;
 mod helpers;
 mod patients;
 mod policy;
+mod reminders;
 mod scheduling;
 mod users;

@@ -32,7 +32,14 @@ pub fn monday(weeks: i64, hh: u32, mm: u32) -> DateTime<Utc> {
 }
 
 pub async fn clinic_with(hours: Value, tz: &'static str) -> Clinic {
-    let app = spawn_app_with(move |s| s.clinic_timezone = tz.parse().unwrap()).await;
+    clinic_with_settings(hours, move |s| s.clinic_timezone = tz.parse().unwrap()).await
+}
+
+pub async fn clinic_with_settings(
+    hours: Value,
+    adjust: impl FnOnce(&mut dermachart::config::Settings),
+) -> Clinic {
+    let app = spawn_app_with(adjust).await;
     let admin = app.sign_in(Role::Admin).await.token;
     let desk = app.sign_in(Role::FrontDesk).await.token;
     let location: Value = app

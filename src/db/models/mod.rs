@@ -1,6 +1,7 @@
 //! Rows and queries: the only place that speaks SQL.
 pub mod appointments;
 pub mod audit;
+pub mod calendar;
 pub mod clinic;
 pub mod patients;
 pub mod reminders;

@@ -58,11 +58,12 @@ pub fn retime(
         .execute(conn)
 }
 
+/// Cancels a reminder not yet on its way (one already being sent is recorded as sent).
 pub fn cancel(conn: &mut DbConnection, appointment: AppointmentId) -> QueryResult<usize> {
     diesel::update(
         reminders::table
             .filter(reminders::appointment_id.eq(appointment))
-            .filter(reminders::status.eq_any(["pending", "sending"])),
+            .filter(reminders::status.eq("pending")),
     )
     .set(reminders::status.eq("cancelled"))
     .execute(conn)
@@ -77,4 +78,96 @@ pub fn find_for(
         .select(ReminderRow::as_select())
         .first(conn)
         .optional()
+}
+
+/// Reminders due now (pending, or claimed by a worker that never finished).
+pub fn due(
+    conn: &mut DbConnection,
+    now: NaiveDateTime,
+    limit: i64,
+) -> QueryResult<Vec<ReminderRow>> {
+    reminders::table
+        .filter(
+            reminders::status
+                .eq("pending")
+                .and(reminders::next_attempt_at.le(now))
+                .or(reminders::status
+                    .eq("sending")
+                    .and(reminders::claimed_until.lt(now))),
+        )
+        .select(ReminderRow::as_select())
+        .order(reminders::next_attempt_at.asc())
+        .limit(limit)
+        .load(conn)
+}
+
+/// Claims one reminder for this worker; false if another got it first.
+pub fn claim(
+    conn: &mut DbConnection,
+    row: &ReminderRow,
+    now: NaiveDateTime,
+    until: NaiveDateTime,
+) -> QueryResult<bool> {
+    let n = diesel::update(
+        reminders::table
+            .filter(reminders::id.eq(row.id))
+            .filter(reminders::status.eq(&row.status))
+            .filter(reminders::attempts.eq(row.attempts))
+            .filter(reminders::next_attempt_at.le(now)),
+    )
+    .set((
+        reminders::status.eq("sending"),
+        reminders::claimed_until.eq(until),
+    ))
+    .execute(conn)?;
+    Ok(n == 1)
+}
+
+pub fn mark_sent(
+    conn: &mut DbConnection,
+    id: ReminderId,
+    now: NaiveDateTime,
+) -> QueryResult<usize> {
+    diesel::update(
+        reminders::table
+            .find(id)
+            .filter(reminders::status.eq("sending")),
+    )
+    .set((
+        reminders::status.eq("sent"),
+        reminders::sent_at.eq(now),
+        reminders::claimed_until.eq(None::<NaiveDateTime>),
+    ))
+    .execute(conn)
+}
+
+pub fn mark_cancelled(conn: &mut DbConnection, id: ReminderId) -> QueryResult<usize> {
+    diesel::update(reminders::table.find(id))
+        .set(reminders::status.eq("cancelled"))
+        .execute(conn)
+}
+
+/// A failed attempt: try again later, or give up after `max_attempts`.
+pub fn mark_failed(
+    conn: &mut DbConnection,
+    row: &ReminderRow,
+    error: &str,
+    next_attempt: NaiveDateTime,
+    max_attempts: i32,
+) -> QueryResult<usize> {
+    let attempts = row.attempts + 1;
+    let status = if attempts >= max_attempts {
+        "failed"
+    } else {
+        "pending"
+    };
+    diesel::update(reminders::table.find(row.id))
+        .set((
+            reminders::status.eq(status),
+            reminders::attempts.eq(attempts),
+            reminders::next_attempt_at.eq(next_attempt),
+            reminders::claimed_until.eq(None::<NaiveDateTime>),
+            reminders::last_error.eq(error),
+        ))
+        .execute(conn)
 }

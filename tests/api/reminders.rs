@@ -1,0 +1,210 @@
+//! Reminder emails over a real SMTP conversation with a listener on loopback.
+use std::sync::{Arc, Mutex};
+use std::time::Duration as StdDuration;
+
+use serde_json::json;
+use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+use tokio::net::TcpListener;
+
+use crate::scheduling::{clinic_with_settings, monday};
+
+/// A minimal SMTP server: records every message; refuses the first `refuse` deliveries.
+struct SmtpSink {
+    port: u16,
+    messages: Arc<Mutex<Vec<String>>>,
+}
+
+async fn smtp_sink(refuse: usize) -> SmtpSink {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let messages = Arc::new(Mutex::new(Vec::new()));
+    let store = messages.clone();
+    let refusals = Arc::new(Mutex::new(refuse));
+    tokio::spawn(async move {
+        loop {
+            let Ok((socket, _)) = listener.accept().await else {
+                return;
+            };
+            let (store, refusals) = (store.clone(), refusals.clone());
+            tokio::spawn(async move {
+                let (read, mut write) = socket.into_split();
+                let mut lines = BufReader::new(read).lines();
+                write.write_all(b"220 sink ESMTP\r\n").await.unwrap();
+                let mut data: Option<String> = None;
+                while let Ok(Some(line)) = lines.next_line().await {
+                    if let Some(body) = data.as_mut() {
+                        if line == "." {
+                            let refuse = {
+                                let mut left = refusals.lock().unwrap();
+                                if *left > 0 {
+                                    *left -= 1;
+                                    true
+                                } else {
+                                    false
+                                }
+                            };
+                            if refuse {
+                                write.write_all(b"451 try again later\r\n").await.unwrap();
+                            } else {
+                                store.lock().unwrap().push(std::mem::take(body));
+                                write.write_all(b"250 queued\r\n").await.unwrap();
+                            }
+                            data = None;
+                        } else {
+                            body.push_str(&line);
+                            body.push('\n');
+                        }
+                        continue;
+                    }
+                    let upper = line.to_uppercase();
+                    let reply: &[u8] = if upper.starts_with("EHLO") || upper.starts_with("HELO") {
+                        b"250 sink\r\n"
+                    } else if upper.starts_with("DATA") {
+                        data = Some(String::new());
+                        b"354 go ahead\r\n"
+                    } else if upper.starts_with("QUIT") {
+                        write.write_all(b"221 bye\r\n").await.unwrap();
+                        return;
+                    } else {
+                        b"250 ok\r\n"
+                    };
+                    write.write_all(reply).await.unwrap();
+                }
+            });
+        }
+    });
+    SmtpSink { port, messages }
+}
+
+async fn wait_for(messages: &Arc<Mutex<Vec<String>>>, n: usize) {
+    for _ in 0..100 {
+        if messages.lock().unwrap().len() >= n {
+            return;
+        }
+        tokio::time::sleep(StdDuration::from_millis(100)).await;
+    }
+}
+
+#[tokio::test]
+async fn a_due_reminder_is_emailed_once_with_no_clinical_detail_and_a_cancelled_one_never() {
+    let sink = smtp_sink(0).await;
+    let port = sink.port;
+    let c = clinic_with_settings(json!([["00:00", "24:00"]]), move |s| {
+        s.smtp_url = Some(format!("smtp://127.0.0.1:{port}"));
+        s.reminder_poll_ms = 100;
+        // Due at once: the reminder goes out 30 days before.
+        s.reminder_lead_minutes = 60 * 24 * 30;
+    })
+    .await;
+    let p = c.patient("Ada").await;
+    let q = c.patient("Bea").await;
+    let a = c.app.post(&c.desk, "/api/v1/appointments", &json!({"patient_id": p, "practitioner_id": c.practitioners[0],
+        "service_id": c.facial, "starts_at": monday(1, 10, 0).to_rfc3339(), "notes": "botox follow-up secret"})).await;
+    assert_eq!(a.status(), 201);
+    let b = c
+        .book_ok(&q, &c.practitioners[1], &c.consultation, monday(1, 10, 0))
+        .await;
+    // Cancelled straight away: its reminder must never go (it may race the first round).
+    c.act(b["id"].as_str().unwrap(), "cancel").await;
+    wait_for(&sink.messages, 1).await;
+    tokio::time::sleep(StdDuration::from_millis(600)).await;
+    let messages = sink.messages.lock().unwrap().clone();
+    let to_ada: Vec<&String> = messages
+        .iter()
+        .filter(|m| m.contains("ada.booker@example.org"))
+        .collect();
+    assert_eq!(to_ada.len(), 1, "exactly once: {messages:?}");
+    let text = to_ada[0];
+    assert!(text.contains("Dr Lee"), "{text}");
+    assert!(text.contains("10:00"), "{text}");
+    assert!(text.contains("Harley Street"), "{text}");
+    for leak in ["Stem cell", "facial", "botox", "secret"] {
+        assert!(
+            !text.to_lowercase().contains(&leak.to_lowercase()),
+            "{leak} in {text}"
+        );
+    }
+    let sent_to_bea = messages
+        .iter()
+        .filter(|m| m.contains("bea.booker@example.org"))
+        .count();
+    let bea_reminder = c
+        .app
+        .with_db({
+            let id = b["id"].as_str().unwrap().parse().unwrap();
+            move |conn| {
+                dermachart::db::models::reminders::find_for(conn, id)
+                    .unwrap()
+                    .unwrap()
+            }
+        })
+        .await;
+    // Either it was cancelled before the worker reached it, or (racing) it went before the cancel.
+    assert!(
+        sent_to_bea == 0 && bea_reminder.status == "cancelled"
+            || sent_to_bea == 1 && bea_reminder.status == "sent"
+    );
+}
+
+#[tokio::test]
+async fn a_refused_delivery_is_retried_later_not_lost() {
+    let sink = smtp_sink(1).await;
+    let port = sink.port;
+    let c = clinic_with_settings(json!([["00:00", "24:00"]]), move |s| {
+        s.smtp_url = Some(format!("smtp://127.0.0.1:{port}"));
+        s.reminder_poll_ms = 100;
+        s.reminder_lead_minutes = 60 * 24 * 30;
+    })
+    .await;
+    let p = c.patient("Ada").await;
+    let a = c
+        .book_ok(&p, &c.practitioners[0], &c.consultation, monday(1, 10, 0))
+        .await;
+    let id: dermachart::db::types::AppointmentId = a["id"].as_str().unwrap().parse().unwrap();
+    let mut row = None;
+    for _ in 0..50 {
+        let r = c
+            .app
+            .with_db(move |conn| {
+                dermachart::db::models::reminders::find_for(conn, id)
+                    .unwrap()
+                    .unwrap()
+            })
+            .await;
+        if r.attempts >= 1 {
+            row = Some(r);
+            break;
+        }
+        tokio::time::sleep(StdDuration::from_millis(100)).await;
+    }
+    let row = row.expect("a failed attempt is recorded");
+    assert_eq!(row.status, "pending");
+    assert!(
+        row.next_attempt_at > dermachart::db::now(),
+        "backs off before retrying"
+    );
+    assert!(sink.messages.lock().unwrap().is_empty());
+    // Make it due again: the retry goes through.
+    c.app
+        .with_db(move |conn| {
+            use dermachart::db::schema::reminders;
+            use diesel::prelude::*;
+            let n = diesel::update(reminders::table.filter(reminders::appointment_id.eq(id)))
+                .set(reminders::next_attempt_at.eq(dermachart::db::now()))
+                .execute(conn)
+                .unwrap();
+            assert_eq!(n, 1);
+        })
+        .await;
+    wait_for(&sink.messages, 1).await;
+    let after = c
+        .app
+        .with_db(move |conn| {
+            dermachart::db::models::reminders::find_for(conn, id)
+                .unwrap()
+                .unwrap()
+        })
+        .await;
+    assert_eq!(sink.messages.lock().unwrap().len(), 1, "{after:?}");
+    assert_eq!(after.status, "sent");
+}
