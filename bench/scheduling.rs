@@ -214,14 +214,14 @@ async fn main() -> anyhow::Result<()> {
     let t = Instant::now();
     let mut tasks = Vec::new();
     let lat = Arc::new(std::sync::Mutex::new(Vec::new()));
-    for c in 0..args.clients {
+    for (c, patient) in patients.iter().take(args.clients).enumerate() {
         let (api, service, prac, lat) = (
             api.clone(),
             service.clone(),
             practitioners[1].clone(),
             lat.clone(),
         );
-        let patient = patients[c].clone();
+        let patient = patient.clone();
         let per = args.per_client;
         let clients = args.clients;
         tasks.push(tokio::spawn(async move {
