@@ -477,4 +477,65 @@ mod tests {
         }
         assert_eq!(slots[0].0, at("2026-03-02 09:00"));
     }
+
+    /// Property: over many random calendars, every offered start passes the booking
+    /// check, none touches busy time, and every start on the grid that passes the
+    /// check is offered (availability and booking can never disagree).
+    #[test]
+    fn availability_and_the_booking_check_agree_on_random_calendars() {
+        use rand::{Rng, SeedableRng};
+        let mut rng = rand::rngs::StdRng::seed_from_u64(2026);
+        let day = at("2026-03-02 00:00");
+        for _ in 0..300 {
+            let mut working = Vec::new();
+            let mut t = day + Duration::minutes(rng.gen_range(0..6) * 60);
+            for _ in 0..rng.gen_range(1..4) {
+                let len = Duration::minutes(rng.gen_range(2..10) * 30);
+                working.push((Interval::new(t, t + len).unwrap(), 1u8));
+                t = t + len + Duration::minutes(rng.gen_range(0..4) * 30);
+            }
+            let busy = |rng: &mut rand::rngs::StdRng| -> Vec<Interval> {
+                (0..rng.gen_range(0..6))
+                    .map(|_| {
+                        let s = day + Duration::minutes(rng.gen_range(0..96) * 15);
+                        Interval::new(s, s + Duration::minutes(rng.gen_range(1..8) * 15)).unwrap()
+                    })
+                    .collect()
+            };
+            let cal = Calendar {
+                working,
+                time_off: busy(&mut rng).into_iter().take(1).collect(),
+                practitioner_busy: busy(&mut rng),
+                patient_busy: busy(&mut rng),
+                rooms: vec![(1u8, 1u8, busy(&mut rng)), (1u8, 2u8, busy(&mut rng))],
+            };
+            let shape = SlotShape {
+                duration: Duration::minutes(rng.gen_range(1..5) * 15),
+                buffer: Duration::minutes(rng.gen_range(0..3) * 5),
+            };
+            let needs_room = rng.gen_bool(0.5);
+            let step = Duration::minutes(15);
+            let offered =
+                cal.free_slots(shape, needs_room, day, day + Duration::days(1), step, day);
+            for (start, room) in &offered {
+                let checked = cal.check(shape, *start, needs_room, None);
+                assert!(checked.is_ok(), "offered {start} fails: {checked:?}");
+                assert!(!cal
+                    .practitioner_busy
+                    .iter()
+                    .any(|b| b.overlaps(&shape.held(*start))));
+                assert!(!cal
+                    .patient_busy
+                    .iter()
+                    .any(|b| b.overlaps(&shape.visit(*start))));
+                assert_eq!(room.is_some(), needs_room);
+            }
+            let mut start = day;
+            while start < day + Duration::days(1) {
+                let fits = cal.check(shape, start, needs_room, None).is_ok();
+                assert_eq!(fits, offered.iter().any(|(s, _)| *s == start), "{start}");
+                start += step;
+            }
+        }
+    }
 }

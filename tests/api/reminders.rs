@@ -124,21 +124,28 @@ async fn a_due_reminder_is_emailed_once_with_no_clinical_detail_and_a_cancelled_
             "{leak} in {text}"
         );
     }
-    let sent_to_bea = messages
+    // The cancelled appointment's reminder: settle any send in flight, then look.
+    let bea_id: dermachart::db::types::AppointmentId = b["id"].as_str().unwrap().parse().unwrap();
+    let find = move |conn: &mut dermachart::db::DbConnection| {
+        dermachart::db::models::reminders::find_for(conn, bea_id)
+            .unwrap()
+            .unwrap()
+    };
+    let mut bea_reminder = c.app.with_db(find).await;
+    for _ in 0..50 {
+        if bea_reminder.status != "sending" {
+            break;
+        }
+        tokio::time::sleep(StdDuration::from_millis(100)).await;
+        bea_reminder = c.app.with_db(find).await;
+    }
+    let sent_to_bea = sink
+        .messages
+        .lock()
+        .unwrap()
         .iter()
         .filter(|m| m.contains("bea.booker@example.org"))
         .count();
-    let bea_reminder = c
-        .app
-        .with_db({
-            let id = b["id"].as_str().unwrap().parse().unwrap();
-            move |conn| {
-                dermachart::db::models::reminders::find_for(conn, id)
-                    .unwrap()
-                    .unwrap()
-            }
-        })
-        .await;
     // Either it was cancelled before the worker reached it, or (racing) it went before the cancel.
     assert!(
         sent_to_bea == 0 && bea_reminder.status == "cancelled"
