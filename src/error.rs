@@ -214,6 +214,13 @@ impl From<diesel::result::Error> for ApiError {
                 ApiError::Conflict("A record with the same unique value already exists.".into())
             }
             Error::DatabaseError(DatabaseErrorKind::ClosedConnection, _) => ApiError::Unavailable,
+            // Transient on PostgreSQL: the client may simply retry.
+            Error::DatabaseError(DatabaseErrorKind::SerializationFailure, _) => {
+                ApiError::Unavailable
+            }
+            Error::DatabaseError(_, ref info) if info.message().contains("deadlock detected") => {
+                ApiError::Unavailable
+            }
             Error::DatabaseError(_, ref info)
                 if info.message().contains("database is locked")
                     || info.message().contains("database is busy") =>

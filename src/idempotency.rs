@@ -17,7 +17,10 @@ const HEADER: &str = "idempotency-key";
 const KEEP_HOURS: i64 = 24;
 
 /// A stored key: the request's hash, and the answer once there is one.
-type StoredKey = (String, Option<i32>, Option<String>);
+type StoredKey = (String, Option<i32>, Option<String>, chrono::NaiveDateTime);
+
+/// A claim whose request never finished (the process died) may be taken over after this.
+const ABANDONED_AFTER_SECS: i64 = 60;
 
 /// What to do with a keyed request.
 pub enum Claim {
@@ -91,9 +94,26 @@ pub async fn claim(
                             idempotency_keys::request_hash,
                             idempotency_keys::status_code,
                             idempotency_keys::response_body,
+                            idempotency_keys::created_at,
                         ))
                         .first::<StoredKey>(conn)
                         .optional()?;
+                    let abandoned = existing.as_ref().is_some_and(|(stored, status, _, at)| {
+                        *stored == h
+                            && status.is_none()
+                            && *at < now - chrono::Duration::seconds(ABANDONED_AFTER_SECS)
+                    });
+                    if abandoned {
+                        // Take the claim over: this request runs it afresh.
+                        diesel::update(
+                            idempotency_keys::table
+                                .filter(idempotency_keys::user_id.eq(user))
+                                .filter(idempotency_keys::key.eq(&k)),
+                        )
+                        .set(idempotency_keys::created_at.eq(now))
+                        .execute(conn)?;
+                        return Ok(None);
+                    }
                     if existing.is_none() {
                         diesel::insert_into(idempotency_keys::table)
                             .values((
@@ -110,17 +130,17 @@ pub async fn claim(
             .await;
         match outcome {
             Ok(None) => return Ok(Claim::Fresh { key }),
-            Ok(Some((stored_hash, _, _))) if stored_hash != hash => {
+            Ok(Some((stored_hash, _, _, _))) if stored_hash != hash => {
                 return Err(ApiError::validation(
                     "Idempotency-Key",
                     "was already used with a different request body",
                 ))
             }
-            Ok(Some((_, Some(status), body))) => {
+            Ok(Some((_, Some(status), body, _))) => {
                 return Ok(Claim::Replay(stored_response(status, body)))
             }
             // In flight, or the insert raced another: look again shortly.
-            Ok(Some((_, None, _))) | Err(ApiError::Conflict(_)) => {
+            Ok(Some((_, None, _, _))) | Err(ApiError::Conflict(_)) => {
                 tokio::time::sleep(Duration::from_millis(50)).await;
             }
             Err(other) => return Err(other),

@@ -168,6 +168,8 @@ pub fn book(
     b: Booking,
     reminder_lead: Duration,
 ) -> Result<AppointmentRow, ApiError> {
+    conn.lock_entity("practitioner", b.practitioner_id.0)?;
+    conn.lock_entity("patient", b.patient_id.0)?;
     check_references(conn, &b)?;
     let room_id = place(conn, tz, &b, None)?;
     let shape = shape_of(&b.service);
@@ -192,7 +194,10 @@ pub fn book(
         updated_at: now,
     };
     appointments::insert(conn, &row)?;
-    reminders::schedule(conn, row.id, row.starts_at - reminder_lead, now)?;
+    // Nothing to remind of for a visit entered after the fact.
+    if row.starts_at > now {
+        reminders::schedule(conn, row.id, row.starts_at - reminder_lead, now)?;
+    }
     Ok(row)
 }
 
@@ -233,10 +238,8 @@ pub fn reschedule(
         patient_id: current.patient_id,
         practitioner_id: change.practitioner_id.unwrap_or(current.practitioner_id),
         starts_at: change.starts_at.unwrap_or(current.starts_at),
-        room_id: match change.room_id {
-            Some(r) => r,
-            None => current.room_id,
-        },
+        // A room the client names is required; otherwise any free room is picked again.
+        room_id: change.room_id.flatten(),
         notes: match change.notes {
             Some(n) => n,
             None => current.notes.clone(),
@@ -246,6 +249,12 @@ pub fn reschedule(
         follow_up_offset_days: current.follow_up_offset_days,
         booked_by: current.booked_by,
     };
+    let mut practitioners = [current.practitioner_id.0, booking.practitioner_id.0];
+    practitioners.sort();
+    for p in practitioners {
+        conn.lock_entity("practitioner", p)?;
+    }
+    conn.lock_entity("patient", booking.patient_id.0)?;
     check_references(conn, &booking)?;
     let room_id = place(conn, tz, &booking, Some(current.id))?;
     let shape = shape_of(&booking.service);
@@ -263,7 +272,13 @@ pub fn reschedule(
     if !appointments::save(conn, &row, current.version)? {
         return Err(ApiError::PreconditionFailed);
     }
-    reminders::retime(conn, row.id, row.starts_at - reminder_lead)?;
+    if row.starts_at > row.updated_at {
+        if reminders::retime(conn, row.id, row.starts_at - reminder_lead)? == 0 {
+            reminders::schedule(conn, row.id, row.starts_at - reminder_lead, row.updated_at)?;
+        }
+    } else {
+        reminders::cancel(conn, row.id)?;
+    }
     Ok(row)
 }
 
@@ -392,12 +407,17 @@ pub fn book_follow_ups(
     let follow_service =
         clinic::find_service(conn, follow_service_id)?.ok_or(ApiError::NotFound)?;
     let start_date = local_date(tz, original.starts_at);
+    let local_start = chrono::TimeZone::from_utc_datetime(&tz, &original.starts_at);
+    let start_minute =
+        chrono::Timelike::hour(&local_start) * 60 + chrono::Timelike::minute(&local_start);
     let mut booked = Vec::new();
     let mut missing = Vec::new();
     for d in days {
         let target = start_date + Duration::days(i64::from(d));
-        let from = crate::domain::schedule::local_to_utc(tz, target, 0);
-        let to = crate::domain::schedule::local_to_utc(tz, target + Duration::days(15), 0);
+        // On or after the original start + d clinic-local days, up to 14 days further.
+        let from = crate::domain::schedule::local_to_utc(tz, target, start_minute);
+        let to =
+            crate::domain::schedule::local_to_utc(tz, target + Duration::days(14), start_minute);
         let slot = availability(
             conn,
             tz,
@@ -451,6 +471,7 @@ pub fn cancel_future_of_patient(
     patient: PatientId,
     now: NaiveDateTime,
 ) -> Result<usize, ApiError> {
+    conn.lock_entity("patient", patient.0)?;
     let open = appointments::patient_future_open(conn, patient, now)?;
     let count = open.len();
     for mut row in open {

@@ -16,6 +16,24 @@ where
     serde::Deserialize::deserialize(deserializer).map(Some)
 }
 
+/// An instant from a client, as stored (naive UTC), if it is in a plausible range:
+/// years 1900–9999 (so no arithmetic on it can overflow, and SQLite's text
+/// timestamps keep sorting correctly). 422 naming the field otherwise.
+pub fn plausible(
+    field: &str,
+    at: chrono::DateTime<chrono::Utc>,
+) -> Result<chrono::NaiveDateTime, crate::error::ApiError> {
+    use chrono::Datelike;
+    if (1900..=9999).contains(&at.year()) {
+        Ok(at.naive_utc())
+    } else {
+        Err(crate::error::ApiError::validation(
+            field,
+            "must be between the years 1900 and 9999",
+        ))
+    }
+}
+
 /// RFC 3339 with offset (UTC) for an instant stored as naive UTC.
 pub fn instant(at: chrono::NaiveDateTime) -> chrono::DateTime<chrono::Utc> {
     chrono::DateTime::from_naive_utc_and_offset(at, chrono::Utc)

@@ -83,6 +83,26 @@ fn same_origin(req: &ServiceRequest) -> bool {
     }
 }
 
+/// Percent-decodes a path (invalid escapes are kept as they are).
+fn decoded_path(path: &str) -> String {
+    let bytes = path.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' && i + 2 < bytes.len() {
+            let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).unwrap_or("");
+            if let Ok(v) = u8::from_str_radix(hex, 16) {
+                out.push(v);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
 fn is_safe(method: &Method) -> bool {
     matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS)
 }
@@ -110,6 +130,17 @@ pub async fn guard(
     };
     req.extensions_mut().insert(context.clone());
 
+    // The router matches the percent-decoded path while the policy lookup sees the
+    // raw one; an escaped API path (`/api/v1/%61udit`, `/%61pi/…`) could slip past
+    // the policy. No API path needs escapes, so any escape that decodes into one is
+    // refused outright.
+    if req.path().contains('%')
+        && decoded_path(req.path())
+            .to_ascii_lowercase()
+            .starts_with("/api")
+    {
+        return Ok(refuse(req, ApiError::NotFound));
+    }
     if !req.path().starts_with("/api/") {
         return next.call(req).await.map(|r| r.map_into_boxed_body());
     }
@@ -117,7 +148,8 @@ pub async fn guard(
         None => None,
         Some(pattern) => match policy::lookup(req.method().as_str(), &pattern) {
             Lookup::Found(access) => Some(access),
-            Lookup::OtherMethod => return Ok(refuse(req, ApiError::MethodNotAllowed)),
+            // A wrong method is 405 — except to a patient, who learns nothing (404).
+            Lookup::OtherMethod => Some(Access::OtherMethod),
             Lookup::Unclassified => {
                 // Fail closed: a route nobody classified is not served.
                 tracing::error!(route = %pattern, "route missing from the policy table");
@@ -160,7 +192,15 @@ pub async fn guard(
         context,
     };
 
+    if access == Access::OtherMethod && role != Role::Patient {
+        return Ok(refuse(req, ApiError::MethodNotAllowed));
+    }
+
     if via_cookie && !is_safe(req.method()) && !same_origin(&req) {
+        let event = caller.event(AuditAction::AccessDenied, "cross_site_request", None, None);
+        if let Err(err) = state.audit.record(event).await {
+            return Ok(refuse(req, err));
+        }
         return Ok(refuse(req, ApiError::Forbidden));
     }
 

@@ -11,6 +11,8 @@ pub enum Access {
     AnyUser,
     /// Only these roles.
     Roles(&'static [Role]),
+    /// The path exists but not with this method: nobody (405, or 404 for patients).
+    OtherMethod,
 }
 
 use Role::{Admin, FrontDesk, Patient, Practitioner};
@@ -24,6 +26,7 @@ impl Access {
         match self {
             Access::Public | Access::AnyUser => true,
             Access::Roles(roles) => roles.contains(&role),
+            Access::OtherMethod => false,
         }
     }
 }

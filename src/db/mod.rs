@@ -185,6 +185,20 @@ pub fn revert_all_migrations(conn: &mut DbConnection) -> Result<(), DbSetupError
 }
 
 impl DbConnection {
+    /// Serialises the transactions that decide about one entity (a practitioner's
+    /// calendar, a patient's bookings). On PostgreSQL this is a transaction-scoped
+    /// advisory lock; on SQLite every writer already holds the one write lock
+    /// (`BEGIN IMMEDIATE`). Take practitioner locks before patient locks.
+    pub fn lock_entity(&mut self, kind: &str, id: uuid::Uuid) -> diesel::QueryResult<()> {
+        if let DbConnection::Postgres(pg) = self {
+            use diesel::RunQueryDsl;
+            diesel::sql_query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))")
+                .bind::<diesel::sql_types::Text, _>(format!("{kind}:{id}"))
+                .execute(pg)?;
+        }
+        Ok(())
+    }
+
     pub fn backend(&self) -> Backend {
         match self {
             DbConnection::Postgres(_) => Backend::Postgres,

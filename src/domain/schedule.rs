@@ -283,6 +283,13 @@ impl<L: Copy + PartialEq, R: Copy> Calendar<L, R> {
         }
     }
 
+    /// Whether a booked visit still lies within working hours and clear of time off
+    /// (what new hours or time off must not break).
+    pub fn fits_hours_and_time_off(&self, visit: Interval, held: Interval) -> bool {
+        self.working.iter().any(|(iv, _)| iv.contains(&visit))
+            && !self.time_off.iter().any(|t| t.overlaps(&held))
+    }
+
     /// Every start in `[from, to)` on the step grid (aligned to the hour) that fits.
     pub fn free_slots(
         &self,

@@ -21,7 +21,10 @@ pub async fn availability(
     query: web::Query<AvailabilityQuery>,
 ) -> ApiResult<web::Json<Slots>> {
     let q = query.into_inner();
-    let (from, to) = (q.from.naive_utc(), q.to.naive_utc());
+    let (from, to) = (
+        crate::api::plausible("from", q.from)?,
+        crate::api::plausible("to", q.to)?,
+    );
     if to <= from {
         return Err(ApiError::validation("to", "must be after from"));
     }

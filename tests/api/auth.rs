@@ -461,3 +461,58 @@ async fn patients_cannot_enrol_totp() {
         .await;
     assert_problem(r, 404).await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_burst_of_parallel_guesses_is_counted_before_any_password_is_checked() {
+    let app = spawn_app().await;
+    let s = app.sign_in(Role::Practitioner).await;
+    let guesses = (0..30).map(|i| {
+        let app = &app;
+        let email = s.email.clone();
+        async move {
+            app.login(&email, &format!("wrong guess number {i}"))
+                .await
+                .status()
+                .as_u16()
+        }
+    });
+    let statuses = futures_util::future::join_all(guesses).await;
+    let checked = statuses.iter().filter(|s| **s == 401).count();
+    assert!(
+        checked <= 5,
+        "only 5 guesses may reach the password check: {statuses:?}"
+    );
+    assert!(
+        statuses.iter().all(|s| *s == 401 || *s == 429),
+        "{statuses:?}"
+    );
+}
+
+#[tokio::test]
+async fn guessing_the_current_password_from_a_session_is_throttled() {
+    let app = spawn_app().await;
+    let s = app.sign_in(Role::FrontDesk).await;
+    for _ in 0..5 {
+        let r = app
+            .post(&s.token, "/api/v1/auth/password", &json!({"current_password": "not it at all", "new_password": "a brand new passphrase"}))
+            .await;
+        assert_eq!(r.status(), 422);
+    }
+    let r = app
+        .post(
+            &s.token,
+            "/api/v1/auth/password",
+            &json!({"current_password": PASSWORD, "new_password": "a brand new passphrase"}),
+        )
+        .await;
+    assert_problem(r, 429).await;
+}
+
+#[tokio::test]
+async fn an_absurdly_long_email_is_an_ordinary_401() {
+    let app = spawn_app().await;
+    let r = app
+        .login(&format!("{}@x.test", "a".repeat(5000)), "whatever password")
+        .await;
+    assert_problem(r, 401).await;
+}

@@ -243,6 +243,7 @@ async fn a_known_path_with_another_method_is_405() {
     let r = app
         .client
         .put(app.url("/api/v1/patients"))
+        .bearer_auth(&token)
         .send()
         .await
         .unwrap();

@@ -119,3 +119,49 @@ async fn every_route_answers_each_role_as_the_policy_says() {
         failures.join("\n")
     );
 }
+
+#[tokio::test]
+async fn percent_escaped_paths_cannot_slip_past_the_policy() {
+    let app = spawn_app().await;
+    app.sign_in(Role::Admin).await;
+    for path in [
+        "/api/v1/%61udit",
+        "/%61pi/v1/audit",
+        "/api/v1/%75sers",
+        "/api/v1/audit/%76erify",
+        "/api%2Fv1/audit",
+    ] {
+        let r = app.client.get(app.url(path)).send().await.unwrap();
+        let status = r.status().as_u16();
+        let body = r.text().await.unwrap();
+        assert!(status == 404 || status == 401, "{path} → {status}");
+        assert!(
+            !body.contains("\"items\"") && !body.contains("rows_checked"),
+            "{path} leaked: {body}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_wrong_method_is_405_for_staff_401_anonymously_and_404_for_a_patient() {
+    let app = spawn_app().await;
+    let staff = app.staff_token().await;
+    let patient = app.sign_in(Role::Patient).await;
+    let put = |token: Option<String>| {
+        let app = &app;
+        async move {
+            let mut r = app.client.put(app.url("/api/v1/patients")).json(&json!({}));
+            if let Some(t) = token {
+                r = r.bearer_auth(t);
+            }
+            r.send().await.unwrap().status().as_u16()
+        }
+    };
+    assert_eq!(put(Some(staff)).await, 405);
+    assert_eq!(put(None).await, 401);
+    assert_eq!(put(Some(patient.token.clone())).await, 404);
+    let rows = app.audit_rows().await;
+    assert!(rows
+        .iter()
+        .any(|r| r.action == "access_denied" && r.actor_id == Some(patient.user_id)));
+}

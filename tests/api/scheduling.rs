@@ -1294,3 +1294,154 @@ async fn the_database_itself_refuses_an_overlapping_row_written_behind_the_apps_
     ));
     assert_eq!(c.overlaps().await, 0);
 }
+
+#[tokio::test]
+async fn dates_out_of_range_are_422_not_500() {
+    let c = clinic().await;
+    let p = c.patient("Ada").await;
+    let r = c
+        .app
+        .post(
+            &c.desk,
+            "/api/v1/appointments",
+            &json!({"patient_id": p, "practitioner_id": c.practitioners[0],
+        "service_id": c.consultation, "starts_at": "+262143-12-31T22:00:00Z"}),
+        )
+        .await;
+    assert!(r.status() == 422, "{}", r.status());
+    let r = c.app.get(&c.desk, &format!("/api/v1/availability?service_id={}&from=%2B262143-12-30T00:00:00Z&to=%2B262143-12-31T00:00:00Z", c.consultation)).await;
+    let status = r.status().as_u16();
+    assert!(status == 400 || status == 422, "{status}");
+    let r = c.app.get(&c.desk, &format!("/api/v1/availability?service_id={}&from=9999-12-30T00:00:00Z&to=10000-01-02T00:00:00Z", c.consultation)).await;
+    let status = r.status().as_u16();
+    assert!(status == 400 || status == 422, "{status}");
+    let r = c
+        .app
+        .post(
+            &c.desk,
+            "/api/v1/appointments",
+            &json!({"patient_id": p, "practitioner_id": c.practitioners[0],
+        "service_id": c.consultation, "starts_at": "1850-01-01T10:00:00Z"}),
+        )
+        .await;
+    assert_eq!(
+        error_fields(&assert_problem(r, 422).await),
+        vec!["starts_at"]
+    );
+}
+
+#[tokio::test]
+async fn a_visit_entered_after_the_fact_gets_no_reminder() {
+    let c = clinic().await;
+    let p = c.patient("Ada").await;
+    let past = Utc::now() - Duration::days(3);
+    let past = Utc.from_utc_datetime(&past.date_naive().and_hms_opt(10, 0, 0).unwrap());
+    let a = c
+        .book_ok(&p, &c.practitioners[0], &c.consultation, past)
+        .await;
+    let id: dermachart::db::types::AppointmentId = a["id"].as_str().unwrap().parse().unwrap();
+    let reminder = c
+        .app
+        .with_db(move |conn| dermachart::db::models::reminders::find_for(conn, id).unwrap())
+        .await;
+    assert!(reminder.is_none());
+    let b = c
+        .book_ok(&p, &c.practitioners[0], &c.consultation, monday(1, 10, 0))
+        .await;
+    let id: dermachart::db::types::AppointmentId = b["id"].as_str().unwrap().parse().unwrap();
+    let reminder = c
+        .app
+        .with_db(move |conn| dermachart::db::models::reminders::find_for(conn, id).unwrap())
+        .await;
+    assert_eq!(reminder.unwrap().status, "pending");
+}
+
+#[tokio::test]
+async fn a_longer_buffer_later_does_not_strand_existing_bookings() {
+    let c = clinic_with(json!([["09:00", "17:00"]]), "UTC").await;
+    let (p, q) = (c.patient("Ada").await, c.patient("Bea").await);
+    c.book_ok(&p, &c.practitioners[0], &c.review, monday(1, 10, 0))
+        .await;
+    c.book_ok(&q, &c.practitioners[0], &c.review, monday(1, 10, 30))
+        .await;
+    let r = c
+        .app
+        .patch(
+            &c.admin,
+            &format!("/api/v1/services/{}", c.review),
+            &json!({"buffer_minutes": 30, "duration_minutes": 45}),
+        )
+        .await;
+    assert_eq!(r.status(), 200);
+    let week: Vec<Value> = (1..=7)
+        .map(|d| json!({"weekday": d, "start": "09:00", "end": "17:00", "location_id": c.location}))
+        .collect();
+    let r = c
+        .app
+        .client
+        .put(c.app.url(&format!(
+            "/api/v1/practitioners/{}/working-hours",
+            c.practitioners[0]
+        )))
+        .bearer_auth(&c.admin)
+        .json(&week)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200, "booked times keep their booked length");
+}
+
+#[tokio::test]
+async fn follow_ups_start_no_earlier_than_the_original_time_of_day() {
+    let c = clinic_with(json!([["09:00", "17:00"]]), "UTC").await;
+    let p = c.patient("Ada").await;
+    let a = c
+        .book_ok(&p, &c.practitioners[0], &c.facial, monday(1, 14, 0))
+        .await;
+    let id = a["id"].as_str().unwrap();
+    for action in ["check-in", "start", "complete"] {
+        assert_eq!(c.act(id, action).await.status(), 200);
+    }
+    let series: Value = c
+        .app
+        .post(
+            &c.desk,
+            &format!("/api/v1/appointments/{id}/follow-ups"),
+            &json!({}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let first: DateTime<Utc> = series["items"][0]["starts_at"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert_eq!(first, monday(1, 14, 0) + Duration::days(14));
+}
+
+#[tokio::test]
+async fn a_reschedule_picks_another_free_room_when_its_old_one_is_taken() {
+    let c = clinic().await;
+    let (p, q) = (c.patient("Ada").await, c.patient("Bea").await);
+    let a = c
+        .book_ok(&p, &c.practitioners[0], &c.facial, monday(1, 9, 0))
+        .await;
+    let b = c
+        .book_ok(&q, &c.practitioners[1], &c.facial, monday(1, 13, 0))
+        .await;
+    assert_eq!(a["room_id"], b["room_id"], "both took the first free room");
+    let r = c
+        .app
+        .patch(
+            &c.desk,
+            &format!("/api/v1/appointments/{}", a["id"].as_str().unwrap()),
+            &json!({"starts_at": monday(1, 13, 0).to_rfc3339()}),
+        )
+        .await;
+    assert_eq!(r.status(), 200);
+    let moved: Value = r.json().await.unwrap();
+    assert_ne!(moved["room_id"], b["room_id"]);
+    assert_eq!(c.overlaps().await, 0);
+}

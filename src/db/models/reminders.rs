@@ -101,25 +101,33 @@ pub fn due(
         .load(conn)
 }
 
-/// Claims one reminder for this worker; false if another got it first.
+/// Claims one reminder for this worker; false if another got it first. The claim
+/// matches the row exactly as it was read (status, attempts and the old claim), so
+/// two workers reclaiming the same stale claim cannot both win.
 pub fn claim(
     conn: &mut DbConnection,
     row: &ReminderRow,
     now: NaiveDateTime,
     until: NaiveDateTime,
 ) -> QueryResult<bool> {
-    let n = diesel::update(
+    let mut query = diesel::update(
         reminders::table
             .filter(reminders::id.eq(row.id))
-            .filter(reminders::status.eq(&row.status))
+            .filter(reminders::status.eq(row.status.clone()))
             .filter(reminders::attempts.eq(row.attempts))
             .filter(reminders::next_attempt_at.le(now)),
     )
-    .set((
-        reminders::status.eq("sending"),
-        reminders::claimed_until.eq(until),
-    ))
-    .execute(conn)?;
+    .into_boxed();
+    query = match row.claimed_until {
+        Some(old) => query.filter(reminders::claimed_until.eq(old)),
+        None => query.filter(reminders::claimed_until.is_null()),
+    };
+    let n = query
+        .set((
+            reminders::status.eq("sending"),
+            reminders::claimed_until.eq(until),
+        ))
+        .execute(conn)?;
     Ok(n == 1)
 }
 

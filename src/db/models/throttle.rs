@@ -37,6 +37,16 @@ pub fn record_failure(
     Ok(())
 }
 
+/// Removes one charged attempt of a key.
+pub fn forget(conn: &mut DbConnection, key: &str, at: NaiveDateTime) -> QueryResult<usize> {
+    diesel::delete(
+        login_failures::table
+            .filter(login_failures::throttle_key.eq(key))
+            .filter(login_failures::at.eq(at)),
+    )
+    .execute(conn)
+}
+
 /// Clears one key (an admin unlocking an account or a peer).
 pub fn clear(conn: &mut DbConnection, key: &str) -> QueryResult<usize> {
     diesel::delete(login_failures::table.filter(login_failures::throttle_key.eq(key))).execute(conn)

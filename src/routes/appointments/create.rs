@@ -73,6 +73,7 @@ async fn book(
             "must be at most 2000 characters",
         ));
     }
+    let starts_at = crate::api::plausible("starts_at", body.starts_at)?;
     let tz = state.settings.clinic_timezone;
     let lead = state.settings.reminder_lead();
     let booked_by = caller.user_id;
@@ -88,7 +89,7 @@ async fn book(
                         patient_id: body.patient_id,
                         practitioner_id: body.practitioner_id,
                         service,
-                        starts_at: body.starts_at.naive_utc(),
+                        starts_at,
                         room_id: body.room_id,
                         notes: body
                             .notes

@@ -27,8 +27,11 @@ pub async fn list_appointments(
         }
     }
     let filter = AppointmentFilter {
-        from: q.from.map(|t| t.naive_utc()),
-        to: q.to.map(|t| t.naive_utc()),
+        from: q
+            .from
+            .map(|t| crate::api::plausible("from", t))
+            .transpose()?,
+        to: q.to.map(|t| crate::api::plausible("to", t)).transpose()?,
         practitioner_id: q.practitioner_id,
         patient_id: q.patient_id,
         room_id: q.room_id,

@@ -51,6 +51,10 @@ pub async fn update_appointment(
             "must be at most 2000 characters",
         ));
     }
+    let new_start = match patch.starts_at.flatten() {
+        Some(t) => Some(crate::api::plausible("starts_at", t)?),
+        None => None,
+    };
     let tz = state.settings.clinic_timezone;
     let lead = state.settings.reminder_lead();
     let row = state
@@ -65,7 +69,7 @@ pub async fn update_appointment(
                     None => None,
                 };
                 let change = Reschedule {
-                    starts_at: patch.starts_at.flatten().map(|t| t.naive_utc()),
+                    starts_at: new_start,
                     practitioner_id: patch.practitioner_id.flatten(),
                     room_id: patch.room_id,
                     service,

@@ -3,6 +3,7 @@ use actix_web::web;
 
 use crate::api::audit::{AuditEntry, AuditQuery};
 use crate::api::pagination::{self, decode_seq_cursor, encode_seq_cursor, Page};
+use crate::auth::Caller;
 use crate::db::models::audit::{self, AuditFilter};
 use crate::error::{ApiResult, Problem};
 use crate::state::AppState;
@@ -12,6 +13,7 @@ use crate::state::AppState;
     responses((status = 200, body = Page<AuditEntry>), (status = 400, body = Problem), (status = 403, body = Problem)))]
 pub async fn list_audit(
     state: web::Data<AppState>,
+    _caller: Caller,
     query: web::Query<AuditQuery>,
 ) -> ApiResult<web::Json<Page<AuditEntry>>> {
     let query = query.into_inner();
@@ -19,8 +21,14 @@ pub async fn list_audit(
     let filter = AuditFilter {
         patient_id: query.patient_id,
         actor_id: query.actor_id,
-        from: query.from.map(|t| t.naive_utc()),
-        to: query.to.map(|t| t.naive_utc()),
+        from: query
+            .from
+            .map(|t| crate::api::plausible("from", t))
+            .transpose()?,
+        to: query
+            .to
+            .map(|t| crate::api::plausible("to", t))
+            .transpose()?,
         actions: None,
         before_seq: decode_seq_cursor(query.cursor.as_deref())?,
     };

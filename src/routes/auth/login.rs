@@ -29,24 +29,33 @@ pub async fn login(
     let peer = ctx.ip.clone();
     let settings = state.settings.clone();
 
+    // Nobody's email is this long; answer like any other failure (and keep the
+    // throttle key bounded).
+    if email.chars().count() > 254 {
+        return Err(ApiError::Unauthorized);
+    }
+
     let (verdict, user) = {
         let settings = settings.clone();
         let (email, peer) = (email.clone(), peer.clone());
         state
             .db(move |conn| {
-                let verdict = throttle::check(conn, &settings, &email, &peer)?;
+                let verdict = throttle::check_and_charge(conn, &settings, &email, &peer)?;
                 let user = users::find_by_email(conn, &email)?;
                 Ok((verdict, user))
             })
             .await?
     };
-    if let Err(retry_after_secs) = verdict {
-        state
-            .audit
-            .record(ctx.anonymous_event(AuditAction::LoginFailed, "session"))
-            .await?;
-        return Err(ApiError::TooManyRequests { retry_after_secs });
-    }
+    let charge = match verdict {
+        Ok(charge) => charge,
+        Err(retry_after_secs) => {
+            state
+                .audit
+                .record(ctx.anonymous_event(AuditAction::LoginFailed, "session"))
+                .await?;
+            return Err(ApiError::TooManyRequests { retry_after_secs });
+        }
+    };
 
     let usable = user.as_ref().filter(|u| u.active);
     let password_ok = state
@@ -57,16 +66,13 @@ pub async fn login(
         )
         .await?;
 
+    // The attempt was charged as a failure before the password check; a failure
+    // only needs auditing.
     let failure = |totp: bool| {
         let state = state.clone();
-        let settings = settings.clone();
-        let (email, peer) = (email.clone(), peer.clone());
         let mut event = ctx.anonymous_event(AuditAction::LoginFailed, "session");
         event.actor_id = user.as_ref().map(|u| u.id);
         async move {
-            state
-                .db(move |conn| Ok(throttle::record_failure(conn, &settings, &email, &peer)?))
-                .await?;
             state.audit.record(event).await?;
             Err::<HttpResponse, ApiError>(if totp {
                 ApiError::TotpRequired
@@ -97,6 +103,14 @@ pub async fn login(
             // A replayed code counts as a failure.
             return failure(true).await;
         }
+    }
+
+    {
+        let settings = settings.clone();
+        let (email, peer) = (email.clone(), peer.clone());
+        state
+            .db(move |conn| Ok(throttle::refund(conn, &settings, &email, &peer, charge)?))
+            .await?;
     }
 
     let via_cookie = body.session == SessionKind::Cookie;

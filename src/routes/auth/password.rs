@@ -3,7 +3,7 @@ use actix_web::{web, HttpResponse};
 
 use crate::api::auth::ChangePassword;
 use crate::audit::AuditAction;
-use crate::auth::Caller;
+use crate::auth::{throttle, Caller};
 use crate::db::models::{sessions, users};
 use crate::domain::password::check_new_password;
 use crate::error::{ApiError, ApiResult, Problem};
@@ -17,7 +17,13 @@ pub async fn check_current_password(
     password: String,
 ) -> ApiResult<users::UserRow> {
     let id = caller.user_id;
-    let user = state.db(move |conn| Ok(users::find(conn, id)?)).await?;
+    let (user, verdict) = state
+        .db(move |conn| Ok((users::find(conn, id)?, throttle::check_reauth(conn, id)?)))
+        .await?;
+    // A stolen session must not become an unlimited password oracle.
+    if let Err(retry_after_secs) = verdict {
+        return Err(ApiError::TooManyRequests { retry_after_secs });
+    }
     let ok = state
         .hasher
         .verify(password, Some(user.password_hash.clone()))
@@ -25,6 +31,9 @@ pub async fn check_current_password(
     if ok {
         Ok(user)
     } else {
+        state
+            .db(move |conn| Ok(throttle::record_reauth_failure(conn, id)?))
+            .await?;
         Err(ApiError::validation(
             "current_password",
             "is not your current password",

@@ -4,7 +4,9 @@ use chrono::Duration;
 use icalendar::{Calendar, Component, Event, EventLike, EventStatus};
 use serde::Deserialize;
 
+use crate::audit::AuditAction;
 use crate::auth::session::token_hash;
+use crate::auth::RequestContext;
 use crate::db::models::appointments::{self, AppointmentFilter};
 use crate::db::models::{calendar, clinic};
 use crate::db::types::PractitionerId;
@@ -33,12 +35,13 @@ fn calendar_text(text: &str) -> String {
     responses((status = 200, content_type = "text/calendar", description = "RFC 5545 calendar"), (status = 404, body = Problem)))]
 pub async fn calendar_feed(
     state: web::Data<AppState>,
+    ctx: RequestContext,
     id: web::Path<PractitionerId>,
     query: web::Query<FeedQuery>,
 ) -> ApiResult<HttpResponse> {
     let id = id.into_inner();
     let hash = token_hash(&query.token);
-    let (practitioner, rows, services, rooms, locations) = state
+    let feed = state
         .db(move |conn| {
             if !calendar::matches(conn, id, &hash)? {
                 return Err(ApiError::NotFound);
@@ -63,7 +66,16 @@ pub async fn calendar_feed(
                 clinic::list_locations(conn)?,
             ))
         })
-        .await?;
+        .await;
+    let (practitioner, rows, services, rooms, locations) = match feed {
+        Err(ApiError::NotFound) => {
+            let mut event = ctx.anonymous_event(AuditAction::AccessDenied, "calendar_feed");
+            event.entity_id = Some(id.to_string());
+            state.audit.record(event).await?;
+            return Err(ApiError::NotFound);
+        }
+        other => other?,
+    };
     let mut cal = Calendar::new();
     cal.name(&calendar_text(&format!(
         "DermaChart — {}",

@@ -27,6 +27,15 @@ async fn owned(state: &AppState, caller: &Caller, id: PractitionerId) -> Result<
     if caller.role == Role::Admin || practitioner.user_id == caller.user_id {
         Ok(())
     } else {
+        state
+            .audit
+            .record(caller.event(
+                AuditAction::AccessDenied,
+                "calendar_token",
+                Some(id.to_string()),
+                None,
+            ))
+            .await?;
         Err(ApiError::Forbidden)
     }
 }

@@ -17,7 +17,10 @@ pub struct LocationList {
 
 /// The clinic's sites.
 #[utoipa::path(get, path = "/api/v1/locations", tag = "clinic", responses((status = 200, body = LocationList)))]
-pub async fn list_locations(state: web::Data<AppState>) -> ApiResult<web::Json<LocationList>> {
+pub async fn list_locations(
+    state: web::Data<AppState>,
+    _caller: Caller,
+) -> ApiResult<web::Json<LocationList>> {
     let rows = state.db(|conn| Ok(clinic::list_locations(conn)?)).await?;
     Ok(web::Json(LocationList {
         items: rows.into_iter().map(Location::from).collect(),

@@ -21,6 +21,7 @@ pub struct PractitionerList {
 #[utoipa::path(get, path = "/api/v1/practitioners", tag = "clinic", responses((status = 200, body = PractitionerList)))]
 pub async fn list_practitioners(
     state: web::Data<AppState>,
+    _caller: Caller,
 ) -> ApiResult<web::Json<PractitionerList>> {
     let rows = state
         .db(|conn| Ok(clinic::list_practitioners(conn)?))
@@ -35,6 +36,7 @@ pub async fn list_practitioners(
     responses((status = 200, body = Practitioner), (status = 404, body = Problem)))]
 pub async fn get_practitioner(
     state: web::Data<AppState>,
+    _caller: Caller,
     id: web::Path<PractitionerId>,
 ) -> ApiResult<web::Json<Practitioner>> {
     let id = id.into_inner();

@@ -17,7 +17,10 @@ pub struct RoomList {
 
 /// Every treatment room.
 #[utoipa::path(get, path = "/api/v1/rooms", tag = "clinic", responses((status = 200, body = RoomList)))]
-pub async fn list_rooms(state: web::Data<AppState>) -> ApiResult<web::Json<RoomList>> {
+pub async fn list_rooms(
+    state: web::Data<AppState>,
+    _caller: Caller,
+) -> ApiResult<web::Json<RoomList>> {
     let rows = state.db(|conn| Ok(clinic::list_rooms(conn)?)).await?;
     Ok(web::Json(RoomList {
         items: rows.into_iter().map(Room::from).collect(),

@@ -25,7 +25,10 @@ fn with_etag(status: actix_web::http::StatusCode, row: ServiceRow) -> HttpRespon
 
 /// Every service.
 #[utoipa::path(get, path = "/api/v1/services", tag = "clinic", responses((status = 200, body = ServiceList)))]
-pub async fn list_services(state: web::Data<AppState>) -> ApiResult<web::Json<ServiceList>> {
+pub async fn list_services(
+    state: web::Data<AppState>,
+    _caller: Caller,
+) -> ApiResult<web::Json<ServiceList>> {
     let rows = state.db(|conn| Ok(clinic::list_services(conn)?)).await?;
     Ok(web::Json(ServiceList {
         items: rows.into_iter().map(Service::from).collect(),
@@ -37,6 +40,7 @@ pub async fn list_services(state: web::Data<AppState>) -> ApiResult<web::Json<Se
     responses((status = 200, body = Service), (status = 404, body = Problem)))]
 pub async fn get_service(
     state: web::Data<AppState>,
+    _caller: Caller,
     id: web::Path<ServiceId>,
 ) -> ApiResult<HttpResponse> {
     let id = id.into_inner();

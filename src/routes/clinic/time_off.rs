@@ -20,6 +20,7 @@ pub struct TimeOffList {
     responses((status = 200, body = TimeOffList), (status = 404, body = Problem)))]
 pub async fn list_time_off(
     state: web::Data<AppState>,
+    _caller: Caller,
     id: web::Path<PractitionerId>,
 ) -> ApiResult<web::Json<TimeOffList>> {
     let id = id.into_inner();
@@ -58,8 +59,8 @@ pub async fn create_time_off(
     let row = TimeOffRow {
         id: TimeOffId::new(),
         practitioner_id: id,
-        starts_at: body.starts_at.naive_utc(),
-        ends_at: body.ends_at.naive_utc(),
+        starts_at: crate::api::plausible("starts_at", body.starts_at)?,
+        ends_at: crate::api::plausible("ends_at", body.ends_at)?,
         reason: body
             .reason
             .map(|r| r.trim().to_owned())
@@ -71,6 +72,7 @@ pub async fn create_time_off(
     state
         .db(move |conn| {
             conn.write_transaction(|conn| {
+                conn.lock_entity("practitioner", id.0)?;
                 clinic::find_practitioner(conn, id)?.ok_or(ApiError::NotFound)?;
                 clinic::insert_time_off(conn, &stored)?;
                 super::working_hours::refuse_stranding(conn, tz, id)

@@ -18,6 +18,7 @@ use crate::state::AppState;
     responses((status = 200, body = Vec<WorkingHours>), (status = 404, body = Problem)))]
 pub async fn get_working_hours(
     state: web::Data<AppState>,
+    _caller: Caller,
     id: web::Path<PractitionerId>,
 ) -> ApiResult<web::Json<Vec<WorkingHours>>> {
     let id = id.into_inner();
@@ -40,16 +41,22 @@ pub fn refuse_stranding(
     let now = crate::db::now();
     let mut stranded = Vec::new();
     for appt in appointments::open_from(conn, practitioner, now)? {
-        let service = clinic::find_service(conn, appt.service_id)?.ok_or(ApiError::NotFound)?;
-        let shape = scheduling::shape_of(&service);
         let window = crate::domain::schedule::Interval {
             start: appt.starts_at - chrono::Duration::days(2),
             end: appt.blocked_until + chrono::Duration::days(2),
         };
         let calendar =
             scheduling::load_calendar(conn, tz, practitioner, None, window, Some(appt.id))?;
-        // Only the practitioner's own time matters here; rooms and patients are unchanged.
-        if calendar.check(shape, appt.starts_at, false, None).is_err() {
+        // The stored times decide (a service changed since keeps its booked length).
+        let visit = crate::domain::schedule::Interval {
+            start: appt.starts_at,
+            end: appt.ends_at,
+        };
+        let held = crate::domain::schedule::Interval {
+            start: appt.starts_at,
+            end: appt.blocked_until,
+        };
+        if !calendar.fits_hours_and_time_off(visit, held) {
             stranded.push(Appointment::from(appt));
         }
     }
@@ -80,6 +87,7 @@ pub async fn put_working_hours(
     let rows = state
         .db(move |conn| {
             conn.write_transaction(|conn| {
+                conn.lock_entity("practitioner", id.0)?;
                 clinic::find_practitioner(conn, id)?.ok_or(ApiError::NotFound)?;
                 for (i, (_, _, _, location)) in parsed.iter().enumerate() {
                     if clinic::find_location(conn, *location)?.is_none() {

@@ -3,6 +3,7 @@ use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 
 use crate::api::users::User;
+use crate::auth::Caller;
 use crate::db::models::users;
 use crate::db::types::UserId;
 use crate::error::{ApiResult, Problem};
@@ -13,6 +14,7 @@ use crate::state::AppState;
     responses((status = 200, body = User), (status = 404, body = Problem)))]
 pub async fn get_user(
     state: web::Data<AppState>,
+    _caller: Caller,
     id: web::Path<UserId>,
 ) -> ApiResult<HttpResponse> {
     let id = id.into_inner();

@@ -3,6 +3,7 @@ use actix_web::web;
 
 use crate::api::pagination::{self, Page, TimeCursor};
 use crate::api::users::{User, UserListQuery};
+use crate::auth::Caller;
 use crate::db::models::users;
 use crate::db::types::UserId;
 use crate::error::{ApiResult, Problem};
@@ -13,6 +14,7 @@ use crate::state::AppState;
     responses((status = 200, body = Page<User>), (status = 400, body = Problem), (status = 403, body = Problem)))]
 pub async fn list_users(
     state: web::Data<AppState>,
+    _caller: Caller,
     query: web::Query<UserListQuery>,
 ) -> ApiResult<web::Json<Page<User>>> {
     let limit = pagination::limit(query.limit)?;
