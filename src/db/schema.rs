@@ -252,6 +252,216 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::db::types::DbUuid;
+
+    consent_templates (id) {
+        id -> DbUuid,
+        family_id -> DbUuid,
+        version -> Integer,
+        service_id -> Nullable<DbUuid>,
+        title -> Text,
+        body_markdown -> Text,
+        risks -> Text,
+        scope -> Text,
+        requires_reconsent -> Bool,
+        valid_for_days -> Nullable<Integer>,
+        created_by -> Nullable<DbUuid>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::db::types::DbUuid;
+
+    consents (id) {
+        id -> DbUuid,
+        patient_id -> DbUuid,
+        template_id -> DbUuid,
+        family_id -> DbUuid,
+        status -> Text,
+        requested_by -> Nullable<DbUuid>,
+        requested_at -> Timestamp,
+        signer_name -> Nullable<Text>,
+        signer_kind -> Nullable<Text>,
+        guardian_name -> Nullable<Text>,
+        signature_png -> Nullable<Binary>,
+        signed_text -> Nullable<Text>,
+        signed_text_sha256 -> Nullable<Text>,
+        signed_at -> Nullable<Timestamp>,
+        collected_by -> Nullable<DbUuid>,
+        signed_ip -> Nullable<Text>,
+        signed_user_agent -> Nullable<Text>,
+        witness_id -> Nullable<DbUuid>,
+        witnessed_at -> Nullable<Timestamp>,
+        expires_at -> Nullable<Timestamp>,
+        revoked_at -> Nullable<Timestamp>,
+        revoked_reason -> Nullable<Text>,
+        revoked_by -> Nullable<DbUuid>,
+        version -> BigInt,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::db::types::DbUuid;
+
+    consultations (id) {
+        id -> DbUuid,
+        patient_id -> DbUuid,
+        appointment_id -> Nullable<DbUuid>,
+        author_id -> DbUuid,
+        status -> Text,
+        concerns -> Text,
+        subjective -> Text,
+        objective -> Text,
+        assessment -> Text,
+        plan -> Text,
+        contraindications -> Text,
+        contraindication_other -> Nullable<Text>,
+        contraindication_overrides -> Text,
+        eligibility -> Text,
+        signed_at -> Nullable<Timestamp>,
+        signed_by -> Nullable<DbUuid>,
+        content_sha256 -> Nullable<Text>,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::db::types::DbUuid;
+
+    procedures (id) {
+        id -> DbUuid,
+        patient_id -> DbUuid,
+        appointment_id -> DbUuid,
+        service_id -> DbUuid,
+        consent_id -> Nullable<DbUuid>,
+        author_id -> DbUuid,
+        status -> Text,
+        performed_at -> Timestamp,
+        preparation -> Text,
+        harvest -> Text,
+        processing -> Text,
+        application -> Text,
+        products -> Text,
+        complications -> Text,
+        aftercare -> Text,
+        signed_at -> Nullable<Timestamp>,
+        signed_by -> Nullable<DbUuid>,
+        content_sha256 -> Nullable<Text>,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::db::types::DbUuid;
+
+    procedure_products (procedure_id, position) {
+        procedure_id -> DbUuid,
+        position -> Integer,
+        name -> Text,
+        lot_number -> Text,
+        expiry_date -> Date,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::db::types::DbUuid;
+
+    amendments (id) {
+        id -> DbUuid,
+        note_type -> Text,
+        note_id -> DbUuid,
+        author_id -> DbUuid,
+        at -> Timestamp,
+        reason -> Text,
+        changes -> Text,
+        sha256 -> Text,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::db::types::DbUuid;
+
+    samples (id) {
+        id -> DbUuid,
+        label_code -> Text,
+        patient_id -> DbUuid,
+        procedure_id -> DbUuid,
+        harvested_at -> Timestamp,
+        site -> Text,
+        volume_ml -> Double,
+        status -> Text,
+        created_by -> DbUuid,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::db::types::DbUuid;
+
+    sample_events (id) {
+        id -> DbUuid,
+        sample_id -> DbUuid,
+        kind -> Text,
+        at -> Timestamp,
+        recorded_at -> Timestamp,
+        actor_id -> DbUuid,
+        patient_id -> Nullable<DbUuid>,
+        details -> Text,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::db::types::DbUuid;
+
+    adverse_events (id) {
+        id -> DbUuid,
+        patient_id -> DbUuid,
+        procedure_id -> Nullable<DbUuid>,
+        onset_at -> Timestamp,
+        kind -> Text,
+        severity -> Text,
+        phase -> Text,
+        description -> Text,
+        action_taken -> Text,
+        resolved_at -> Nullable<Timestamp>,
+        recorded_by -> DbUuid,
+        recorded_at -> Timestamp,
+        report_due_at -> Nullable<Timestamp>,
+        reported_at -> Nullable<Timestamp>,
+        report_reference -> Nullable<Text>,
+        version -> BigInt,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::db::types::DbUuid;
+
+    entered_in_error (id) {
+        id -> DbUuid,
+        entity_type -> Text,
+        entity_id -> DbUuid,
+        reason -> Text,
+        by_user -> DbUuid,
+        at -> Timestamp,
+    }
+}
+
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(rooms -> locations (location_id));
 diesel::joinable!(practitioners -> users (user_id));
@@ -262,6 +472,9 @@ diesel::joinable!(appointments -> practitioners (practitioner_id));
 diesel::joinable!(appointments -> services (service_id));
 diesel::joinable!(appointments -> rooms (room_id));
 diesel::joinable!(reminders -> appointments (appointment_id));
+diesel::joinable!(consents -> consent_templates (template_id));
+diesel::joinable!(procedure_products -> procedures (procedure_id));
+diesel::joinable!(sample_events -> samples (sample_id));
 diesel::joinable!(users -> patients (patient_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
@@ -280,4 +493,14 @@ diesel::allow_tables_to_appear_in_same_query!(
     idempotency_keys,
     reminders,
     calendar_tokens,
+    consent_templates,
+    consents,
+    consultations,
+    procedures,
+    procedure_products,
+    amendments,
+    samples,
+    sample_events,
+    adverse_events,
+    entered_in_error,
 );

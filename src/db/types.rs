@@ -207,3 +207,35 @@ typed_id!(
     /// A consent-template family (its first version's id), as a service names it.
     ConsentFamilyId
 );
+typed_id!(
+    /// One version of a consent template.
+    ConsentTemplateId
+);
+typed_id!(
+    /// A patient's consent.
+    ConsentId
+);
+typed_id!(
+    /// A consultation note.
+    ConsultationId
+);
+typed_id!(
+    /// A procedure note.
+    ProcedureId
+);
+typed_id!(
+    /// An amendment to a signed note.
+    AmendmentId
+);
+typed_id!(
+    /// An autologous cell sample.
+    SampleId
+);
+typed_id!(
+    /// A custody event of a sample.
+    SampleEventId
+);
+typed_id!(
+    /// An adverse event.
+    AdverseEventId
+);

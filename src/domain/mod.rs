@@ -1,4 +1,6 @@
 //! The clinic's rules as plain Rust: no actix, no diesel.
+pub mod clinical;
+pub mod consent;
 pub mod mrn;
 pub mod password;
 pub mod patient;

@@ -118,7 +118,17 @@ fn declared_columns() -> Vec<(String, String)> {
         appointments,
         idempotency_keys,
         reminders,
-        calendar_tokens
+        calendar_tokens,
+        consent_templates,
+        consents,
+        consultations,
+        procedures,
+        procedure_products,
+        amendments,
+        samples,
+        sample_events,
+        adverse_events,
+        entered_in_error
     );
     cols.sort();
     cols

@@ -1,0 +1,12 @@
+DROP TABLE entered_in_error;
+DROP TABLE adverse_events;
+DROP TABLE sample_events;
+DROP TABLE samples;
+DROP TABLE amendments;
+DROP TABLE procedure_products;
+DROP TABLE procedures;
+DROP TABLE consultations;
+DROP TABLE consents;
+DROP TABLE consent_templates;
+DROP FUNCTION refuse_change();
+DROP FUNCTION refuse_signed_change();
