@@ -3,6 +3,7 @@ pub mod appointments;
 pub mod audit;
 pub mod auth;
 pub mod clinic;
+pub mod consents;
 pub mod pagination;
 pub mod patients;
 pub mod users;

@@ -108,6 +108,38 @@ pub const RULES: &[Rule] = &[
     rule("PATCH", "/api/v1/services/{id}", Access::Roles(ADMIN)),
     // Scheduling (any staff role; patients book through /me)
     rule("GET", "/api/v1/availability", Access::Roles(EVERYONE)),
+    // Consent: templates are admin's; staff ask, sign (scope checked in the handler),
+    // witness and revoke; front desk sees status.
+    rule("GET", "/api/v1/consent-templates", Access::Roles(STAFF)),
+    rule("POST", "/api/v1/consent-templates", Access::Roles(ADMIN)),
+    rule(
+        "GET",
+        "/api/v1/consent-templates/{id}",
+        Access::Roles(STAFF),
+    ),
+    rule(
+        "POST",
+        "/api/v1/consent-templates/{id}/versions",
+        Access::Roles(ADMIN),
+    ),
+    rule(
+        "GET",
+        "/api/v1/patients/{id}/consents",
+        Access::Roles(STAFF),
+    ),
+    rule(
+        "POST",
+        "/api/v1/patients/{id}/consents",
+        Access::Roles(&[FrontDesk, Practitioner]),
+    ),
+    rule("GET", "/api/v1/consents/{id}", Access::Roles(STAFF)),
+    rule("POST", "/api/v1/consents/{id}/sign", Access::Roles(STAFF)),
+    rule(
+        "POST",
+        "/api/v1/consents/{id}/witness",
+        Access::Roles(STAFF),
+    ),
+    rule("POST", "/api/v1/consents/{id}/revoke", Access::Roles(STAFF)),
     // The calendar feed leaves the clinic: only admin or that practitioner manage its token
     // (the handler checks which practitioner); the feed itself opens with the token.
     rule(

@@ -5,6 +5,7 @@ pub mod auth;
 pub mod availability;
 pub mod calendar;
 pub mod clinic;
+pub mod consents;
 pub mod health;
 pub mod openapi;
 pub mod patients;
@@ -114,6 +115,40 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 web::get().to(calendar::feed::calendar_feed),
             )
             .route("/availability", web::get().to(availability::availability))
+            .service(
+                web::resource("/consent-templates")
+                    .get(consents::templates::list_templates)
+                    .post(consents::templates::create_template),
+            )
+            .route(
+                "/consent-templates/{id}",
+                web::get().to(consents::templates::get_template),
+            )
+            .route(
+                "/consent-templates/{id}/versions",
+                web::post().to(consents::templates::create_version),
+            )
+            .service(
+                web::resource("/patients/{id}/consents")
+                    .get(consents::patient::list_consents)
+                    .post(consents::patient::request_consent),
+            )
+            .route(
+                "/consents/{id}",
+                web::get().to(consents::patient::get_consent),
+            )
+            .route(
+                "/consents/{id}/sign",
+                web::post().to(consents::sign::sign_consent),
+            )
+            .route(
+                "/consents/{id}/witness",
+                web::post().to(consents::transitions::witness_consent),
+            )
+            .route(
+                "/consents/{id}/revoke",
+                web::post().to(consents::transitions::revoke_consent),
+            )
             .service(
                 web::resource("/appointments")
                     .get(appointments::list::list_appointments)

@@ -3,6 +3,7 @@ pub mod appointments;
 pub mod audit;
 pub mod calendar;
 pub mod clinic;
+pub mod consents;
 pub mod patients;
 pub mod reminders;
 pub mod sessions;
