@@ -12,6 +12,7 @@ pub mod extract;
 pub mod idempotency;
 pub mod metrics;
 pub mod middleware;
+pub mod notes;
 pub mod reminders;
 pub mod routes;
 pub mod scheduling;

@@ -4,6 +4,7 @@ pub mod audit;
 pub mod auth;
 pub mod clinic;
 pub mod consents;
+pub mod notes;
 pub mod pagination;
 pub mod patients;
 pub mod users;

@@ -20,6 +20,8 @@ use Role::{Admin, FrontDesk, Patient, Practitioner};
 const STAFF: &[Role] = &[Admin, FrontDesk, Practitioner];
 const ADMIN: &[Role] = &[Admin];
 const EVERYONE: &[Role] = &[Admin, FrontDesk, Practitioner, Patient];
+const PRACTITIONER: &[Role] = &[Practitioner];
+const CLINICAL_READERS: &[Role] = &[Admin, Practitioner];
 
 impl Access {
     pub fn allows(self, role: Role) -> bool {
@@ -140,6 +142,51 @@ pub const RULES: &[Rule] = &[
         Access::Roles(STAFF),
     ),
     rule("POST", "/api/v1/consents/{id}/revoke", Access::Roles(STAFF)),
+    // Clinical notes: written by practitioners (the handler checks authorship),
+    // read by practitioners and admin; never by front desk.
+    rule("POST", "/api/v1/consultations", Access::Roles(PRACTITIONER)),
+    rule(
+        "GET",
+        "/api/v1/consultations/{id}",
+        Access::Roles(CLINICAL_READERS),
+    ),
+    rule(
+        "PATCH",
+        "/api/v1/consultations/{id}",
+        Access::Roles(PRACTITIONER),
+    ),
+    rule(
+        "POST",
+        "/api/v1/consultations/{id}/sign",
+        Access::Roles(PRACTITIONER),
+    ),
+    rule(
+        "POST",
+        "/api/v1/consultations/{id}/amendments",
+        Access::Roles(PRACTITIONER),
+    ),
+    rule("GET", "/api/v1/procedures", Access::Roles(CLINICAL_READERS)),
+    rule("POST", "/api/v1/procedures", Access::Roles(PRACTITIONER)),
+    rule(
+        "GET",
+        "/api/v1/procedures/{id}",
+        Access::Roles(CLINICAL_READERS),
+    ),
+    rule(
+        "PATCH",
+        "/api/v1/procedures/{id}",
+        Access::Roles(PRACTITIONER),
+    ),
+    rule(
+        "POST",
+        "/api/v1/procedures/{id}/sign",
+        Access::Roles(PRACTITIONER),
+    ),
+    rule(
+        "POST",
+        "/api/v1/procedures/{id}/amendments",
+        Access::Roles(PRACTITIONER),
+    ),
     // The calendar feed leaves the clinic: only admin or that practitioner manage its token
     // (the handler checks which practitioner); the feed itself opens with the token.
     rule(

@@ -239,3 +239,7 @@ typed_id!(
     /// An adverse event.
     AdverseEventId
 );
+typed_id!(
+    /// The id of a consultation or procedure note, as amendments refer to either.
+    NoteId
+);

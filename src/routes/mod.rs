@@ -6,9 +6,11 @@ pub mod availability;
 pub mod calendar;
 pub mod clinic;
 pub mod consents;
+pub mod consultations;
 pub mod health;
 pub mod openapi;
 pub mod patients;
+pub mod procedures;
 pub mod users;
 
 use actix_web::{web, HttpRequest, HttpResponse};
@@ -148,6 +150,41 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route(
                 "/consents/{id}/revoke",
                 web::post().to(consents::transitions::revoke_consent),
+            )
+            .route(
+                "/consultations",
+                web::post().to(consultations::create_consultation),
+            )
+            .service(
+                web::resource("/consultations/{id}")
+                    .get(consultations::get_consultation)
+                    .patch(consultations::update_consultation),
+            )
+            .route(
+                "/consultations/{id}/sign",
+                web::post().to(consultations::sign_consultation),
+            )
+            .route(
+                "/consultations/{id}/amendments",
+                web::post().to(consultations::amend_consultation),
+            )
+            .service(
+                web::resource("/procedures")
+                    .get(procedures::procedures_by_lot)
+                    .post(procedures::create_procedure),
+            )
+            .service(
+                web::resource("/procedures/{id}")
+                    .get(procedures::get_procedure)
+                    .patch(procedures::update_procedure),
+            )
+            .route(
+                "/procedures/{id}/sign",
+                web::post().to(procedures::sign_procedure),
+            )
+            .route(
+                "/procedures/{id}/amendments",
+                web::post().to(procedures::amend_procedure),
             )
             .service(
                 web::resource("/appointments")

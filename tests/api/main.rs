@@ -4,6 +4,7 @@ mod audit;
 mod auth;
 mod calendar;
 mod cli;
+mod clinical;
 mod consents;
 mod database;
 mod errors;

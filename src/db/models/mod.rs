@@ -4,6 +4,7 @@ pub mod audit;
 pub mod calendar;
 pub mod clinic;
 pub mod consents;
+pub mod notes;
 pub mod patients;
 pub mod reminders;
 pub mod sessions;

@@ -1,0 +1,232 @@
+//! Consultation and procedure notes, their amendments and product lots.
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use crate::db::schema::{amendments, consultations, procedure_products, procedures};
+use crate::db::types::{
+    AmendmentId, AppointmentId, ConsentId, ConsultationId, NoteId, PatientId, ProcedureId,
+    ServiceId, UserId,
+};
+use crate::db::DbConnection;
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = consultations, treat_none_as_null = true)]
+pub struct ConsultationRow {
+    pub id: ConsultationId,
+    pub patient_id: PatientId,
+    pub appointment_id: Option<AppointmentId>,
+    pub author_id: UserId,
+    pub status: String,
+    pub concerns: String,
+    pub subjective: String,
+    pub objective: String,
+    pub assessment: String,
+    pub plan: String,
+    pub contraindications: String,
+    pub contraindication_other: Option<String>,
+    pub contraindication_overrides: String,
+    pub eligibility: String,
+    pub signed_at: Option<NaiveDateTime>,
+    pub signed_by: Option<UserId>,
+    pub content_sha256: Option<String>,
+    pub version: i64,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = procedures, treat_none_as_null = true)]
+pub struct ProcedureRow {
+    pub id: ProcedureId,
+    pub patient_id: PatientId,
+    pub appointment_id: AppointmentId,
+    pub service_id: ServiceId,
+    pub consent_id: Option<ConsentId>,
+    pub author_id: UserId,
+    pub status: String,
+    pub performed_at: NaiveDateTime,
+    pub preparation: String,
+    pub harvest: String,
+    pub processing: String,
+    pub application: String,
+    pub products: String,
+    pub complications: String,
+    pub aftercare: String,
+    pub signed_at: Option<NaiveDateTime>,
+    pub signed_by: Option<UserId>,
+    pub content_sha256: Option<String>,
+    pub version: i64,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = amendments)]
+pub struct AmendmentRow {
+    pub id: AmendmentId,
+    pub note_type: String,
+    pub note_id: NoteId,
+    pub author_id: UserId,
+    pub at: NaiveDateTime,
+    pub reason: String,
+    pub changes: String,
+    pub sha256: String,
+}
+
+pub fn insert_consultation(conn: &mut DbConnection, row: &ConsultationRow) -> QueryResult<usize> {
+    diesel::insert_into(consultations::table)
+        .values(row)
+        .execute(conn)
+}
+
+pub fn find_consultation(
+    conn: &mut DbConnection,
+    id: ConsultationId,
+) -> QueryResult<Option<ConsultationRow>> {
+    consultations::table
+        .find(id)
+        .select(ConsultationRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn save_consultation(
+    conn: &mut DbConnection,
+    row: &ConsultationRow,
+    expected: i64,
+) -> QueryResult<bool> {
+    let n = diesel::update(
+        consultations::table
+            .filter(consultations::id.eq(row.id))
+            .filter(consultations::version.eq(expected)),
+    )
+    .set(row)
+    .execute(conn)?;
+    Ok(n == 1)
+}
+
+/// The patient's latest consultation signed at or before `at` (the eligibility gate reads it).
+pub fn latest_signed_consultation(
+    conn: &mut DbConnection,
+    patient: PatientId,
+    at: NaiveDateTime,
+) -> QueryResult<Option<ConsultationRow>> {
+    consultations::table
+        .filter(consultations::patient_id.eq(patient))
+        .filter(consultations::status.eq("signed"))
+        .filter(consultations::signed_at.le(at))
+        .select(ConsultationRow::as_select())
+        .order(consultations::signed_at.desc())
+        .first(conn)
+        .optional()
+}
+
+pub fn consultations_of(
+    conn: &mut DbConnection,
+    patient: PatientId,
+) -> QueryResult<Vec<ConsultationRow>> {
+    consultations::table
+        .filter(consultations::patient_id.eq(patient))
+        .select(ConsultationRow::as_select())
+        .order(consultations::created_at.desc())
+        .load(conn)
+}
+
+pub fn insert_procedure(conn: &mut DbConnection, row: &ProcedureRow) -> QueryResult<usize> {
+    diesel::insert_into(procedures::table)
+        .values(row)
+        .execute(conn)
+}
+
+pub fn find_procedure(
+    conn: &mut DbConnection,
+    id: ProcedureId,
+) -> QueryResult<Option<ProcedureRow>> {
+    procedures::table
+        .find(id)
+        .select(ProcedureRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn save_procedure(
+    conn: &mut DbConnection,
+    row: &ProcedureRow,
+    expected: i64,
+) -> QueryResult<bool> {
+    let n = diesel::update(
+        procedures::table
+            .filter(procedures::id.eq(row.id))
+            .filter(procedures::version.eq(expected)),
+    )
+    .set(row)
+    .execute(conn)?;
+    Ok(n == 1)
+}
+
+pub fn procedures_of(
+    conn: &mut DbConnection,
+    patient: PatientId,
+) -> QueryResult<Vec<ProcedureRow>> {
+    procedures::table
+        .filter(procedures::patient_id.eq(patient))
+        .select(ProcedureRow::as_select())
+        .order(procedures::performed_at.desc())
+        .load(conn)
+}
+
+/// Replaces a draft's product lots (the recall index).
+pub fn replace_products(
+    conn: &mut DbConnection,
+    procedure: ProcedureId,
+    products: &[(String, String, chrono::NaiveDate)],
+) -> QueryResult<()> {
+    diesel::delete(
+        procedure_products::table.filter(procedure_products::procedure_id.eq(procedure)),
+    )
+    .execute(conn)?;
+    for (i, (name, lot, expiry)) in products.iter().enumerate() {
+        diesel::insert_into(procedure_products::table)
+            .values((
+                procedure_products::procedure_id.eq(procedure),
+                procedure_products::position.eq(i32::try_from(i).unwrap_or(i32::MAX)),
+                procedure_products::name.eq(name),
+                procedure_products::lot_number.eq(lot),
+                procedure_products::expiry_date.eq(expiry),
+            ))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+/// Procedures that used a product lot (a recall), newest first.
+pub fn procedures_with_lot(conn: &mut DbConnection, lot: &str) -> QueryResult<Vec<ProcedureRow>> {
+    let ids: Vec<ProcedureId> = procedure_products::table
+        .filter(procedure_products::lot_number.eq(lot))
+        .select(procedure_products::procedure_id)
+        .load(conn)?;
+    procedures::table
+        .filter(procedures::id.eq_any(ids))
+        .select(ProcedureRow::as_select())
+        .order(procedures::performed_at.desc())
+        .load(conn)
+}
+
+pub fn insert_amendment(conn: &mut DbConnection, row: &AmendmentRow) -> QueryResult<usize> {
+    diesel::insert_into(amendments::table)
+        .values(row)
+        .execute(conn)
+}
+
+pub fn amendments_of(
+    conn: &mut DbConnection,
+    note_type: &str,
+    note: NoteId,
+) -> QueryResult<Vec<AmendmentRow>> {
+    amendments::table
+        .filter(amendments::note_type.eq(note_type))
+        .filter(amendments::note_id.eq(note))
+        .select(AmendmentRow::as_select())
+        .order((amendments::at.asc(), amendments::id.asc()))
+        .load(conn)
+}

@@ -1,0 +1,531 @@
+//! Consultations, procedure notes and their gates: authorship, signing for ever,
+//! amendments, the consent gate, the eligibility gate, recalls by lot.
+use chrono::{DateTime, Duration, DurationRound, Utc};
+use serde_json::{json, Value};
+
+use dermachart::domain::role::Role;
+
+use crate::consents::{signed_consent, template};
+use crate::helpers::{assert_problem, error_fields, Session};
+use crate::scheduling::{clinic, Clinic};
+
+fn no_contraindications() -> Value {
+    json!({"active_infection": false, "anticoagulants": false, "bleeding_disorder": false, "pregnancy": false,
+           "active_cancer": false, "keloid_history": false, "recent_isotretinoin": false})
+}
+
+async fn consultation(c: &Clinic, author: &Session, patient: &str, extra: Value) -> Value {
+    let mut body = json!({"patient_id": patient, "concerns": ["fine_lines", "wrinkles"], "subjective": "Wants smoother skin.",
+        "objective": "Fine perioral lines.", "assessment": "Suitable.", "plan": "Stem cell facial.",
+        "contraindications": no_contraindications(), "eligibility": "eligible"});
+    for (k, v) in extra.as_object().unwrap() {
+        body[k] = v.clone();
+    }
+    let r = c
+        .app
+        .post(&author.token, "/api/v1/consultations", &body)
+        .await;
+    assert_eq!(r.status(), 201);
+    r.json().await.unwrap()
+}
+
+async fn signed_consultation(c: &Clinic, author: &Session, patient: &str, extra: Value) -> Value {
+    let draft = consultation(c, author, patient, extra).await;
+    let r = c
+        .app
+        .post(
+            &author.token,
+            &format!(
+                "/api/v1/consultations/{}/sign",
+                draft["id"].as_str().unwrap()
+            ),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(r.status(), 200);
+    r.json().await.unwrap()
+}
+
+fn procedure_body(
+    patient: &str,
+    appointment: &str,
+    service: &str,
+    consent: Option<&str>,
+    lot: &str,
+    expiry: &str,
+) -> Value {
+    json!({"patient_id": patient, "appointment_id": appointment, "service_id": service, "consent_id": consent,
+        "performed_at": Utc::now().to_rfc3339(),
+        "preparation": {"cleansing": "chlorhexidine", "exfoliation": "enzyme peel", "anaesthesia": "lidocaine 1% local"},
+        "harvest": {"site": "abdomen", "volume_ml": 20.0, "method": "syringe liposuction"},
+        "processing": {"method": "enzymatic digestion", "duration_minutes": 60, "cell_count": 2.0e7, "viability_percent": 91.5},
+        "application": {"method": "microinjection", "areas": [{"area": "forehead", "volume_ml": 1.5}, {"area": "cheeks", "volume_ml": 3.0}]},
+        "products": [{"name": "Hyaluronic serum", "lot_number": lot, "expiry_date": expiry}],
+        "complications": "none", "aftercare": "No make-up for 24 h."})
+}
+
+/// A clinic whose facial needs a treatment consent; an appointment of it under way now.
+async fn facial_today(c: &Clinic, patient: &str) -> (String, String) {
+    let t = template(
+        &c.app,
+        &c.admin,
+        "treatment",
+        json!({"service_id": c.facial}),
+    )
+    .await;
+    let r = c
+        .app
+        .patch(
+            &c.admin,
+            &format!("/api/v1/services/{}", c.facial),
+            &json!({"consent_template_id": t["family_id"]}),
+        )
+        .await;
+    assert_eq!(r.status(), 200);
+    let start: DateTime<Utc> = Utc::now().duration_trunc(Duration::minutes(15)).unwrap();
+    let a = c
+        .book_ok(patient, &c.practitioners[0], &c.facial, start)
+        .await;
+    let id = a["id"].as_str().unwrap().to_owned();
+    for action in ["check-in", "start"] {
+        assert_eq!(c.act(&id, action).await.status(), 200);
+    }
+    (id, t["id"].as_str().unwrap().to_owned())
+}
+
+#[tokio::test]
+async fn a_draft_belongs_to_its_author_and_signing_locks_it_for_ever() {
+    let c = clinic().await;
+    let author = c.app.sign_in(Role::Practitioner).await;
+    let other = c.app.sign_in(Role::Practitioner).await;
+    let p = c.patient("Ada").await;
+    let draft = consultation(&c, &author, &p, json!({})).await;
+    assert_eq!(draft["status"], "draft");
+    let path = format!("/api/v1/consultations/{}", draft["id"].as_str().unwrap());
+    assert_problem(
+        c.app
+            .patch(&other.token, &path, &json!({"plan": "mine now"}))
+            .await,
+        403,
+    )
+    .await;
+    assert_problem(c.app.get(&c.desk, &path).await, 403).await;
+    assert_eq!(
+        c.app.get(&c.admin, &path).await.status(),
+        200,
+        "admin reads"
+    );
+    let r = c
+        .app
+        .patch(
+            &author.token,
+            &path,
+            &json!({"plan": "Stem cell facial in two weeks."}),
+        )
+        .await;
+    assert_eq!(r.status(), 200);
+    assert_problem(
+        c.app
+            .patch(&author.token, &path, &json!({"patient_id": p}))
+            .await,
+        422,
+    )
+    .await;
+
+    let signed: Value = c
+        .app
+        .post(&author.token, &format!("{path}/sign"), &json!({}))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(signed["status"], "signed");
+    let hash = signed["content_sha256"].as_str().unwrap().to_owned();
+    assert_eq!(hash.len(), 64);
+    assert_problem(
+        c.app
+            .patch(&author.token, &path, &json!({"plan": "changed"}))
+            .await,
+        409,
+    )
+    .await;
+    assert_problem(
+        c.app
+            .post(&author.token, &format!("{path}/sign"), &json!({}))
+            .await,
+        409,
+    )
+    .await;
+
+    let r = c
+        .app
+        .post(
+            &author.token,
+            &format!("{path}/amendments"),
+            &json!({"reason": "", "changes": {"plan": "x"}}),
+        )
+        .await;
+    assert_eq!(error_fields(&assert_problem(r, 422).await), vec!["reason"]);
+    let r = c
+        .app
+        .post(
+            &author.token,
+            &format!("{path}/amendments"),
+            &json!({"reason": "re-screened", "changes": {"eligibility": "eligible"}}),
+        )
+        .await;
+    assert_eq!(
+        error_fields(&assert_problem(r, 422).await),
+        vec!["eligibility"]
+    );
+    assert_problem(
+        c.app
+            .post(
+                &other.token,
+                &format!("{path}/amendments"),
+                &json!({"reason": "r", "changes": {"plan": "x"}}),
+            )
+            .await,
+        403,
+    )
+    .await;
+    let r = c.app.post(&author.token, &format!("{path}/amendments"), &json!({"reason": "typo in plan", "changes": {"plan": "Stem cell facial in three weeks."}})).await;
+    assert_eq!(r.status(), 201);
+    let got: Value = c.app.get(&author.token, &path).await.json().await.unwrap();
+    assert_eq!(
+        got["plan"], "Stem cell facial in two weeks.",
+        "the original is unchanged"
+    );
+    assert_eq!(got["content_sha256"], hash);
+    assert_eq!(got["amendments"][0]["reason"], "typo in plan");
+    assert_eq!(
+        got["amendments"][0]["changes"]["plan"],
+        "Stem cell facial in three weeks."
+    );
+    assert_eq!(
+        got["amendments"][0]["author_id"],
+        author.user_id.to_string()
+    );
+
+    // Behind the app's back, the database itself refuses to touch a signed row.
+    let id = draft["id"].as_str().unwrap().to_owned();
+    let uuid = uuid::Uuid::parse_str(&id).unwrap();
+    let refused = c
+        .app
+        .with_db(move |conn| {
+            use dermachart::db::schema::consultations;
+            use diesel::prelude::*;
+            let update = diesel::update(
+                consultations::table
+                    .filter(consultations::id.eq(dermachart::db::types::ConsultationId(uuid))),
+            )
+            .set(consultations::plan.eq("tampered"))
+            .execute(conn);
+            let delete = diesel::delete(
+                consultations::table
+                    .filter(consultations::id.eq(dermachart::db::types::ConsultationId(uuid))),
+            )
+            .execute(conn);
+            (update.is_err(), delete.is_err())
+        })
+        .await;
+    assert_eq!(refused, (true, true));
+}
+
+#[tokio::test]
+async fn an_unexplained_contraindication_means_not_eligible_whatever_was_sent() {
+    let c = clinic().await;
+    let author = c.app.sign_in(Role::Practitioner).await;
+    let p = c.patient("Ada").await;
+    let mut ci = no_contraindications();
+    ci["anticoagulants"] = json!(true);
+    let d = consultation(&c, &author, &p, json!({"contraindications": ci})).await;
+    assert_eq!(d["eligibility"], "not_eligible");
+    let d = consultation(&c, &author, &p, json!({"contraindications": ci,
+        "contraindication_overrides": {"anticoagulants": "warfarin paused under haematology advice"}})).await;
+    assert_eq!(d["eligibility"], "eligible");
+    let d = consultation(
+        &c,
+        &author,
+        &p,
+        json!({"contraindication_other": "recent filler"}),
+    )
+    .await;
+    assert_eq!(d["eligibility"], "not_eligible");
+    let mut bad = no_contraindications();
+    bad["other"] = json!(true);
+    let r = c
+        .app
+        .post(
+            &author.token,
+            "/api/v1/consultations",
+            &json!({"patient_id": p, "concerns": [],
+        "contraindications": bad, "eligibility": "eligible"}),
+        )
+        .await;
+    assert_eq!(
+        error_fields(&assert_problem(r, 422).await),
+        vec!["contraindications.other"]
+    );
+}
+
+#[tokio::test]
+async fn a_procedure_needs_screening_and_a_valid_consent_as_of_the_act() {
+    let c = clinic().await;
+    let author = c.app.sign_in(Role::Practitioner).await;
+    let p = c.patient("Ada").await;
+    let (appt, template_id) = facial_today(&c, &p).await;
+    let expiry = (Utc::now() + Duration::days(300))
+        .format("%Y-%m-%d")
+        .to_string();
+
+    // Not screened yet.
+    let body = procedure_body(&p, &appt, &c.facial, None, "LOT-1", &expiry);
+    let r = c.app.post(&author.token, "/api/v1/procedures", &body).await;
+    assert_eq!(
+        error_fields(&assert_problem(r, 422).await),
+        vec!["consent_id"],
+        "consent is required for this service"
+    );
+
+    // A pending consent is not enough.
+    let pending: Value = c
+        .app
+        .post(
+            &c.desk,
+            &format!("/api/v1/patients/{p}/consents"),
+            &json!({"template_id": template_id}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let body = procedure_body(
+        &p,
+        &appt,
+        &c.facial,
+        pending["id"].as_str(),
+        "LOT-1",
+        &expiry,
+    );
+    let r = assert_problem(
+        c.app.post(&author.token, "/api/v1/procedures", &body).await,
+        409,
+    )
+    .await;
+    assert!(
+        r["detail"]
+            .as_str()
+            .unwrap()
+            .to_lowercase()
+            .contains("consent"),
+        "{r}"
+    );
+
+    let consent = signed_consent(&c.app, &author.token, &p, &template_id).await;
+    let consent_id = consent["id"].as_str().unwrap().to_owned();
+    let body = procedure_body(&p, &appt, &c.facial, Some(&consent_id), "LOT-1", &expiry);
+    let r = assert_problem(
+        c.app.post(&author.token, "/api/v1/procedures", &body).await,
+        409,
+    )
+    .await;
+    assert!(
+        r["detail"].as_str().unwrap().contains("consultation"),
+        "no screening yet: {r}"
+    );
+
+    signed_consultation(&c, &author, &p, json!({})).await;
+    let body = procedure_body(&p, &appt, &c.facial, Some(&consent_id), "LOT-1", &expiry);
+    let r = c.app.post(&author.token, "/api/v1/procedures", &body).await;
+    assert_eq!(r.status(), 201);
+    let procedure: Value = r.json().await.unwrap();
+    assert_eq!(procedure["status"], "draft");
+    assert_eq!(procedure["application"]["areas"][1]["area"], "cheeks");
+
+    // Expired product: 422.
+    let stale = procedure_body(
+        &p,
+        &appt,
+        &c.facial,
+        Some(&consent_id),
+        "LOT-OLD",
+        "2020-01-01",
+    );
+    assert_eq!(
+        error_fields(
+            &assert_problem(
+                c.app
+                    .post(&author.token, "/api/v1/procedures", &stale)
+                    .await,
+                422
+            )
+            .await
+        ),
+        vec!["products[0].expiry_date"]
+    );
+
+    // Revoked before signing: the sign re-runs the gate (as of performed_at: revoked after it is fine).
+    let r = c
+        .app
+        .post(
+            &author.token,
+            &format!(
+                "/api/v1/procedures/{}/sign",
+                procedure["id"].as_str().unwrap()
+            ),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(r.status(), 200);
+    let signed: Value = r.json().await.unwrap();
+    assert_eq!(signed["content_sha256"].as_str().unwrap().len(), 64);
+
+    // Recall by lot finds the patient.
+    let recall: Value = c
+        .app
+        .get(&author.token, "/api/v1/procedures?product_lot=LOT-1")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(recall["items"][0]["patient_id"], p.as_str());
+    assert_problem(
+        c.app
+            .get(&c.desk, "/api/v1/procedures?product_lot=LOT-1")
+            .await,
+        403,
+    )
+    .await;
+    let none: Value = c
+        .app
+        .get(&c.admin, "/api/v1/procedures?product_lot=LOT-NOPE")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert!(none["items"].as_array().unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn revoked_superseded_or_ineligible_blocks_the_procedure() {
+    let c = clinic().await;
+    let author = c.app.sign_in(Role::Practitioner).await;
+    let p = c.patient("Ada").await;
+    let (appt, template_id) = facial_today(&c, &p).await;
+    let expiry = (Utc::now() + Duration::days(300))
+        .format("%Y-%m-%d")
+        .to_string();
+    signed_consultation(&c, &author, &p, json!({})).await;
+
+    let consent = signed_consent(&c.app, &author.token, &p, &template_id).await;
+    let cid = consent["id"].as_str().unwrap().to_owned();
+    c.app
+        .post(
+            &c.desk,
+            &format!("/api/v1/consents/{cid}/revoke"),
+            &json!({"reason": "withdrawn"}),
+        )
+        .await;
+    let body = procedure_body(&p, &appt, &c.facial, Some(&cid), "L", &expiry);
+    assert_problem(
+        c.app.post(&author.token, "/api/v1/procedures", &body).await,
+        409,
+    )
+    .await;
+
+    let fresh = signed_consent(&c.app, &author.token, &p, &template_id).await;
+    let fid = fresh["id"].as_str().unwrap().to_owned();
+    let r = c.app.post(&c.admin, &format!("/api/v1/consent-templates/{template_id}/versions"), &json!({"title": "treatment consent",
+        "body_markdown": "New risks described.", "scope": "treatment", "service_id": c.facial, "requires_reconsent": true})).await;
+    assert_eq!(r.status(), 201);
+    let body = procedure_body(&p, &appt, &c.facial, Some(&fid), "L", &expiry);
+    let r = assert_problem(
+        c.app.post(&author.token, "/api/v1/procedures", &body).await,
+        409,
+    )
+    .await;
+    assert!(r["detail"].as_str().unwrap().contains("Version 2"), "{r}");
+
+    let newest = signed_consent(&c.app, &author.token, &p, &template_id).await;
+    let nid = newest["id"].as_str().unwrap().to_owned();
+    let mut ci = no_contraindications();
+    ci["pregnancy"] = json!(true);
+    signed_consultation(&c, &author, &p, json!({"contraindications": ci})).await;
+    let body = procedure_body(&p, &appt, &c.facial, Some(&nid), "L", &expiry);
+    let r = assert_problem(
+        c.app.post(&author.token, "/api/v1/procedures", &body).await,
+        409,
+    )
+    .await;
+    assert!(
+        r["detail"].as_str().unwrap().contains("not eligible"),
+        "{r}"
+    );
+    assert_problem(
+        c.app.post(&author.token, "/api/v1/procedures", &body).await,
+        409,
+    )
+    .await;
+    signed_consultation(&c, &author, &p, json!({})).await;
+    // Judged as of the act: a procedure performed before the clearing consultation stays blocked …
+    assert_problem(
+        c.app.post(&author.token, "/api/v1/procedures", &body).await,
+        409,
+    )
+    .await;
+    // … one performed after it passes.
+    let body = procedure_body(&p, &appt, &c.facial, Some(&nid), "L", &expiry);
+    assert_eq!(
+        c.app
+            .post(&author.token, "/api/v1/procedures", &body)
+            .await
+            .status(),
+        201,
+        "a later eligible consultation clears it"
+    );
+}
+
+#[tokio::test]
+async fn a_procedure_needs_its_own_patients_appointment_under_way() {
+    let c = clinic().await;
+    let author = c.app.sign_in(Role::Practitioner).await;
+    let (p, q) = (c.patient("Ada").await, c.patient("Bea").await);
+    let (appt, _) = facial_today(&c, &p).await;
+    let expiry = (Utc::now() + Duration::days(300))
+        .format("%Y-%m-%d")
+        .to_string();
+    let body = procedure_body(&q, &appt, &c.facial, None, "L", &expiry);
+    assert_eq!(
+        error_fields(
+            &assert_problem(
+                c.app.post(&author.token, "/api/v1/procedures", &body).await,
+                422
+            )
+            .await
+        ),
+        vec!["appointment_id"]
+    );
+    let later = c
+        .book_ok(
+            &p,
+            &c.practitioners[1],
+            &c.consultation,
+            crate::scheduling::monday(1, 10, 0),
+        )
+        .await;
+    let body = procedure_body(
+        &p,
+        later["id"].as_str().unwrap(),
+        &c.consultation,
+        None,
+        "L",
+        &expiry,
+    );
+    assert_problem(
+        c.app.post(&author.token, "/api/v1/procedures", &body).await,
+        409,
+    )
+    .await;
+    assert_problem(c.app.post(&c.desk, "/api/v1/procedures", &body).await, 403).await;
+}
