@@ -105,6 +105,9 @@ pub struct Settings {
     /// The public base URL (for calendar feed links), e.g. `https://clinic.example`.
     #[arg(long, env = "PUBLIC_URL", default_value = "http://127.0.0.1:8080")]
     pub public_url: String,
+    /// How long a harvested cell sample stays usable (hours).
+    #[arg(long, env = "SAMPLE_VIABILITY_HOURS", default_value_t = 24)]
+    pub sample_viability_hours: i64,
     /// Set when served over TLS (adds HSTS; cookies are always `Secure`).
     #[arg(long, env = "BEHIND_TLS", default_value_t = false)]
     pub behind_tls: bool,

@@ -7,6 +7,7 @@ pub mod consents;
 pub mod notes;
 pub mod pagination;
 pub mod patients;
+pub mod samples;
 pub mod users;
 
 /// Deserialises a JSON Merge Patch field: absent → `None`, `null` → `Some(None)`, value → `Some(Some(v))`.

@@ -187,6 +187,17 @@ pub const RULES: &[Rule] = &[
         "/api/v1/procedures/{id}/amendments",
         Access::Roles(PRACTITIONER),
     ),
+    rule("POST", "/api/v1/samples", Access::Roles(PRACTITIONER)),
+    rule(
+        "GET",
+        "/api/v1/samples/{id}",
+        Access::Roles(CLINICAL_READERS),
+    ),
+    rule(
+        "POST",
+        "/api/v1/samples/{id}/events",
+        Access::Roles(PRACTITIONER),
+    ),
     // The calendar feed leaves the clinic: only admin or that practitioner manage its token
     // (the handler checks which practitioner); the feed itself opens with the token.
     rule(

@@ -11,6 +11,7 @@ pub mod health;
 pub mod openapi;
 pub mod patients;
 pub mod procedures;
+pub mod samples;
 pub mod users;
 
 use actix_web::{web, HttpRequest, HttpResponse};
@@ -185,6 +186,12 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route(
                 "/procedures/{id}/amendments",
                 web::post().to(procedures::amend_procedure),
+            )
+            .route("/samples", web::post().to(samples::create_sample))
+            .route("/samples/{id}", web::get().to(samples::get_sample))
+            .route(
+                "/samples/{id}/events",
+                web::post().to(samples::record_sample_event),
             )
             .service(
                 web::resource("/appointments")

@@ -529,3 +529,187 @@ async fn a_procedure_needs_its_own_patients_appointment_under_way() {
     .await;
     assert_problem(c.app.post(&c.desk, "/api/v1/procedures", &body).await, 403).await;
 }
+
+/// A patient screened, consented and mid-procedure: (procedure id, appointment id).
+async fn ready_procedure(c: &Clinic, author: &Session, patient: &str) -> (String, String) {
+    let (appt, template_id) = facial_today(c, patient).await;
+    signed_consultation(c, author, patient, json!({})).await;
+    let consent = signed_consent(&c.app, &author.token, patient, &template_id).await;
+    let expiry = (Utc::now() + Duration::days(300))
+        .format("%Y-%m-%d")
+        .to_string();
+    let body = procedure_body(
+        patient,
+        &appt,
+        &c.facial,
+        consent["id"].as_str(),
+        "LOT-S",
+        &expiry,
+    );
+    let r = c.app.post(&author.token, "/api/v1/procedures", &body).await;
+    assert_eq!(r.status(), 201);
+    let p: Value = r.json().await.unwrap();
+    (p["id"].as_str().unwrap().to_owned(), appt)
+}
+
+async fn sample(
+    c: &Clinic,
+    author: &Session,
+    patient: &str,
+    procedure: &str,
+    harvested: DateTime<Utc>,
+) -> Value {
+    let r = c
+        .app
+        .post(
+            &author.token,
+            "/api/v1/samples",
+            &json!({"patient_id": patient, "procedure_id": procedure,
+        "harvested_at": harvested.to_rfc3339(), "site": "abdomen", "volume_ml": 20.0}),
+        )
+        .await;
+    assert_eq!(r.status(), 201);
+    r.json().await.unwrap()
+}
+
+async fn event(
+    c: &Clinic,
+    author: &Session,
+    sample: &Value,
+    kind: &str,
+    recipient: Option<&str>,
+) -> reqwest::Response {
+    c.app.post(&author.token, &format!("/api/v1/samples/{}/events", sample["id"].as_str().unwrap()),
+        &json!({"kind": kind, "at": Utc::now().to_rfc3339(), "details": {"by": "lab"}, "patient_id": recipient})).await
+}
+
+#[tokio::test]
+async fn a_sample_goes_back_only_to_its_donor_once_and_in_order() {
+    let c = clinic().await;
+    let author = c.app.sign_in(Role::Practitioner).await;
+    let (p, q) = (c.patient("Ada").await, c.patient("Bea").await);
+    let (procedure, appt) = ready_procedure(&c, &author, &p).await;
+    let s = sample(
+        &c,
+        &author,
+        &p,
+        &procedure,
+        Utc::now() - Duration::minutes(30),
+    )
+    .await;
+    let code = s["label_code"].as_str().unwrap();
+    assert!(code.starts_with("AS-") && !code.contains("Ada") && !code.contains(&p));
+    assert_eq!(s["status"], "harvested");
+    assert_problem(event(&c, &author, &s, "applied", Some(&p)).await, 409).await;
+    assert_eq!(
+        event(&c, &author, &s, "processed", None).await.status(),
+        200
+    );
+    assert_eq!(event(&c, &author, &s, "stored", None).await.status(), 200);
+    let r = assert_problem(event(&c, &author, &s, "applied", Some(&q)).await, 409).await;
+    assert!(
+        r["detail"]
+            .as_str()
+            .unwrap()
+            .contains("patient it was taken from"),
+        "{r}"
+    );
+    let r = event(&c, &author, &s, "applied", Some(&p)).await;
+    assert_eq!(r.status(), 200);
+    let done: Value = r.json().await.unwrap();
+    assert_eq!(done["status"], "applied");
+    let kinds: Vec<&str> = done["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(kinds, vec!["processed", "stored", "applied"]);
+    assert_eq!(done["events"][2]["patient_id"], p.as_str());
+    assert_eq!(done["events"][2]["actor_id"], author.user_id.to_string());
+    assert_problem(event(&c, &author, &s, "discarded", None).await, 409).await;
+    assert!(
+        c.app
+            .sql("UPDATE sample_events SET kind = 'stored'")
+            .await
+            .is_err(),
+        "custody history is append-only"
+    );
+
+    // A sample of another patient's procedure cannot be registered.
+    let r = c
+        .app
+        .post(
+            &author.token,
+            "/api/v1/samples",
+            &json!({"patient_id": q, "procedure_id": procedure,
+        "harvested_at": Utc::now().to_rfc3339(), "site": "abdomen", "volume_ml": 5.0}),
+        )
+        .await;
+    assert_eq!(
+        error_fields(&assert_problem(r, 422).await),
+        vec!["procedure_id"]
+    );
+    // Front desk never sees samples.
+    assert_problem(
+        c.app
+            .get(
+                &c.desk,
+                &format!("/api/v1/samples/{}", s["id"].as_str().unwrap()),
+            )
+            .await,
+        403,
+    )
+    .await;
+
+    // After the visit, nothing more can be applied.
+    let late = sample(
+        &c,
+        &author,
+        &p,
+        &procedure,
+        Utc::now() - Duration::minutes(10),
+    )
+    .await;
+    assert_eq!(
+        event(&c, &author, &late, "processed", None).await.status(),
+        200
+    );
+    assert_eq!(c.act(&appt, "complete").await.status(), 200);
+    assert_problem(event(&c, &author, &late, "applied", Some(&p)).await, 409).await;
+}
+
+#[tokio::test]
+async fn a_sample_past_its_viability_window_or_discarded_is_never_applied() {
+    let c = clinic().await;
+    let author = c.app.sign_in(Role::Practitioner).await;
+    let p = c.patient("Ada").await;
+    let (procedure, _) = ready_procedure(&c, &author, &p).await;
+    let old = sample(
+        &c,
+        &author,
+        &p,
+        &procedure,
+        Utc::now() - Duration::hours(25),
+    )
+    .await;
+    assert_eq!(
+        event(&c, &author, &old, "processed", None).await.status(),
+        200
+    );
+    let r = assert_problem(event(&c, &author, &old, "applied", Some(&p)).await, 409).await;
+    assert!(r["detail"].as_str().unwrap().contains("viability"), "{r}");
+    let gone = sample(
+        &c,
+        &author,
+        &p,
+        &procedure,
+        Utc::now() - Duration::minutes(5),
+    )
+    .await;
+    assert_eq!(
+        event(&c, &author, &gone, "discarded", None).await.status(),
+        200
+    );
+    assert_problem(event(&c, &author, &gone, "applied", Some(&p)).await, 409).await;
+}

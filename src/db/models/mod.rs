@@ -7,6 +7,7 @@ pub mod consents;
 pub mod notes;
 pub mod patients;
 pub mod reminders;
+pub mod samples;
 pub mod sessions;
 pub mod throttle;
 pub mod users;

@@ -1,0 +1,207 @@
+//! `/samples`: the patient's own cells, from harvest to re-injection (chain of custody).
+use actix_web::http::header;
+use actix_web::{web, HttpResponse};
+use chrono::Duration;
+
+use crate::api::samples::{CreateSample, CreateSampleEvent, Sample};
+use crate::audit::AuditAction;
+use crate::auth::Caller;
+use crate::db::models::samples::{self, SampleEventRow, SampleRow};
+use crate::db::models::{appointments, notes};
+use crate::db::types::{SampleEventId, SampleId};
+use crate::db::DbConnection;
+use crate::domain::clinical::{
+    new_label_code, next_custody_state, CustodyEvent, CustodyProblem, SampleState,
+};
+use crate::domain::schedule::AppointmentStatus;
+use crate::error::{ApiError, ApiResult, Problem};
+use crate::extract::Json;
+use crate::state::AppState;
+
+fn view(conn: &mut DbConnection, row: SampleRow) -> Result<Sample, ApiError> {
+    let events = samples::events(conn, row.id)?;
+    Ok(Sample::from_rows(row, events))
+}
+
+/// Registers a harvested sample under a random label code that carries no
+/// name, MRN or other identifier.
+#[utoipa::path(post, path = "/api/v1/samples", tag = "clinical", request_body = CreateSample,
+    responses((status = 201, body = Sample), (status = 422, body = Problem)))]
+pub async fn create_sample(
+    state: web::Data<AppState>,
+    caller: Caller,
+    body: Json<CreateSample>,
+) -> ApiResult<HttpResponse> {
+    let body = body.into_inner();
+    let harvested_at = crate::api::plausible("harvested_at", body.harvested_at)?;
+    if harvested_at > crate::db::now() + Duration::minutes(1) {
+        return Err(ApiError::validation(
+            "harvested_at",
+            "may not be in the future",
+        ));
+    }
+    let site = body.site.trim().to_owned();
+    if site.is_empty() || site.chars().count() > 200 {
+        return Err(ApiError::validation("site", "must be 1 to 200 characters"));
+    }
+    if !(body.volume_ml > 0.0 && body.volume_ml <= 1000.0) {
+        return Err(ApiError::validation(
+            "volume_ml",
+            "must be more than 0 and at most 1000",
+        ));
+    }
+    let by = caller.user_id;
+    let sample = state
+        .db(move |conn| {
+            let procedure = notes::find_procedure(conn, body.procedure_id)?
+                .ok_or_else(|| ApiError::validation("procedure_id", "no such procedure"))?;
+            if procedure.patient_id != body.patient_id {
+                return Err(ApiError::validation(
+                    "procedure_id",
+                    "is another patient's procedure",
+                ));
+            }
+            let row = SampleRow {
+                id: SampleId::new(),
+                label_code: new_label_code(),
+                patient_id: body.patient_id,
+                procedure_id: body.procedure_id,
+                harvested_at,
+                site,
+                volume_ml: body.volume_ml,
+                status: SampleState::Harvested.as_str().to_owned(),
+                created_by: by,
+                created_at: crate::db::now(),
+            };
+            samples::insert(conn, &row)?;
+            view(conn, row)
+        })
+        .await?;
+    state
+        .audit
+        .record(caller.event(
+            AuditAction::Create,
+            "sample",
+            Some(sample.id.to_string()),
+            Some(sample.patient_id),
+        ))
+        .await?;
+    Ok(HttpResponse::Created()
+        .insert_header((header::LOCATION, format!("/api/v1/samples/{}", sample.id)))
+        .json(sample))
+}
+
+/// A sample with its whole custody history.
+#[utoipa::path(get, path = "/api/v1/samples/{id}", tag = "clinical", params(("id" = String, Path)),
+    responses((status = 200, body = Sample), (status = 404, body = Problem)))]
+pub async fn get_sample(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<SampleId>,
+) -> ApiResult<web::Json<Sample>> {
+    let id = id.into_inner();
+    let sample = state
+        .db(move |conn| {
+            let row = samples::find(conn, id)?.ok_or(ApiError::NotFound)?;
+            view(conn, row)
+        })
+        .await?;
+    state
+        .audit
+        .record(caller.event(
+            AuditAction::Read,
+            "sample",
+            Some(id.to_string()),
+            Some(sample.patient_id),
+        ))
+        .await?;
+    Ok(web::Json(sample))
+}
+
+fn custody(problem: CustodyProblem) -> ApiError {
+    ApiError::Conflict(problem.describe())
+}
+
+/// Records a custody event: `processed → stored* → applied`, or `discarded`. Applying
+/// goes only to the donor (409 otherwise), within the viability window, while the
+/// procedure's appointment is in progress.
+#[utoipa::path(post, path = "/api/v1/samples/{id}/events", tag = "clinical", params(("id" = String, Path)),
+    request_body = CreateSampleEvent,
+    responses((status = 200, body = Sample), (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub async fn record_sample_event(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<SampleId>,
+    body: Json<CreateSampleEvent>,
+) -> ApiResult<web::Json<Sample>> {
+    let id = id.into_inner();
+    let body = body.into_inner();
+    let at = crate::api::plausible("at", body.at)?;
+    let viability = Duration::hours(state.settings.sample_viability_hours.max(1));
+    let by = caller.user_id;
+    let sample = state
+        .db(move |conn| {
+            conn.write_transaction(|conn| {
+                let row = samples::find(conn, id)?.ok_or(ApiError::NotFound)?;
+                let now = crate::db::now();
+                if at > now + Duration::minutes(1) {
+                    return Err(ApiError::validation("at", "may not be in the future"));
+                }
+                let previous = samples::events(conn, id)?.last().map_or(row.harvested_at, |e| e.at);
+                if at < previous {
+                    return Err(ApiError::validation("at", "may not be before the previous custody event"));
+                }
+                let current = SampleState::parse(&row.status).unwrap_or(SampleState::Discarded);
+                let recipient = if body.kind == CustodyEvent::Applied {
+                    let recipient = body
+                        .patient_id
+                        .ok_or_else(|| ApiError::validation("patient_id", "names the recipient of an applied sample"))?;
+                    if (now - at).num_minutes().abs() > 60 {
+                        return Err(ApiError::validation("at", "an application is recorded within an hour of it"));
+                    }
+                    let procedure = notes::find_procedure(conn, row.procedure_id)?.ok_or(ApiError::NotFound)?;
+                    let appt = appointments::find(conn, procedure.appointment_id)?.ok_or(ApiError::NotFound)?;
+                    if AppointmentStatus::parse(&appt.status) != Some(AppointmentStatus::InProgress) {
+                        return Err(ApiError::Conflict(
+                            "A sample is applied only while its procedure's appointment is in progress.".into(),
+                        ));
+                    }
+                    // The donor check comes first: it is the rule that protects the patient.
+                    if recipient != row.patient_id || appt.patient_id != row.patient_id {
+                        return Err(custody(CustodyProblem::NotTheDonor));
+                    }
+                    Some(recipient)
+                } else {
+                    None
+                };
+                let next = next_custody_state(current, body.kind, recipient.is_none_or(|r| r == row.patient_id), row.harvested_at, at, viability)
+                    .map_err(custody)?;
+                let event = SampleEventRow {
+                    id: SampleEventId::new(),
+                    sample_id: id,
+                    kind: body.kind.as_str().to_owned(),
+                    at,
+                    recorded_at: now,
+                    actor_id: by,
+                    patient_id: recipient,
+                    details: serde_json::Value::Object(body.details).to_string(),
+                };
+                if !samples::record(conn, &event, current.as_str(), next.as_str())? {
+                    return Err(ApiError::Conflict("The sample changed meanwhile; read it again.".into()));
+                }
+                let row = samples::find(conn, id)?.ok_or(ApiError::NotFound)?;
+                view(conn, row)
+            })
+        })
+        .await?;
+    state
+        .audit
+        .record(caller.event(
+            AuditAction::Update,
+            "sample",
+            Some(id.to_string()),
+            Some(sample.patient_id),
+        ))
+        .await?;
+    Ok(web::Json(sample))
+}
