@@ -1,4 +1,5 @@
 //! Request and response bodies (serde), separate from the database rows.
+pub mod adverse;
 pub mod appointments;
 pub mod audit;
 pub mod auth;

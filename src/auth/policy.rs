@@ -73,6 +73,7 @@ pub const RULES: &[Rule] = &[
     rule("GET", "/api/v1/patients/{id}", Access::Roles(STAFF)),
     rule("PATCH", "/api/v1/patients/{id}", Access::Roles(STAFF)),
     rule("DELETE", "/api/v1/patients/{id}", Access::Roles(STAFF)),
+    rule("GET", "/api/v1/patients/{id}/record", Access::Roles(STAFF)),
     // Audit (admin)
     rule("GET", "/api/v1/audit", Access::Roles(ADMIN)),
     rule("GET", "/api/v1/audit/verify", Access::Roles(ADMIN)),
@@ -188,6 +189,31 @@ pub const RULES: &[Rule] = &[
         Access::Roles(PRACTITIONER),
     ),
     rule("POST", "/api/v1/samples", Access::Roles(PRACTITIONER)),
+    rule(
+        "GET",
+        "/api/v1/patients/{id}/adverse-events",
+        Access::Roles(CLINICAL_READERS),
+    ),
+    rule(
+        "POST",
+        "/api/v1/patients/{id}/adverse-events",
+        Access::Roles(PRACTITIONER),
+    ),
+    rule(
+        "GET",
+        "/api/v1/adverse-events",
+        Access::Roles(CLINICAL_READERS),
+    ),
+    rule(
+        "PATCH",
+        "/api/v1/adverse-events/{id}",
+        Access::Roles(PRACTITIONER),
+    ),
+    rule(
+        "POST",
+        "/api/v1/adverse-events/{id}/reported",
+        Access::Roles(PRACTITIONER),
+    ),
     rule(
         "GET",
         "/api/v1/samples/{id}",

@@ -1,4 +1,5 @@
 //! The route table: every path, in one place.
+pub mod adverse;
 pub mod appointments;
 pub mod audit;
 pub mod auth;
@@ -186,6 +187,24 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route(
                 "/procedures/{id}/amendments",
                 web::post().to(procedures::amend_procedure),
+            )
+            .service(
+                web::resource("/patients/{id}/adverse-events")
+                    .get(adverse::list_adverse_events)
+                    .post(adverse::create_adverse_event),
+            )
+            .route(
+                "/patients/{id}/record",
+                web::get().to(patients::record::patient_record),
+            )
+            .route("/adverse-events", web::get().to(adverse::reports_due))
+            .route(
+                "/adverse-events/{id}",
+                web::patch().to(adverse::update_adverse_event),
+            )
+            .route(
+                "/adverse-events/{id}/reported",
+                web::post().to(adverse::mark_reported),
             )
             .route("/samples", web::post().to(samples::create_sample))
             .route("/samples/{id}", web::get().to(samples::get_sample))

@@ -713,3 +713,194 @@ async fn a_sample_past_its_viability_window_or_discarded_is_never_applied() {
     );
     assert_problem(event(&c, &author, &gone, "applied", Some(&p)).await, 409).await;
 }
+
+#[tokio::test]
+async fn a_serious_adverse_event_carries_a_15_day_report_deadline_until_reported() {
+    let c = clinic().await;
+    let author = c.app.sign_in(Role::Practitioner).await;
+    let p = c.patient("Ada").await;
+    let (procedure, _) = ready_procedure(&c, &author, &p).await;
+    let body = |severity: &str| {
+        json!({"procedure_id": procedure, "onset_at": Utc::now().to_rfc3339(), "kind": "infection",
+        "severity": severity, "phase": "harvest", "description": "Redness at the harvest site.", "action_taken": "Oral antibiotics."})
+    };
+    let mild: Value = c
+        .app
+        .post(
+            &author.token,
+            &format!("/api/v1/patients/{p}/adverse-events"),
+            &body("mild"),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(mild["report_due_at"], Value::Null);
+    let r = c
+        .app
+        .post(
+            &author.token,
+            &format!("/api/v1/patients/{p}/adverse-events"),
+            &body("serious"),
+        )
+        .await;
+    assert_eq!(r.status(), 201);
+    let serious: Value = r.json().await.unwrap();
+    let recorded: DateTime<Utc> = serious["recorded_at"].as_str().unwrap().parse().unwrap();
+    let due: DateTime<Utc> = serious["report_due_at"].as_str().unwrap().parse().unwrap();
+    assert_eq!(due - recorded, Duration::days(15));
+    assert_problem(
+        c.app
+            .post(
+                &c.desk,
+                &format!("/api/v1/patients/{p}/adverse-events"),
+                &body("mild"),
+            )
+            .await,
+        403,
+    )
+    .await;
+    assert_problem(
+        c.app
+            .post(
+                &c.admin,
+                &format!("/api/v1/patients/{p}/adverse-events"),
+                &body("mild"),
+            )
+            .await,
+        403,
+    )
+    .await;
+    let r = c
+        .app
+        .post(
+            &author.token,
+            &format!("/api/v1/patients/{p}/adverse-events"),
+            &json!({"onset_at": Utc::now().to_rfc3339(),
+        "kind": "rash", "severity": "mild", "phase": "harvest", "description": "x"}),
+        )
+        .await;
+    assert_eq!(error_fields(&assert_problem(r, 422).await), vec!["kind"]);
+
+    let soon = (Utc::now() + Duration::days(16))
+        .to_rfc3339()
+        .replace('+', "%2B");
+    let due_list: Value = c
+        .app
+        .get(
+            &c.admin,
+            &format!("/api/v1/adverse-events?report_due_before={soon}"),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(due_list["items"].as_array().unwrap().len(), 1);
+    // Upgrading the mild one starts its own clock.
+    let up: Value = c
+        .app
+        .patch(
+            &author.token,
+            &format!("/api/v1/adverse-events/{}", mild["id"].as_str().unwrap()),
+            &json!({"severity": "serious"}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert!(up["report_due_at"].is_string());
+    let r = c
+        .app
+        .post(
+            &author.token,
+            &format!(
+                "/api/v1/adverse-events/{}/reported",
+                serious["id"].as_str().unwrap()
+            ),
+            &json!({"reported_at": Utc::now().to_rfc3339(), "reference": "MHRA-2026-0042"}),
+        )
+        .await;
+    assert_eq!(r.status(), 200);
+    let due_list: Value = c
+        .app
+        .get(
+            &c.admin,
+            &format!("/api/v1/adverse-events?report_due_before={soon}"),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let ids: Vec<&str> = due_list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        ids,
+        vec![mild["id"].as_str().unwrap()],
+        "the reported one is off the list"
+    );
+}
+
+#[tokio::test]
+async fn the_chart_holds_everything_for_clinicians_and_only_demographics_appointments_and_consent_status_for_front_desk(
+) {
+    let c = clinic().await;
+    let author = c.app.sign_in(Role::Practitioner).await;
+    let p = c.patient("Ada").await;
+    let (procedure, _) = ready_procedure(&c, &author, &p).await;
+    sample(
+        &c,
+        &author,
+        &p,
+        &procedure,
+        Utc::now() - Duration::minutes(5),
+    )
+    .await;
+    let chart: Value = c
+        .app
+        .get(&author.token, &format!("/api/v1/patients/{p}/record"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let mut keys: Vec<&String> = chart.as_object().unwrap().keys().collect();
+    keys.sort();
+    assert_eq!(
+        keys,
+        vec![
+            "adverse_events",
+            "appointments",
+            "consents",
+            "consultations",
+            "measurements",
+            "patient",
+            "photos",
+            "procedures",
+            "samples"
+        ]
+    );
+    assert_eq!(chart["procedures"].as_array().unwrap().len(), 1);
+    assert_eq!(chart["samples"].as_array().unwrap().len(), 1);
+    assert!(chart["consents"][0]["signed_text"].is_string());
+
+    let desk: Value = c
+        .app
+        .get(&c.desk, &format!("/api/v1/patients/{p}/record"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let mut keys: Vec<&String> = desk.as_object().unwrap().keys().collect();
+    keys.sort();
+    assert_eq!(keys, vec!["appointments", "consents", "patient"]);
+    assert!(desk["patient"].get("allergies").is_none());
+    assert_eq!(desk["consents"][0]["status"], "signed");
+    assert!(desk["consents"][0].get("signed_text").is_none());
+    let rows = c.app.audit_rows().await;
+    assert!(rows
+        .iter()
+        .any(|r| r.action == "read" && r.patient_id.map(|x| x.to_string()) == Some(p.clone())));
+}

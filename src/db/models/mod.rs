@@ -1,4 +1,5 @@
 //! Rows and queries: the only place that speaks SQL.
+pub mod adverse;
 pub mod appointments;
 pub mod audit;
 pub mod calendar;

@@ -1,0 +1,139 @@
+//! Adverse-event bodies.
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::db::models::adverse::AdverseEventRow;
+use crate::db::types::{AdverseEventId, PatientId, ProcedureId, UserId};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum AdverseKind {
+    Infection,
+    Bleeding,
+    Bruising,
+    Swelling,
+    Pain,
+    Other,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Severity {
+    Mild,
+    Moderate,
+    Severe,
+    Serious,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Phase {
+    Harvest,
+    Processing,
+    Application,
+    Aftercare,
+}
+
+fn text<T: Serialize>(v: T) -> String {
+    serde_json::to_value(v)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_default()
+}
+
+pub fn kind_text(k: AdverseKind) -> String {
+    text(k)
+}
+pub fn severity_text(s: Severity) -> String {
+    text(s)
+}
+pub fn phase_text(p: Phase) -> String {
+    text(p)
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateAdverseEvent {
+    pub procedure_id: Option<ProcedureId>,
+    pub onset_at: DateTime<Utc>,
+    pub kind: AdverseKind,
+    pub severity: Severity,
+    pub phase: Phase,
+    pub description: String,
+    #[serde(default)]
+    pub action_taken: String,
+    pub resolved_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateAdverseEvent {
+    #[serde(default, deserialize_with = "super::merge_patch_field")]
+    #[schema(value_type = Option<DateTime<Utc>>)]
+    pub resolved_at: Option<Option<DateTime<Utc>>>,
+    pub severity: Option<Severity>,
+    pub action_taken: Option<String>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MarkReported {
+    pub reported_at: DateTime<Utc>,
+    pub reference: String,
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct DueQuery {
+    pub report_due_before: DateTime<Utc>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AdverseEvent {
+    pub id: AdverseEventId,
+    pub patient_id: PatientId,
+    pub procedure_id: Option<ProcedureId>,
+    pub onset_at: DateTime<Utc>,
+    pub kind: String,
+    pub severity: String,
+    pub phase: String,
+    pub description: String,
+    pub action_taken: String,
+    pub resolved_at: Option<DateTime<Utc>>,
+    pub recorded_by: UserId,
+    pub recorded_at: DateTime<Utc>,
+    /// 15 days after recording for a `serious` event (the regulator's deadline); else null.
+    pub report_due_at: Option<DateTime<Utc>>,
+    pub reported_at: Option<DateTime<Utc>>,
+    pub report_reference: Option<String>,
+    pub version: i64,
+}
+
+impl From<AdverseEventRow> for AdverseEvent {
+    fn from(r: AdverseEventRow) -> Self {
+        AdverseEvent {
+            id: r.id,
+            patient_id: r.patient_id,
+            procedure_id: r.procedure_id,
+            onset_at: super::instant(r.onset_at),
+            kind: r.kind,
+            severity: r.severity,
+            phase: r.phase,
+            description: r.description,
+            action_taken: r.action_taken,
+            resolved_at: r.resolved_at.map(super::instant),
+            recorded_by: r.recorded_by,
+            recorded_at: super::instant(r.recorded_at),
+            report_due_at: r.report_due_at.map(super::instant),
+            reported_at: r.reported_at.map(super::instant),
+            report_reference: r.report_reference,
+            version: r.version,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AdverseEventList {
+    pub items: Vec<AdverseEvent>,
+}

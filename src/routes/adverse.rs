@@ -1,0 +1,268 @@
+//! Adverse events: recorded by practitioners; serious ones carry the regulator's
+//! 15-day reporting deadline until marked reported.
+use actix_web::{web, HttpResponse};
+use chrono::Duration;
+
+use crate::api::adverse::{
+    kind_text, phase_text, severity_text, AdverseEvent, AdverseEventList, CreateAdverseEvent,
+    DueQuery, MarkReported, Severity, UpdateAdverseEvent,
+};
+use crate::audit::AuditAction;
+use crate::auth::Caller;
+use crate::db::models::adverse::{self, AdverseEventRow};
+use crate::db::models::{notes, patients};
+use crate::db::types::{AdverseEventId, PatientId};
+use crate::error::{ApiError, ApiResult, Problem};
+use crate::extract::Json;
+use crate::state::AppState;
+
+/// The regulator's deadline for reporting a serious reaction to a cell product.
+const REPORT_WITHIN_DAYS: i64 = 15;
+
+/// Records an adverse event for a patient.
+#[utoipa::path(post, path = "/api/v1/patients/{id}/adverse-events", tag = "clinical", params(("id" = String, Path)),
+    request_body = CreateAdverseEvent,
+    responses((status = 201, body = AdverseEvent), (status = 404, body = Problem), (status = 422, body = Problem)))]
+pub async fn create_adverse_event(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<PatientId>,
+    body: Json<CreateAdverseEvent>,
+) -> ApiResult<HttpResponse> {
+    let patient = id.into_inner();
+    let body = body.into_inner();
+    let onset_at = crate::api::plausible("onset_at", body.onset_at)?;
+    let resolved_at = body
+        .resolved_at
+        .map(|r| crate::api::plausible("resolved_at", r))
+        .transpose()?;
+    if resolved_at.is_some_and(|r| r < onset_at) {
+        return Err(ApiError::validation(
+            "resolved_at",
+            "must not be before onset_at",
+        ));
+    }
+    let description = body.description.trim().to_owned();
+    if description.is_empty() || description.chars().count() > 20_000 {
+        return Err(ApiError::validation(
+            "description",
+            "must be 1 to 20000 characters",
+        ));
+    }
+    let by = caller.user_id;
+    let row = state
+        .db(move |conn| {
+            patients::find(conn, patient)?.ok_or(ApiError::NotFound)?;
+            if let Some(p) = body.procedure_id {
+                let procedure = notes::find_procedure(conn, p)?
+                    .ok_or_else(|| ApiError::validation("procedure_id", "no such procedure"))?;
+                if procedure.patient_id != patient {
+                    return Err(ApiError::validation(
+                        "procedure_id",
+                        "is another patient's procedure",
+                    ));
+                }
+            }
+            let now = crate::db::now();
+            let row = AdverseEventRow {
+                id: AdverseEventId::new(),
+                patient_id: patient,
+                procedure_id: body.procedure_id,
+                onset_at,
+                kind: kind_text(body.kind),
+                severity: severity_text(body.severity),
+                phase: phase_text(body.phase),
+                description,
+                action_taken: body.action_taken,
+                resolved_at,
+                recorded_by: by,
+                recorded_at: now,
+                report_due_at: (body.severity == Severity::Serious)
+                    .then(|| now + Duration::days(REPORT_WITHIN_DAYS)),
+                reported_at: None,
+                report_reference: None,
+                version: 1,
+            };
+            adverse::insert(conn, &row)?;
+            Ok(row)
+        })
+        .await?;
+    state
+        .audit
+        .record(caller.event(
+            AuditAction::Create,
+            "adverse_event",
+            Some(row.id.to_string()),
+            Some(patient),
+        ))
+        .await?;
+    Ok(HttpResponse::Created().json(AdverseEvent::from(row)))
+}
+
+/// A patient's adverse events, newest first.
+#[utoipa::path(get, path = "/api/v1/patients/{id}/adverse-events", tag = "clinical", params(("id" = String, Path)),
+    responses((status = 200, body = AdverseEventList), (status = 404, body = Problem)))]
+pub async fn list_adverse_events(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<PatientId>,
+) -> ApiResult<web::Json<AdverseEventList>> {
+    let patient = id.into_inner();
+    let rows = state
+        .db(move |conn| {
+            patients::find(conn, patient)?.ok_or(ApiError::NotFound)?;
+            Ok(adverse::of_patient(conn, patient)?)
+        })
+        .await?;
+    state
+        .audit
+        .record(caller.event(AuditAction::Read, "adverse_event", None, Some(patient)))
+        .await?;
+    Ok(web::Json(AdverseEventList {
+        items: rows.into_iter().map(AdverseEvent::from).collect(),
+    }))
+}
+
+/// Serious events whose report falls due before the given instant and is not yet made.
+#[utoipa::path(get, path = "/api/v1/adverse-events", tag = "clinical", params(DueQuery),
+    responses((status = 200, body = AdverseEventList)))]
+pub async fn reports_due(
+    state: web::Data<AppState>,
+    caller: Caller,
+    query: web::Query<DueQuery>,
+) -> ApiResult<web::Json<AdverseEventList>> {
+    let before = crate::api::plausible("report_due_before", query.into_inner().report_due_before)?;
+    let rows = state
+        .db(move |conn| Ok(adverse::reports_due(conn, before)?))
+        .await?;
+    let mut patients: Vec<_> = rows.iter().map(|r| r.patient_id).collect();
+    patients.sort();
+    patients.dedup();
+    state
+        .audit
+        .record_all(
+            patients
+                .into_iter()
+                .map(|p| caller.patient_event(AuditAction::Search, p))
+                .collect(),
+        )
+        .await?;
+    Ok(web::Json(AdverseEventList {
+        items: rows.into_iter().map(AdverseEvent::from).collect(),
+    }))
+}
+
+/// Updates resolution, severity or action taken; an upgrade to `serious` starts the
+/// 15-day reporting clock from now.
+#[utoipa::path(patch, path = "/api/v1/adverse-events/{id}", tag = "clinical", params(("id" = String, Path)),
+    request_body = UpdateAdverseEvent,
+    responses((status = 200, body = AdverseEvent), (status = 404, body = Problem), (status = 422, body = Problem)))]
+pub async fn update_adverse_event(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<AdverseEventId>,
+    body: Json<UpdateAdverseEvent>,
+) -> ApiResult<web::Json<AdverseEvent>> {
+    let id = id.into_inner();
+    let body = body.into_inner();
+    let resolved = match body.resolved_at {
+        Some(Some(t)) => Some(Some(crate::api::plausible("resolved_at", t)?)),
+        Some(None) => Some(None),
+        None => None,
+    };
+    let row = state
+        .db(move |conn| {
+            conn.write_transaction(|conn| {
+                let mut row = adverse::find(conn, id)?.ok_or(ApiError::NotFound)?;
+                let expected = row.version;
+                if let Some(r) = resolved {
+                    if r.is_some_and(|r| r < row.onset_at) {
+                        return Err(ApiError::validation(
+                            "resolved_at",
+                            "must not be before onset_at",
+                        ));
+                    }
+                    row.resolved_at = r;
+                }
+                if let Some(a) = body.action_taken {
+                    row.action_taken = a;
+                }
+                if let Some(s) = body.severity {
+                    let was_serious = row.severity == "serious";
+                    row.severity = severity_text(s);
+                    if s == Severity::Serious && !was_serious {
+                        row.report_due_at =
+                            Some(crate::db::now() + Duration::days(REPORT_WITHIN_DAYS));
+                    }
+                }
+                row.version += 1;
+                if !adverse::save(conn, &row, expected)? {
+                    return Err(ApiError::PreconditionFailed);
+                }
+                Ok(row)
+            })
+        })
+        .await?;
+    state
+        .audit
+        .record(caller.event(
+            AuditAction::Update,
+            "adverse_event",
+            Some(id.to_string()),
+            Some(row.patient_id),
+        ))
+        .await?;
+    Ok(web::Json(AdverseEvent::from(row)))
+}
+
+/// Marks a serious event as reported to the regulator.
+#[utoipa::path(post, path = "/api/v1/adverse-events/{id}/reported", tag = "clinical", params(("id" = String, Path)),
+    request_body = MarkReported,
+    responses((status = 200, body = AdverseEvent), (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub async fn mark_reported(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<AdverseEventId>,
+    body: Json<MarkReported>,
+) -> ApiResult<web::Json<AdverseEvent>> {
+    let id = id.into_inner();
+    let body = body.into_inner();
+    let reported_at = crate::api::plausible("reported_at", body.reported_at)?;
+    let reference = body.reference.trim().to_owned();
+    if reference.is_empty() || reference.chars().count() > 200 {
+        return Err(ApiError::validation(
+            "reference",
+            "must be 1 to 200 characters",
+        ));
+    }
+    let row = state
+        .db(move |conn| {
+            conn.write_transaction(|conn| {
+                let mut row = adverse::find(conn, id)?.ok_or(ApiError::NotFound)?;
+                if row.reported_at.is_some() {
+                    return Err(ApiError::Conflict(
+                        "The event is already marked reported.".into(),
+                    ));
+                }
+                let expected = row.version;
+                row.reported_at = Some(reported_at);
+                row.report_reference = Some(reference);
+                row.version += 1;
+                if !adverse::save(conn, &row, expected)? {
+                    return Err(ApiError::PreconditionFailed);
+                }
+                Ok(row)
+            })
+        })
+        .await?;
+    state
+        .audit
+        .record(caller.event(
+            AuditAction::Update,
+            "adverse_event",
+            Some(id.to_string()),
+            Some(row.patient_id),
+        ))
+        .await?;
+    Ok(web::Json(AdverseEvent::from(row)))
+}
