@@ -25,6 +25,26 @@ pub fn require_author(caller: &Caller, author: UserId) -> Result<(), ApiError> {
     }
 }
 
+/// Amending is the author's — or, once the author is deactivated, any practitioner's
+/// (SPEC §6; the amendment names who wrote it and is audited like any other).
+pub fn require_amender(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    author: UserId,
+) -> Result<(), ApiError> {
+    if require_author(caller, author).is_ok() {
+        return Ok(());
+    }
+    let author_active = crate::db::models::users::find(conn, author)
+        .map(|u| u.active)
+        .unwrap_or(true);
+    if caller.role == Role::Practitioner && !author_active {
+        Ok(())
+    } else {
+        Err(ApiError::Forbidden)
+    }
+}
+
 pub fn require_draft(status: &str) -> Result<(), ApiError> {
     if status == "draft" {
         Ok(())

@@ -157,6 +157,11 @@ pub const RULES: &[Rule] = &[
         Access::Roles(PRACTITIONER),
     ),
     rule(
+        "DELETE",
+        "/api/v1/consultations/{id}",
+        Access::Roles(PRACTITIONER),
+    ),
+    rule(
         "POST",
         "/api/v1/consultations/{id}/sign",
         Access::Roles(PRACTITIONER),
@@ -175,6 +180,11 @@ pub const RULES: &[Rule] = &[
     ),
     rule(
         "PATCH",
+        "/api/v1/procedures/{id}",
+        Access::Roles(PRACTITIONER),
+    ),
+    rule(
+        "DELETE",
         "/api/v1/procedures/{id}",
         Access::Roles(PRACTITIONER),
     ),

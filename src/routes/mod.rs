@@ -160,7 +160,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .service(
                 web::resource("/consultations/{id}")
                     .get(consultations::get_consultation)
-                    .patch(consultations::update_consultation),
+                    .patch(consultations::update_consultation)
+                    .delete(consultations::delete_consultation),
             )
             .route(
                 "/consultations/{id}/sign",
@@ -178,7 +179,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .service(
                 web::resource("/procedures/{id}")
                     .get(procedures::get_procedure)
-                    .patch(procedures::update_procedure),
+                    .patch(procedures::update_procedure)
+                    .delete(procedures::delete_procedure),
             )
             .route(
                 "/procedures/{id}/sign",

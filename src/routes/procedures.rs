@@ -276,7 +276,7 @@ pub async fn amend_procedure(
         .db(move |conn| {
             conn.write_transaction(|conn| {
                 let row = notes::find_procedure(conn, id)?.ok_or(ApiError::NotFound)?;
-                rules::require_author(&c, row.author_id)?;
+                rules::require_amender(conn, &c, row.author_id)?;
                 if row.status != "signed" {
                     return Err(ApiError::Conflict("A draft is edited, not amended.".into()));
                 }
@@ -351,4 +351,37 @@ pub async fn procedures_by_lot(
         )
         .await?;
     Ok(web::Json(ProcedureList { items }))
+}
+
+/// Deletes a draft (its author only); a signed note is never deleted (409).
+#[utoipa::path(delete, path = "/api/v1/procedures/{id}", tag = "clinical", params(("id" = String, Path)),
+    responses((status = 204), (status = 403, body = Problem), (status = 409, body = Problem)))]
+pub async fn delete_procedure(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<ProcedureId>,
+) -> ApiResult<HttpResponse> {
+    let id = id.into_inner();
+    let c = caller.clone();
+    let patient = state
+        .db(move |conn| {
+            conn.write_transaction(|conn| {
+                let row = notes::find_procedure(conn, id)?.ok_or(ApiError::NotFound)?;
+                rules::require_author(&c, row.author_id)?;
+                rules::require_draft(&row.status)?;
+                notes::delete_procedure(conn, id)?;
+                Ok(row.patient_id)
+            })
+        })
+        .await?;
+    state
+        .audit
+        .record(caller.event(
+            AuditAction::Delete,
+            "procedure",
+            Some(id.to_string()),
+            Some(patient),
+        ))
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
 }

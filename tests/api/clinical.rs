@@ -904,3 +904,110 @@ async fn the_chart_holds_everything_for_clinicians_and_only_demographics_appoint
         .iter()
         .any(|r| r.action == "read" && r.patient_id.map(|x| x.to_string()) == Some(p.clone())));
 }
+
+#[tokio::test]
+async fn a_signed_note_is_never_deleted_and_a_departed_authors_note_can_still_be_amended() {
+    let c = clinic().await;
+    let author = c.app.sign_in(Role::Practitioner).await;
+    let colleague = c.app.sign_in(Role::Practitioner).await;
+    let p = c.patient("Ada").await;
+    let draft = consultation(&c, &author, &p, json!({})).await;
+    let path = format!("/api/v1/consultations/{}", draft["id"].as_str().unwrap());
+    assert_problem(c.app.delete(&colleague.token, &path).await, 403).await;
+    assert_eq!(c.app.delete(&author.token, &path).await.status(), 204);
+    let signed = signed_consultation(&c, &author, &p, json!({})).await;
+    let path = format!("/api/v1/consultations/{}", signed["id"].as_str().unwrap());
+    assert_problem(c.app.delete(&author.token, &path).await, 409).await;
+
+    let amend = json!({"reason": "late lab result", "changes": {"assessment": "Suitable; ferritin normal."}});
+    assert_problem(
+        c.app
+            .post(&colleague.token, &format!("{path}/amendments"), &amend)
+            .await,
+        403,
+    )
+    .await;
+    let r = c
+        .app
+        .patch(
+            &c.admin,
+            &format!("/api/v1/users/{}", author.user_id),
+            &json!({"active": false}),
+        )
+        .await;
+    assert_eq!(r.status(), 200);
+    let r = c
+        .app
+        .post(&colleague.token, &format!("{path}/amendments"), &amend)
+        .await;
+    assert_eq!(r.status(), 201, "the author left the clinic");
+    let a: Value = r.json().await.unwrap();
+    assert_eq!(a["author_id"], colleague.user_id.to_string());
+}
+
+#[tokio::test]
+async fn an_expired_consent_blocks_and_a_signed_procedure_is_immutable_in_the_database() {
+    let c = clinic().await;
+    let author = c.app.sign_in(Role::Practitioner).await;
+    let p = c.patient("Ada").await;
+    let (appt, template_id) = facial_today(&c, &p).await;
+    signed_consultation(&c, &author, &p, json!({})).await;
+    let consent = signed_consent(&c.app, &author.token, &p, &template_id).await;
+    let cid: uuid::Uuid = consent["id"].as_str().unwrap().parse().unwrap();
+    // The consent ran out (as a `valid_for_days` template's would).
+    c.app
+        .with_db(move |conn| {
+            use dermachart::db::schema::consents;
+            use diesel::prelude::*;
+            diesel::update(
+                consents::table.filter(consents::id.eq(dermachart::db::types::ConsentId(cid))),
+            )
+            .set(
+                consents::expires_at.eq(Some(dermachart::db::now() - chrono::Duration::minutes(1))),
+            )
+            .execute(conn)
+            .unwrap();
+        })
+        .await;
+    let expiry = (Utc::now() + Duration::days(300))
+        .format("%Y-%m-%d")
+        .to_string();
+    let body = procedure_body(&p, &appt, &c.facial, Some(&cid.to_string()), "L", &expiry);
+    let r = assert_problem(
+        c.app.post(&author.token, "/api/v1/procedures", &body).await,
+        409,
+    )
+    .await;
+    assert!(r["detail"].as_str().unwrap().contains("expired"), "{r}");
+
+    let fresh = signed_consent(&c.app, &author.token, &p, &template_id).await;
+    let body = procedure_body(&p, &appt, &c.facial, fresh["id"].as_str(), "L", &expiry);
+    let created: Value = c
+        .app
+        .post(&author.token, "/api/v1/procedures", &body)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let path = format!("/api/v1/procedures/{}", created["id"].as_str().unwrap());
+    assert_eq!(
+        c.app
+            .post(&author.token, &format!("{path}/sign"), &json!({}))
+            .await
+            .status(),
+        200
+    );
+    assert_problem(
+        c.app
+            .patch(&author.token, &path, &json!({"aftercare": "changed"}))
+            .await,
+        409,
+    )
+    .await;
+    assert_problem(c.app.delete(&author.token, &path).await, 409).await;
+    assert!(c
+        .app
+        .sql("UPDATE procedures SET aftercare = 'tampered'")
+        .await
+        .is_err());
+}

@@ -230,3 +230,25 @@ pub fn amendments_of(
         .order((amendments::at.asc(), amendments::id.asc()))
         .load(conn)
 }
+
+/// Deletes a draft consultation (a signed one is refused by the database too).
+pub fn delete_consultation(conn: &mut DbConnection, id: ConsultationId) -> QueryResult<usize> {
+    diesel::delete(
+        consultations::table
+            .filter(consultations::id.eq(id))
+            .filter(consultations::status.eq("draft")),
+    )
+    .execute(conn)
+}
+
+/// Deletes a draft procedure note and its lots.
+pub fn delete_procedure(conn: &mut DbConnection, id: ProcedureId) -> QueryResult<usize> {
+    diesel::delete(procedure_products::table.filter(procedure_products::procedure_id.eq(id)))
+        .execute(conn)?;
+    diesel::delete(
+        procedures::table
+            .filter(procedures::id.eq(id))
+            .filter(procedures::status.eq("draft")),
+    )
+    .execute(conn)
+}
