@@ -12,6 +12,7 @@ use crate::domain::mrn::new_mrn;
 use crate::domain::password::check_new_password;
 use crate::domain::patient::{EmergencyContact, PatientFields, Sex};
 use crate::domain::role::Role;
+use crate::domain::schedule::AppointmentStatus;
 
 /// Creates a staff user from the command line (the first admin, say).
 pub fn create_staff_user(
@@ -253,6 +254,13 @@ pub fn seed(pool: &DbPool, tz: chrono_tz::Tz) -> anyhow::Result<String> {
         "  and {} patients, 3 services, 2 rooms, working hours and {booked} appointments this week.",
         PATIENTS.len()
     ));
+    if let (Some((author, _)), Some(patient)) = (practitioner_users.first(), patient_ids.first()) {
+        seed_treatment_story(&mut conn, tz, *author, *patient)?;
+        lines.push(format!(
+            "  {} {} has a signed consultation and consent, a stem cell facial 20 days ago with its sample's custody, and the follow-up series.",
+            PATIENTS[0].given, PATIENTS[0].family
+        ));
+    }
     Ok(lines.join("\n"))
 }
 
@@ -396,4 +404,281 @@ fn seed_schedule(
         }
     }
     Ok(booked)
+}
+
+/// One patient's whole treatment story, written through the same rules the API
+/// enforces (the procedure passes the consent and eligibility gates).
+fn seed_treatment_story(
+    conn: &mut crate::db::DbConnection,
+    tz: chrono_tz::Tz,
+    author: UserId,
+    patient: PatientId,
+) -> anyhow::Result<()> {
+    use crate::db::models::consents::{self, ConsentRow, TemplateRow};
+    use crate::db::models::notes::{self, ConsultationRow, ProcedureRow};
+    use crate::db::models::samples::{self, SampleEventRow, SampleRow};
+    use crate::db::models::{appointments, clinic};
+    use crate::db::types::{
+        ConsentFamilyId, ConsentId, ConsentTemplateId, ConsultationId, NoteId, ProcedureId,
+        SampleEventId, SampleId,
+    };
+    use chrono::Duration;
+    use sha2::{Digest, Sha256};
+
+    let err = |e: crate::error::ApiError| anyhow::anyhow!("{e}");
+    let now = crate::db::now();
+    let services = clinic::list_services(conn)?;
+    let facial = services
+        .iter()
+        .find(|s| s.name.starts_with("Stem cell facial"))
+        .cloned()
+        .ok_or_else(|| anyhow::anyhow!("the demo facial is missing"))?;
+    let practitioner = clinic::practitioner_of_user(conn, author)?
+        .ok_or_else(|| anyhow::anyhow!("the demo practitioner is missing"))?;
+
+    // Consent forms: treatment (for the facial) and photography.
+    let day = |d: i64| now - Duration::days(d);
+    let treatment_id = ConsentTemplateId::new();
+    let treatment = TemplateRow {
+        id: treatment_id,
+        family_id: ConsentFamilyId(treatment_id.0),
+        version: 1,
+        service_id: Some(facial.id),
+        title: "Autologous stem cell facial — consent to treatment".into(),
+        body_markdown: "Fat is harvested from your abdomen or thigh under local anaesthetic, processed into a \
+            cell concentrate and reintroduced into your facial skin. Results develop over weeks to months."
+            .into(),
+        risks: serde_json::to_string(&["infection", "bleeding", "bruising", "local discomfort"])?,
+        scope: "treatment".into(),
+        requires_reconsent: false,
+        valid_for_days: Some(365),
+        created_by: None,
+        created_at: day(60),
+    };
+    consents::insert_template(conn, &treatment)?;
+    let photo_id = ConsentTemplateId::new();
+    consents::insert_template(
+        conn,
+        &TemplateRow {
+            id: photo_id,
+            family_id: ConsentFamilyId(photo_id.0),
+            version: 1,
+            service_id: None,
+            title: "Clinical photography".into(),
+            body_markdown: "Standardised photographs for your record only.".into(),
+            risks: "[]".into(),
+            scope: "photography".into(),
+            requires_reconsent: false,
+            valid_for_days: None,
+            created_by: None,
+            created_at: day(60),
+        },
+    )?;
+    let mut facial_with_consent = facial.clone();
+    facial_with_consent.consent_template_id = Some(treatment.family_id);
+    facial_with_consent.version += 1;
+    clinic::update_service(conn, &facial_with_consent, facial.version)?;
+
+    // The visit, 20 days ago at 10:00 clinic time, completed.
+    // About three weeks ago, on a working day (the demo hours are Monday to Friday).
+    let mut visit_date = crate::domain::schedule::local_date(tz, day(20));
+    while chrono::Datelike::weekday(&visit_date).number_from_monday() > 5 {
+        visit_date -= Duration::days(1);
+    }
+    let starts_at = crate::domain::schedule::local_to_utc(tz, visit_date, 10 * 60);
+    let mut appt = conn
+        .write_transaction(|c| {
+            crate::scheduling::book(
+                c,
+                tz,
+                crate::scheduling::Booking {
+                    patient_id: patient,
+                    practitioner_id: practitioner.id,
+                    service: facial_with_consent.clone(),
+                    starts_at,
+                    room_id: None,
+                    notes: None,
+                    follow_up_of: None,
+                    follow_up_offset_days: None,
+                    booked_by: Some(author),
+                },
+                Duration::hours(24),
+            )
+        })
+        .map_err(err)?;
+    let text = treatment.text_to_sign();
+    consents::insert(
+        conn,
+        &ConsentRow {
+            id: ConsentId::new(),
+            patient_id: patient,
+            template_id: treatment.id,
+            family_id: treatment.family_id,
+            status: "signed".into(),
+            requested_by: Some(author),
+            requested_at: starts_at - Duration::days(7),
+            signer_name: Some(format!("{} {}", PATIENTS[0].given, PATIENTS[0].family)),
+            signer_kind: Some("patient".into()),
+            guardian_name: None,
+            signature_png: None,
+            signed_text_sha256: Some(hex::encode(Sha256::digest(text.as_bytes()))),
+            signed_text: Some(text),
+            signed_at: Some(starts_at - Duration::days(7)),
+            collected_by: Some(author),
+            signed_ip: None,
+            signed_user_agent: None,
+            witness_id: None,
+            witnessed_at: None,
+            expires_at: Some(starts_at - Duration::days(7) + Duration::days(365)),
+            revoked_at: None,
+            revoked_reason: None,
+            revoked_by: None,
+            version: 1,
+        },
+    )?;
+    let consent_id = consents::of_patient(conn, patient)?
+        .first()
+        .map(|c| c.id)
+        .ok_or_else(|| anyhow::anyhow!("consent missing"))?;
+
+    // The screening consultation, signed a week before.
+    let content = crate::api::notes::ConsultationContent {
+        concerns: vec![
+            crate::domain::clinical::Concern::FineLines,
+            crate::domain::clinical::Concern::UnevenTone,
+        ],
+        subjective: "Would like smoother, more even skin around the eyes and mouth.".into(),
+        objective: "Fine periorbital and perioral lines; mild uneven tone. Fitzpatrick II.".into(),
+        assessment: "Good candidate for an autologous stem cell facial.".into(),
+        plan: "Stem cell facial; review at 2, 6, 13 and 26 weeks.".into(),
+        contraindications: crate::domain::clinical::Contraindications::default(),
+        contraindication_other: None,
+        contraindication_overrides: Default::default(),
+        eligibility: crate::domain::clinical::Eligibility::Eligible,
+    };
+    let consultation_id = ConsultationId::new();
+    notes::insert_consultation(
+        conn,
+        &ConsultationRow {
+            id: consultation_id,
+            patient_id: patient,
+            appointment_id: None,
+            author_id: author,
+            status: "signed".into(),
+            concerns: serde_json::to_string(&content.concerns)?,
+            subjective: content.subjective.clone(),
+            objective: content.objective.clone(),
+            assessment: content.assessment.clone(),
+            plan: content.plan.clone(),
+            contraindications: serde_json::to_string(&content.contraindications)?,
+            contraindication_other: None,
+            contraindication_overrides: "{}".into(),
+            eligibility: "eligible".into(),
+            signed_at: Some(starts_at - Duration::days(7)),
+            signed_by: Some(author),
+            content_sha256: Some(
+                crate::notes::consultation_hash(NoteId(consultation_id.0), &content)
+                    .map_err(err)?,
+            ),
+            version: 2,
+            created_at: starts_at - Duration::days(7),
+            updated_at: starts_at - Duration::days(7),
+        },
+    )?;
+
+    // The procedure, performed and signed; its sample from harvest to re-injection.
+    for next in [AppointmentStatus::CheckedIn, AppointmentStatus::InProgress] {
+        appt = crate::scheduling::transition(conn, tz, appt, next, None, None).map_err(err)?;
+    }
+    let performed_at = starts_at + Duration::minutes(20);
+    let procedure_content = serde_json::json!({
+        "preparation": {"cleansing": "chlorhexidine 0.05%", "exfoliation": "enzyme peel", "anaesthesia": "lidocaine 1% with adrenaline, local"},
+        "harvest": {"site": "lower abdomen", "volume_ml": 25.0, "method": "syringe liposuction"},
+        "processing": {"method": "enzymatic digestion and centrifugation", "duration_minutes": 70, "cell_count": 3.1e7, "viability_percent": 92.0},
+        "application": {"method": "microinjection", "areas": [{"area": "periorbital", "volume_ml": 2.0}, {"area": "perioral", "volume_ml": 2.5}, {"area": "cheeks", "volume_ml": 4.0}]},
+        "products": [{"name": "Hyaluronic recovery serum", "lot_number": "HRS-2611-07", "expiry_date": "2027-09-30"}],
+        "complications": "None.",
+        "aftercare": "No make-up for 24 h; cool compresses; SPF 50; review in 2 weeks."
+    });
+    let content: crate::api::notes::ProcedureContent = serde_json::from_value(procedure_content)?;
+    let mut procedure = ProcedureRow {
+        id: ProcedureId::new(),
+        patient_id: patient,
+        appointment_id: appt.id,
+        service_id: facial.id,
+        consent_id: Some(consent_id),
+        author_id: author,
+        status: "draft".into(),
+        performed_at,
+        preparation: serde_json::to_string(&content.preparation)?,
+        harvest: serde_json::to_string(&content.harvest)?,
+        processing: serde_json::to_string(&content.processing)?,
+        application: serde_json::to_string(&content.application)?,
+        products: serde_json::to_string(&content.products)?,
+        complications: content.complications.clone(),
+        aftercare: content.aftercare.clone(),
+        signed_at: None,
+        signed_by: None,
+        content_sha256: None,
+        version: 1,
+        created_at: performed_at,
+        updated_at: performed_at,
+    };
+    crate::notes::procedure_gates(conn, &procedure).map_err(err)?;
+    procedure.status = "signed".into();
+    procedure.signed_at = Some(starts_at + Duration::hours(3));
+    procedure.signed_by = Some(author);
+    procedure.content_sha256 =
+        Some(crate::notes::procedure_hash(&procedure, &content).map_err(err)?);
+    notes::insert_procedure(conn, &procedure)?;
+    notes::replace_products(
+        conn,
+        procedure.id,
+        &content
+            .products
+            .iter()
+            .map(|p| (p.name.clone(), p.lot_number.clone(), p.expiry_date))
+            .collect::<Vec<_>>(),
+    )?;
+    let sample = SampleRow {
+        id: SampleId::new(),
+        label_code: crate::domain::clinical::new_label_code(),
+        patient_id: patient,
+        procedure_id: procedure.id,
+        harvested_at: starts_at + Duration::minutes(25),
+        site: "lower abdomen".into(),
+        volume_ml: 25.0,
+        status: "harvested".into(),
+        created_by: author,
+        created_at: starts_at + Duration::minutes(25),
+    };
+    samples::insert(conn, &sample)?;
+    let mut state = "harvested";
+    for (kind, minutes, recipient) in [
+        ("processed", 100, None),
+        ("stored", 105, None),
+        ("applied", 130, Some(patient)),
+    ] {
+        let at = starts_at + Duration::minutes(minutes);
+        let event = SampleEventRow {
+            id: SampleEventId::new(),
+            sample_id: sample.id,
+            kind: kind.into(),
+            at,
+            recorded_at: at,
+            actor_id: author,
+            patient_id: recipient,
+            details: "{}".into(),
+        };
+        samples::record(conn, &event, state, kind)?;
+        state = kind;
+    }
+    appt = crate::scheduling::transition(conn, tz, appt, AppointmentStatus::Completed, None, None)
+        .map_err(err)?;
+    conn.write_transaction(|c| {
+        crate::scheduling::book_follow_ups(c, tz, &appt, author, Duration::hours(24))
+    })
+    .map_err(err)?;
+    let _ = appointments::find(conn, appt.id)?;
+    Ok(())
 }

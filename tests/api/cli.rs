@@ -104,6 +104,21 @@ async fn the_demo_seed_fills_an_empty_clinic_once_with_one_time_passwords() {
     let week =
         dermachart::db::models::appointments::list(&mut conn, &Default::default(), 100).unwrap();
     assert!(week.len() >= 10, "a week of appointments: {}", week.len());
+    // One patient's whole treatment story passes the same gates as the API.
+    let procedures =
+        dermachart::db::models::notes::procedures_with_lot(&mut conn, "HRS-2611-07").unwrap();
+    assert_eq!(procedures.len(), 1);
+    assert_eq!(procedures[0].status, "signed");
+    let samples =
+        dermachart::db::models::samples::of_patient(&mut conn, procedures[0].patient_id).unwrap();
+    assert_eq!(samples[0].status, "applied");
+    let follow_ups = dermachart::db::models::appointments::follow_ups_of(
+        &mut conn,
+        procedures[0].appointment_id,
+    )
+    .unwrap();
+    assert_eq!(follow_ups.len(), 4);
+    assert!(printed.contains("stem cell facial"));
     // The printed password opens the admin account.
     let line = printed.lines().find(|l| l.contains("admin@")).unwrap();
     let password = line.split_whitespace().last().unwrap();
