@@ -55,7 +55,8 @@ pub fn require_draft(status: &str) -> Result<(), ApiError> {
     }
 }
 
-/// JSON Merge Patch (RFC 7396) of `patch` into `current` (objects merge, `null` removes).
+/// A merge patch of a note's top-level fields: a present field replaces the old value
+/// whole (objects and arrays included, SPEC §6), `null` clears it.
 pub fn merge_patch(current: &mut Value, patch: &Value) {
     match (current, patch) {
         (Value::Object(c), Value::Object(p)) => {
@@ -63,7 +64,7 @@ pub fn merge_patch(current: &mut Value, patch: &Value) {
                 if v.is_null() {
                     c.remove(k);
                 } else {
-                    merge_patch(c.entry(k.clone()).or_insert(Value::Null), v);
+                    c.insert(k.clone(), v.clone());
                 }
             }
         }
@@ -249,6 +250,12 @@ fn check_consent(
                 })?;
             let template =
                 consents::find_template(conn, consent.template_id)?.ok_or(ApiError::NotFound)?;
+            if template.scope != "treatment" {
+                return Err(ApiError::validation(
+                    "consent_id",
+                    "must be a treatment consent",
+                ));
+            }
             let versions: Vec<_> = consents::family(conn, family)?
                 .iter()
                 .map(|t| t.published())

@@ -69,23 +69,44 @@ pub struct Consent {
     pub title: String,
     pub status: ConsentStatus,
     pub requested_at: DateTime<Utc>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub signer_name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub signer_kind: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub guardian_name: Option<String>,
     pub has_signature: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub signed_text: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub signed_text_sha256: Option<String>,
     pub signed_at: Option<DateTime<Utc>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub collected_by: Option<UserId>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub witness_id: Option<UserId>,
     pub witnessed_at: Option<DateTime<Utc>>,
     pub expires_at: Option<DateTime<Utc>>,
     pub revoked_at: Option<DateTime<Utc>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub revoked_reason: Option<String>,
     pub version: i64,
 }
 
 impl Consent {
+    /// What front desk sees: the status and dates, not who signed, what, or why it was revoked.
+    pub fn for_front_desk(mut self) -> Consent {
+        self.signer_name = None;
+        self.signer_kind = None;
+        self.guardian_name = None;
+        self.signed_text = None;
+        self.signed_text_sha256 = None;
+        self.collected_by = None;
+        self.witness_id = None;
+        self.revoked_reason = None;
+        self
+    }
+
     pub fn from_rows(r: ConsentRow, t: &TemplateRow, now: chrono::NaiveDateTime) -> Consent {
         let status = r.facts(t.version).status_at(now);
         Consent {

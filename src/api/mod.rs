@@ -29,7 +29,8 @@ pub fn plausible(
 ) -> Result<chrono::NaiveDateTime, crate::error::ApiError> {
     use chrono::Datelike;
     if (1900..=9999).contains(&at.year()) {
-        Ok(at.naive_utc())
+        // Both databases keep microseconds; keep no more, so hashes and answers agree.
+        Ok(chrono::SubsecRound::trunc_subsecs(at.naive_utc(), 6))
     } else {
         Err(crate::error::ApiError::validation(
             field,

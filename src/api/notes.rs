@@ -322,6 +322,12 @@ impl ProcedureContent {
                 "must be 0 or more",
             ));
         }
+        if self.application.areas.len() > 30 {
+            errors.push(FieldError::new("application.areas", "at most 30 areas"));
+        }
+        if self.products.len() > 50 {
+            errors.push(FieldError::new("products", "at most 50 products"));
+        }
         for (i, a) in self.application.areas.iter().enumerate() {
             text(
                 &mut errors,
@@ -343,6 +349,13 @@ impl ProcedureContent {
                     "name and lot_number are required",
                 ));
             }
+            text(&mut errors, &format!("products[{i}].name"), &p.name, 200);
+            text(
+                &mut errors,
+                &format!("products[{i}].lot_number"),
+                &p.lot_number,
+                100,
+            );
             if p.expiry_date < performed_on {
                 errors.push(FieldError::new(
                     format!("products[{i}].expiry_date"),

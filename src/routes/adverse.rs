@@ -42,6 +42,12 @@ pub async fn create_adverse_event(
             "must not be before onset_at",
         ));
     }
+    if body.action_taken.chars().count() > 20_000 {
+        return Err(ApiError::validation(
+            "action_taken",
+            "must be at most 20000 characters",
+        ));
+    }
     let description = body.description.trim().to_owned();
     if description.is_empty() || description.chars().count() > 20_000 {
         return Err(ApiError::validation(
@@ -185,6 +191,12 @@ pub async fn update_adverse_event(
                     row.resolved_at = r;
                 }
                 if let Some(a) = body.action_taken {
+                    if a.chars().count() > 20_000 {
+                        return Err(ApiError::validation(
+                            "action_taken",
+                            "must be at most 20000 characters",
+                        ));
+                    }
                     row.action_taken = a;
                 }
                 if let Some(s) = body.severity {
@@ -193,6 +205,9 @@ pub async fn update_adverse_event(
                     if s == Severity::Serious && !was_serious {
                         row.report_due_at =
                             Some(crate::db::now() + Duration::days(REPORT_WITHIN_DAYS));
+                    }
+                    if s != Severity::Serious {
+                        row.report_due_at = None;
                     }
                 }
                 row.version += 1;

@@ -80,7 +80,10 @@ pub async fn create_procedure(
     let body = body.into_inner();
     let performed_at = crate::api::plausible("performed_at", body.performed_at)?;
     let content = body.content();
-    content.validate(performed_at.date())?;
+    content.validate(crate::domain::schedule::local_date(
+        state.settings.clinic_timezone,
+        performed_at,
+    ))?;
     let author = caller.user_id;
     let (note, patient) = state
         .db(move |conn| {
@@ -177,6 +180,7 @@ pub async fn update_procedure(
     let expected = if_match_version(&req)?;
     let patch = body.into_inner();
     let c = caller.clone();
+    let tz = state.settings.clinic_timezone;
     let (note, patient) = state
         .db(move |conn| {
             conn.write_transaction(|conn| {
@@ -188,7 +192,7 @@ pub async fn update_procedure(
                 }
                 let content =
                     rules::patched(&procedure_content(&row)?, &patch, &PROCEDURE_AMENDABLE)?;
-                content.validate(row.performed_at.date())?;
+                content.validate(crate::domain::schedule::local_date(tz, row.performed_at))?;
                 apply_content(&mut row, &content)?;
                 index_lots(conn, &row, &content)?;
                 let version = row.version;
@@ -272,6 +276,7 @@ pub async fn amend_procedure(
     let id = id.into_inner();
     let body = body.into_inner();
     let c = caller.clone();
+    let tz = state.settings.clinic_timezone;
     let (amendment, patient) = state
         .db(move |conn| {
             conn.write_transaction(|conn| {
@@ -288,7 +293,7 @@ pub async fn amend_procedure(
                     &body.changes,
                     &PROCEDURE_AMENDABLE,
                 )?;
-                content.validate(row.performed_at.date())?;
+                content.validate(crate::domain::schedule::local_date(tz, row.performed_at))?;
                 let a = rules::amend(
                     conn,
                     "procedure",
@@ -297,6 +302,21 @@ pub async fn amend_procedure(
                     &body.reason,
                     &body.changes,
                 )?;
+                // An amended lot must be found by a recall too (the original lots stay).
+                if body.changes.contains_key("products") {
+                    let lots: Vec<_> = content
+                        .products
+                        .iter()
+                        .map(|p| {
+                            (
+                                p.name.clone(),
+                                p.lot_number.trim().to_owned(),
+                                p.expiry_date,
+                            )
+                        })
+                        .collect();
+                    notes::add_products(conn, row.id, &lots)?;
+                }
                 Ok((a, row.patient_id))
             })
         })
@@ -369,6 +389,16 @@ pub async fn delete_procedure(
                 let row = notes::find_procedure(conn, id)?.ok_or(ApiError::NotFound)?;
                 rules::require_author(&c, row.author_id)?;
                 rules::require_draft(&row.status)?;
+                let referenced = !crate::db::models::samples::of_procedure(conn, id)?.is_empty()
+                    || crate::db::models::adverse::of_patient(conn, row.patient_id)?
+                        .iter()
+                        .any(|a| a.procedure_id == Some(id));
+                if referenced {
+                    return Err(ApiError::Conflict(
+                        "Samples or adverse events refer to this procedure; it cannot be deleted."
+                            .into(),
+                    ));
+                }
                 notes::delete_procedure(conn, id)?;
                 Ok(row.patient_id)
             })

@@ -144,6 +144,15 @@ pub async fn record_sample_event(
             conn.write_transaction(|conn| {
                 let row = samples::find(conn, id)?.ok_or(ApiError::NotFound)?;
                 let now = crate::db::now();
+                // The rules that protect the patient come first: a finished sample, or
+                // a recipient who is not the donor, is refused before any timing check.
+                let state_now = SampleState::parse(&row.status).unwrap_or(SampleState::Discarded);
+                if matches!(state_now, SampleState::Applied | SampleState::Discarded) {
+                    return Err(custody(CustodyProblem::Finished(state_now)));
+                }
+                if body.kind == CustodyEvent::Applied && body.patient_id.is_some_and(|p| p != row.patient_id) {
+                    return Err(custody(CustodyProblem::NotTheDonor));
+                }
                 if at > now + Duration::minutes(1) {
                     return Err(ApiError::validation("at", "may not be in the future"));
                 }

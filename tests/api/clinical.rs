@@ -1011,3 +1011,149 @@ async fn an_expired_consent_blocks_and_a_signed_procedure_is_immutable_in_the_da
         .await
         .is_err());
 }
+
+#[tokio::test]
+async fn second_review_fixes_hold() {
+    let c = clinic().await;
+    let author = c.app.sign_in(Role::Practitioner).await;
+    let (p, q) = (c.patient("Ada").await, c.patient("Bea").await);
+
+    // A patch replaces an object whole: dropping one override brings its contraindication back.
+    let mut ci = no_contraindications();
+    ci["anticoagulants"] = json!(true);
+    ci["pregnancy"] = json!(true);
+    let d = consultation(
+        &c,
+        &author,
+        &p,
+        json!({"contraindications": ci,
+        "contraindication_overrides": {"anticoagulants": "paused", "pregnancy": "negative test"}}),
+    )
+    .await;
+    assert_eq!(d["eligibility"], "eligible");
+    let r = c
+        .app
+        .patch(
+            &author.token,
+            &format!("/api/v1/consultations/{}", d["id"].as_str().unwrap()),
+            &json!({"contraindication_overrides": {"pregnancy": "negative test"}}),
+        )
+        .await;
+    let patched: Value = r.json().await.unwrap();
+    assert_eq!(patched["eligibility"], "not_eligible");
+
+    // A service's consent family must be a treatment consent.
+    let photo = template(&c.app, &c.admin, "photography", json!({})).await;
+    let r = c
+        .app
+        .patch(
+            &c.admin,
+            &format!("/api/v1/services/{}", c.facial),
+            &json!({"consent_template_id": photo["family_id"]}),
+        )
+        .await;
+    assert_eq!(
+        error_fields(&assert_problem(r, 422).await),
+        vec!["consent_template_id"]
+    );
+
+    let (procedure, _) = ready_procedure(&c, &author, &p).await;
+    // Front desk sees a consent's status, not what was signed.
+    let list: Value = c
+        .app
+        .get(&c.desk, &format!("/api/v1/patients/{p}/consents"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(list["items"][0]["status"], "signed");
+    assert!(
+        list["items"][0].get("signed_text").is_none()
+            && list["items"][0].get("signer_name").is_none()
+    );
+
+    // An amended lot is found by a recall.
+    let path = format!("/api/v1/procedures/{procedure}");
+    assert_eq!(
+        c.app
+            .post(&author.token, &format!("{path}/sign"), &json!({}))
+            .await
+            .status(),
+        200
+    );
+    let r = c.app.post(&author.token, &format!("{path}/amendments"), &json!({"reason": "wrong lot recorded",
+        "changes": {"products": [{"name": "Hyaluronic serum", "lot_number": "LOT-FIXED", "expiry_date": "2030-01-01"}]}})).await;
+    assert_eq!(r.status(), 201);
+    let recall: Value = c
+        .app
+        .get(&author.token, "/api/v1/procedures?product_lot=LOT-FIXED")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(recall["items"].as_array().unwrap().len(), 1);
+    let original: Value = c
+        .app
+        .get(&author.token, "/api/v1/procedures?product_lot=LOT-S")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        original["items"].as_array().unwrap().len(),
+        1,
+        "the original lot stays findable"
+    );
+
+    // Applying to someone else is refused as such (409), whatever the timing.
+    let s = sample(
+        &c,
+        &author,
+        &p,
+        &procedure,
+        Utc::now() - Duration::minutes(30),
+    )
+    .await;
+    let r = c.app.post(&author.token, &format!("/api/v1/samples/{}/events", s["id"].as_str().unwrap()),
+        &json!({"kind": "applied", "at": (Utc::now() - Duration::hours(2)).to_rfc3339(), "patient_id": q})).await;
+    assert_problem(r, 409).await;
+
+    // A serious event downgraded leaves the reporting list.
+    let e: Value = c.app.post(&author.token, &format!("/api/v1/patients/{p}/adverse-events"), &json!({"onset_at": Utc::now().to_rfc3339(),
+        "kind": "swelling", "severity": "serious", "phase": "application", "description": "Marked swelling."})).await.json().await.unwrap();
+    let down: Value = c
+        .app
+        .patch(
+            &author.token,
+            &format!("/api/v1/adverse-events/{}", e["id"].as_str().unwrap()),
+            &json!({"severity": "moderate"}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(down["report_due_at"], Value::Null);
+}
+
+#[tokio::test]
+async fn a_draft_procedure_with_a_sample_cannot_be_deleted() {
+    let c = clinic().await;
+    let author = c.app.sign_in(Role::Practitioner).await;
+    let p = c.patient("Ada").await;
+    let (procedure, _) = ready_procedure(&c, &author, &p).await;
+    sample(
+        &c,
+        &author,
+        &p,
+        &procedure,
+        Utc::now() - Duration::minutes(5),
+    )
+    .await;
+    assert_problem(
+        c.app
+            .delete(&author.token, &format!("/api/v1/procedures/{procedure}"))
+            .await,
+        409,
+    )
+    .await;
+}

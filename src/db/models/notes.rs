@@ -252,3 +252,32 @@ pub fn delete_procedure(conn: &mut DbConnection, id: ProcedureId) -> QueryResult
     )
     .execute(conn)
 }
+
+/// Adds lots to a procedure's recall index after its existing ones (an amendment).
+pub fn add_products(
+    conn: &mut DbConnection,
+    procedure: ProcedureId,
+    products: &[(String, String, chrono::NaiveDate)],
+) -> QueryResult<()> {
+    let existing: Vec<(String, i32)> = procedure_products::table
+        .filter(procedure_products::procedure_id.eq(procedure))
+        .select((procedure_products::lot_number, procedure_products::position))
+        .load(conn)?;
+    let mut next = existing.iter().map(|(_, p)| *p).max().map_or(0, |p| p + 1);
+    for (name, lot, expiry) in products {
+        if existing.iter().any(|(l, _)| l == lot) {
+            continue;
+        }
+        diesel::insert_into(procedure_products::table)
+            .values((
+                procedure_products::procedure_id.eq(procedure),
+                procedure_products::position.eq(next),
+                procedure_products::name.eq(name),
+                procedure_products::lot_number.eq(lot),
+                procedure_products::expiry_date.eq(expiry),
+            ))
+            .execute(conn)?;
+        next += 1;
+    }
+    Ok(())
+}

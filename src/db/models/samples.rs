@@ -86,3 +86,13 @@ pub fn record(
         .execute(conn)?;
     Ok(true)
 }
+
+pub fn of_procedure(
+    conn: &mut DbConnection,
+    procedure: ProcedureId,
+) -> QueryResult<Vec<SampleRow>> {
+    samples::table
+        .filter(samples::procedure_id.eq(procedure))
+        .select(SampleRow::as_select())
+        .load(conn)
+}

@@ -50,11 +50,35 @@ pub async fn get_service(
     Ok(with_etag(actix_web::http::StatusCode::OK, row))
 }
 
+/// A service's consent family must exist and be a treatment consent.
+fn check_consent_family(conn: &mut DbConnection, s: &CreateService) -> Result<(), ApiError> {
+    if let Some(family) = s.consent_template_id {
+        let versions = crate::db::models::consents::family(conn, family)?;
+        match versions.first() {
+            None => {
+                return Err(ApiError::validation(
+                    "consent_template_id",
+                    "no such consent template family",
+                ))
+            }
+            Some(t) if t.scope != "treatment" => {
+                return Err(ApiError::validation(
+                    "consent_template_id",
+                    "must be a treatment consent family",
+                ))
+            }
+            Some(_) => {}
+        }
+    }
+    Ok(())
+}
+
 fn check_follow_up_service(
     conn: &mut DbConnection,
     s: &CreateService,
     own: ServiceId,
 ) -> Result<(), ApiError> {
+    check_consent_family(conn, s)?;
     if let Some(f) = s.follow_up_service_id {
         let follow = clinic::find_service(conn, f)?
             .ok_or_else(|| ApiError::validation("follow_up_service_id", "no such service"))?;

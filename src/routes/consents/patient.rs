@@ -7,6 +7,7 @@ use crate::auth::Caller;
 use crate::db::models::consents::{self, ConsentRow};
 use crate::db::models::patients;
 use crate::db::types::{ConsentId, PatientId};
+use crate::domain::role::Role;
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::extract::Json;
 use crate::state::AppState;
@@ -100,6 +101,11 @@ pub async fn list_consents(
         .audit
         .record(caller.event(AuditAction::Read, "consent", None, Some(patient)))
         .await?;
+    let items = if caller.role == Role::FrontDesk {
+        items.into_iter().map(Consent::for_front_desk).collect()
+    } else {
+        items
+    };
     Ok(web::Json(ConsentList { items }))
 }
 
@@ -122,5 +128,10 @@ pub async fn get_consent(
             Some(c.patient_id),
         ))
         .await?;
-    Ok(web::Json(super::view(c, &t)))
+    let consent = super::view(c, &t);
+    Ok(web::Json(if caller.role == Role::FrontDesk {
+        consent.for_front_desk()
+    } else {
+        consent
+    }))
 }

@@ -86,6 +86,12 @@ pub async fn sign_consent(
         .map(str::trim)
         .filter(|g| !g.is_empty())
         .map(str::to_owned);
+    if guardian.as_deref().is_some_and(|g| g.chars().count() > 200) {
+        errors.push(FieldError::new(
+            "guardian_name",
+            "must be at most 200 characters",
+        ));
+    }
     match (body.signer_kind, &guardian) {
         (SignerKind::Guardian, None) => errors.push(FieldError::new(
             "guardian_name",
