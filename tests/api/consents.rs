@@ -215,6 +215,12 @@ async fn a_signed_consent_keeps_the_exact_text_and_who_collected_it() {
         .await
         .unwrap();
     assert_eq!(list["items"][0]["status"], "revoked");
+    assert!(
+        app.sql("UPDATE consents SET signed_text = 'I agree to anything'")
+            .await
+            .is_err(),
+        "what was signed never changes, in the database either"
+    );
 }
 
 #[tokio::test]

@@ -8,5 +8,6 @@ DROP TABLE procedures;
 DROP TABLE consultations;
 DROP TABLE consents;
 DROP TABLE consent_templates;
+DROP FUNCTION refuse_signed_consent_change();
 DROP FUNCTION refuse_change();
 DROP FUNCTION refuse_signed_change();

@@ -204,3 +204,22 @@ CREATE TRIGGER amendments_append_only BEFORE UPDATE OR DELETE ON amendments
     FOR EACH ROW EXECUTE FUNCTION refuse_change();
 CREATE TRIGGER sample_events_append_only BEFORE UPDATE OR DELETE ON sample_events
     FOR EACH ROW EXECUTE FUNCTION refuse_change();
+
+-- What a patient signed never changes (revoking, witnessing and expiry still may).
+CREATE FUNCTION refuse_signed_consent_change() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF OLD.signed_at IS NOT NULL AND (
+        NEW.signed_text IS DISTINCT FROM OLD.signed_text
+        OR NEW.signed_text_sha256 IS DISTINCT FROM OLD.signed_text_sha256
+        OR NEW.signature_png IS DISTINCT FROM OLD.signature_png
+        OR NEW.signed_at IS DISTINCT FROM OLD.signed_at
+        OR NEW.signer_name IS DISTINCT FROM OLD.signer_name
+        OR NEW.patient_id IS DISTINCT FROM OLD.patient_id
+        OR NEW.template_id IS DISTINCT FROM OLD.template_id) THEN
+        RAISE EXCEPTION 'signed_consent_immutable';
+    END IF;
+    RETURN NEW;
+END;
+$$;
+CREATE TRIGGER consents_signed_content_immutable BEFORE UPDATE ON consents
+    FOR EACH ROW EXECUTE FUNCTION refuse_signed_consent_change();

@@ -1,3 +1,4 @@
+DROP TRIGGER consents_signed_content_immutable;
 DROP TRIGGER consent_templates_no_update;
 DROP TRIGGER consent_templates_no_delete;
 DROP TRIGGER amendments_no_update;

@@ -222,3 +222,14 @@ CREATE TRIGGER sample_events_no_delete BEFORE DELETE ON sample_events
 BEGIN
     SELECT RAISE(ABORT, 'append_only');
 END;
+
+-- What a patient signed never changes (revoking, witnessing and expiry still may).
+CREATE TRIGGER consents_signed_content_immutable BEFORE UPDATE ON consents
+WHEN OLD.signed_at IS NOT NULL AND (
+    NEW.signed_text IS NOT OLD.signed_text OR NEW.signed_text_sha256 IS NOT OLD.signed_text_sha256
+    OR NEW.signature_png IS NOT OLD.signature_png OR NEW.signed_at IS NOT OLD.signed_at
+    OR NEW.signer_name IS NOT OLD.signer_name OR NEW.patient_id IS NOT OLD.patient_id
+    OR NEW.template_id IS NOT OLD.template_id)
+BEGIN
+    SELECT RAISE(ABORT, 'signed_consent_immutable');
+END;
