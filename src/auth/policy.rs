@@ -201,6 +201,17 @@ pub const RULES: &[Rule] = &[
     rule("POST", "/api/v1/samples", Access::Roles(PRACTITIONER)),
     rule(
         "GET",
+        "/api/v1/patients/{id}/measurements",
+        Access::Roles(CLINICAL_READERS),
+    ),
+    rule(
+        "POST",
+        "/api/v1/patients/{id}/measurements",
+        Access::Roles(PRACTITIONER),
+    ),
+    rule("GET", "/api/v1/outcomes", Access::Roles(CLINICAL_READERS)),
+    rule(
+        "GET",
         "/api/v1/patients/{id}/adverse-events",
         Access::Roles(CLINICAL_READERS),
     ),

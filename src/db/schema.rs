@@ -462,6 +462,24 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::db::types::DbUuid;
+
+    measurements (id) {
+        id -> DbUuid,
+        patient_id -> DbUuid,
+        measured_at -> Timestamp,
+        metric -> Text,
+        value -> Double,
+        unit -> Text,
+        device -> Nullable<Text>,
+        appointment_id -> Nullable<DbUuid>,
+        recorded_by -> DbUuid,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(rooms -> locations (location_id));
 diesel::joinable!(practitioners -> users (user_id));
@@ -503,4 +521,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     sample_events,
     adverse_events,
     entered_in_error,
+    measurements,
 );

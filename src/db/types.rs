@@ -243,3 +243,7 @@ typed_id!(
     /// The id of a consultation or procedure note, as amendments refer to either.
     NoteId
 );
+typed_id!(
+    /// A skin measurement.
+    MeasurementId
+);

@@ -2,6 +2,7 @@
 pub mod clinical;
 pub mod consent;
 pub mod mrn;
+pub mod outcomes;
 pub mod password;
 pub mod patient;
 pub mod role;

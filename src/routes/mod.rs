@@ -9,6 +9,7 @@ pub mod clinic;
 pub mod consents;
 pub mod consultations;
 pub mod health;
+pub mod measurements;
 pub mod openapi;
 pub mod patients;
 pub mod procedures;
@@ -208,6 +209,12 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 "/adverse-events/{id}/reported",
                 web::post().to(adverse::mark_reported),
             )
+            .service(
+                web::resource("/patients/{id}/measurements")
+                    .get(measurements::list_measurements)
+                    .post(measurements::create_measurement),
+            )
+            .route("/outcomes", web::get().to(measurements::outcomes))
             .route("/samples", web::post().to(samples::create_sample))
             .route("/samples/{id}", web::get().to(samples::get_sample))
             .route(

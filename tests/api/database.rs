@@ -128,7 +128,8 @@ fn declared_columns() -> Vec<(String, String)> {
         samples,
         sample_events,
         adverse_events,
-        entered_in_error
+        entered_in_error,
+        measurements
     );
     cols.sort();
     cols

@@ -281,3 +281,16 @@ pub fn add_products(
     }
     Ok(())
 }
+
+/// Every signed procedure of a service (each is one outcome series).
+pub fn signed_procedures_of_service(
+    conn: &mut DbConnection,
+    service: ServiceId,
+) -> QueryResult<Vec<ProcedureRow>> {
+    procedures::table
+        .filter(procedures::service_id.eq(service))
+        .filter(procedures::status.eq("signed"))
+        .select(ProcedureRow::as_select())
+        .order(procedures::performed_at.asc())
+        .load(conn)
+}

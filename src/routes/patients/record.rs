@@ -75,9 +75,14 @@ pub async fn patient_record(
                 chart["consultations"] = to_value(consultations)?;
                 chart["procedures"] = to_value(procedures)?;
                 chart["samples"] = to_value(sample_list)?;
-                // Photos and measurements arrive with the outcomes milestone.
+                // Photos arrive with the outcomes milestone.
                 chart["photos"] = json!([]);
-                chart["measurements"] = json!([]);
+                chart["measurements"] = to_value(
+                    crate::db::models::measurements::series(conn, patient, None)?
+                        .into_iter()
+                        .map(crate::routes::measurements::Measurement::from)
+                        .collect::<Vec<_>>(),
+                )?;
                 chart["adverse_events"] = to_value(
                     adverse::of_patient(conn, patient)?.into_iter().map(AdverseEvent::from).collect::<Vec<_>>(),
                 )?;

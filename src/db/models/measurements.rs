@@ -1,0 +1,45 @@
+//! Skin measurements.
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use crate::db::schema::measurements;
+use crate::db::types::{AppointmentId, MeasurementId, PatientId, UserId};
+use crate::db::DbConnection;
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = measurements)]
+pub struct MeasurementRow {
+    pub id: MeasurementId,
+    pub patient_id: PatientId,
+    pub measured_at: NaiveDateTime,
+    pub metric: String,
+    pub value: f64,
+    pub unit: String,
+    pub device: Option<String>,
+    pub appointment_id: Option<AppointmentId>,
+    pub recorded_by: UserId,
+    pub created_at: NaiveDateTime,
+}
+
+pub fn insert(conn: &mut DbConnection, row: &MeasurementRow) -> QueryResult<usize> {
+    diesel::insert_into(measurements::table)
+        .values(row)
+        .execute(conn)
+}
+
+/// A patient's series, oldest first (optionally one metric).
+pub fn series(
+    conn: &mut DbConnection,
+    patient: PatientId,
+    metric: Option<&str>,
+) -> QueryResult<Vec<MeasurementRow>> {
+    let mut q = measurements::table
+        .filter(measurements::patient_id.eq(patient))
+        .select(MeasurementRow::as_select())
+        .order((measurements::measured_at.asc(), measurements::id.asc()))
+        .into_boxed();
+    if let Some(m) = metric {
+        q = q.filter(measurements::metric.eq(m.to_owned()));
+    }
+    q.load(conn)
+}
