@@ -105,6 +105,12 @@ pub struct Settings {
     /// The public base URL (for calendar feed links), e.g. `https://clinic.example`.
     #[arg(long, env = "PUBLIC_URL", default_value = "http://127.0.0.1:8080")]
     pub public_url: String,
+    /// Patients may self-book no sooner than this many minutes ahead.
+    #[arg(long, env = "PORTAL_MIN_LEAD", default_value_t = 120)]
+    pub portal_min_lead_minutes: i64,
+    /// Most open future appointments a patient may hold.
+    #[arg(long, env = "PORTAL_MAX_OPEN", default_value_t = 3)]
+    pub portal_max_open: usize,
     /// How long a harvested cell sample stays usable (hours).
     #[arg(long, env = "SAMPLE_VIABILITY_HOURS", default_value_t = 24)]
     pub sample_viability_hours: i64,

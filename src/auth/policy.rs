@@ -22,6 +22,7 @@ const ADMIN: &[Role] = &[Admin];
 const EVERYONE: &[Role] = &[Admin, FrontDesk, Practitioner, Patient];
 const PRACTITIONER: &[Role] = &[Practitioner];
 const CLINICAL_READERS: &[Role] = &[Admin, Practitioner];
+const PATIENT: &[Role] = &[Patient];
 
 impl Access {
     pub fn allows(self, role: Role) -> bool {
@@ -210,6 +211,28 @@ pub const RULES: &[Rule] = &[
         Access::Roles(PRACTITIONER),
     ),
     rule("GET", "/api/v1/outcomes", Access::Roles(CLINICAL_READERS)),
+    // The patient's own record: every handler works on the caller's own patient id.
+    rule("GET", "/api/v1/me/appointments", Access::Roles(PATIENT)),
+    rule("POST", "/api/v1/me/appointments", Access::Roles(PATIENT)),
+    rule(
+        "GET",
+        "/api/v1/me/appointments/{id}",
+        Access::Roles(PATIENT),
+    ),
+    rule(
+        "POST",
+        "/api/v1/me/appointments/{id}/cancel",
+        Access::Roles(PATIENT),
+    ),
+    rule("GET", "/api/v1/me/consents", Access::Roles(PATIENT)),
+    rule("GET", "/api/v1/me/consents/{id}", Access::Roles(PATIENT)),
+    rule(
+        "POST",
+        "/api/v1/me/consents/{id}/revoke",
+        Access::Roles(PATIENT),
+    ),
+    rule("GET", "/api/v1/me/measurements", Access::Roles(PATIENT)),
+    rule("GET", "/api/v1/me/access-log", Access::Roles(PATIENT)),
     rule(
         "GET",
         "/api/v1/patients/{id}/adverse-events",

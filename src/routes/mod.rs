@@ -9,6 +9,7 @@ pub mod clinic;
 pub mod consents;
 pub mod consultations;
 pub mod health;
+pub mod me;
 pub mod measurements;
 pub mod openapi;
 pub mod patients;
@@ -215,6 +216,24 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                     .post(measurements::create_measurement),
             )
             .route("/outcomes", web::get().to(measurements::outcomes))
+            .service(
+                web::resource("/me/appointments")
+                    .get(me::my_appointments)
+                    .post(me::book_my_appointment),
+            )
+            .route("/me/appointments/{id}", web::get().to(me::my_appointment))
+            .route(
+                "/me/appointments/{id}/cancel",
+                web::post().to(me::cancel_my_appointment),
+            )
+            .route("/me/consents", web::get().to(me::my_consents))
+            .route("/me/consents/{id}", web::get().to(me::my_consent))
+            .route(
+                "/me/consents/{id}/revoke",
+                web::post().to(me::revoke_my_consent),
+            )
+            .route("/me/measurements", web::get().to(me::my_measurements))
+            .route("/me/access-log", web::get().to(me::my_access_log))
             .route("/samples", web::post().to(samples::create_sample))
             .route("/samples/{id}", web::get().to(samples::get_sample))
             .route(

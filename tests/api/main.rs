@@ -10,6 +10,7 @@ mod database;
 mod errors;
 mod health;
 mod helpers;
+mod me;
 mod patients;
 mod policy;
 mod reminders;

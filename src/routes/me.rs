@@ -1,0 +1,416 @@
+//! `/me/...`: the patient's own record. Every handler works on the caller's own
+//! patient id only; another patient's id simply does not exist here (404).
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpRequest, HttpResponse, ResponseError};
+use chrono::Duration;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::api::appointments::{Appointment, CancelAppointment};
+use crate::api::consents::{Consent, ConsentList, RevokeConsent};
+use crate::audit::AuditAction;
+use crate::auth::Caller;
+use crate::db::models::appointments::{self, AppointmentFilter};
+use crate::db::models::{audit as audit_rows, clinic, consents, measurements, users};
+use crate::db::types::{AppointmentId, ConsentId, PatientId, PractitionerId, ServiceId};
+use crate::domain::schedule::AppointmentStatus;
+use crate::error::{ApiError, ApiResult, Problem};
+use crate::extract::Json;
+use crate::idempotency::{self, Claim};
+use crate::routes::measurements::{Measurement, MeasurementList};
+use crate::scheduling::{self, Booking};
+use crate::state::AppState;
+
+/// The caller's own patient id (a patient login always has one).
+fn own(caller: &Caller) -> Result<PatientId, ApiError> {
+    caller.patient_id.ok_or(ApiError::NotFound)
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema, Clone)]
+#[serde(deny_unknown_fields)]
+pub struct SelfBooking {
+    pub practitioner_id: PractitionerId,
+    pub service_id: ServiceId,
+    pub starts_at: chrono::DateTime<chrono::Utc>,
+    pub notes: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MyAppointments {
+    pub items: Vec<Appointment>,
+}
+
+/// The patient's appointments (without staff notes).
+#[utoipa::path(get, path = "/api/v1/me/appointments", tag = "me", responses((status = 200, body = MyAppointments)))]
+pub async fn my_appointments(
+    state: web::Data<AppState>,
+    caller: Caller,
+) -> ApiResult<web::Json<MyAppointments>> {
+    let me = own(&caller)?;
+    let rows = state
+        .db(move |conn| {
+            Ok(appointments::list(
+                conn,
+                &AppointmentFilter {
+                    patient_id: Some(me),
+                    ..Default::default()
+                },
+                1000,
+            )?)
+        })
+        .await?;
+    Ok(web::Json(MyAppointments {
+        items: rows
+            .into_iter()
+            .map(|mut r| {
+                r.notes = None;
+                Appointment::from(r)
+            })
+            .collect(),
+    }))
+}
+
+/// One of the patient's appointments.
+#[utoipa::path(get, path = "/api/v1/me/appointments/{id}", tag = "me", params(("id" = String, Path)),
+    responses((status = 200, body = Appointment), (status = 404, body = Problem)))]
+pub async fn my_appointment(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<AppointmentId>,
+) -> ApiResult<web::Json<Appointment>> {
+    let me = own(&caller)?;
+    let id = id.into_inner();
+    let mut row = state
+        .db(move |conn| {
+            appointments::find(conn, id)?
+                .filter(|a| a.patient_id == me)
+                .ok_or(ApiError::NotFound)
+        })
+        .await?;
+    row.notes = None;
+    Ok(web::Json(Appointment::from(row)))
+}
+
+/// Books a patient-bookable service into a free slot, with every booking rule of the
+/// staff path plus the portal's horizons (at least `PORTAL_MIN_LEAD` ahead, at most
+/// 365 days, at most `PORTAL_MAX_OPEN` open appointments). Honours `Idempotency-Key`.
+#[utoipa::path(post, path = "/api/v1/me/appointments", tag = "me", request_body = SelfBooking,
+    responses((status = 201, body = Appointment), (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub async fn book_my_appointment(
+    state: web::Data<AppState>,
+    caller: Caller,
+    req: HttpRequest,
+    body: Json<SelfBooking>,
+) -> ApiResult<HttpResponse> {
+    let me = own(&caller)?;
+    let body = body.into_inner();
+    let key = match idempotency::claim(&state, &req, caller.user_id, &body).await? {
+        Claim::Replay(response) => return Ok(response),
+        Claim::Fresh { key } => Some(key),
+        Claim::NoKey => None,
+    };
+    let result = self_book(&state, &caller, me, body).await;
+    let response = result.unwrap_or_else(|e| e.error_response());
+    if let Some(key) = key {
+        let status = response.status();
+        let (res, bytes) = {
+            let (res, body) = response.into_parts();
+            let bytes = actix_web::body::MessageBody::try_into_bytes(body).unwrap_or_default();
+            (res.set_body(bytes.clone()).map_into_boxed_body(), bytes)
+        };
+        idempotency::finish(
+            &state,
+            caller.user_id,
+            key,
+            status,
+            String::from_utf8_lossy(&bytes).into_owned(),
+        )
+        .await?;
+        return Ok(res);
+    }
+    Ok(response)
+}
+
+async fn self_book(
+    state: &AppState,
+    caller: &Caller,
+    me: PatientId,
+    body: SelfBooking,
+) -> ApiResult<HttpResponse> {
+    let starts_at = crate::api::plausible("starts_at", body.starts_at)?;
+    let now = crate::db::now();
+    let settings = state.settings.clone();
+    if starts_at < now + Duration::minutes(settings.portal_min_lead_minutes) {
+        return Err(ApiError::Conflict(
+            "Online booking needs a little notice; please call the clinic.".into(),
+        ));
+    }
+    if starts_at > now + Duration::days(365) {
+        return Err(ApiError::Conflict(
+            "Online booking is open up to a year ahead.".into(),
+        ));
+    }
+    if body
+        .notes
+        .as_deref()
+        .is_some_and(|n| n.chars().count() > 2000)
+    {
+        return Err(ApiError::validation(
+            "notes",
+            "must be at most 2000 characters",
+        ));
+    }
+    let tz = settings.clinic_timezone;
+    let lead = settings.reminder_lead();
+    let max_open = settings.portal_max_open;
+    let by = caller.user_id;
+    let row = state
+        .db(move |conn| {
+            conn.write_transaction(|conn| {
+                let service = clinic::find_service(conn, body.service_id)?
+                    .ok_or_else(|| ApiError::validation("service_id", "no such service"))?;
+                if !service.patient_bookable {
+                    return Err(ApiError::Conflict(
+                        "This service is booked by the clinic, not online.".into(),
+                    ));
+                }
+                conn.lock_entity("patient", me.0)?;
+                let open = appointments::patient_future_open(conn, me, now)?;
+                if open.len() >= max_open {
+                    return Err(ApiError::Conflict(format!(
+                        "You already have {} upcoming appointments.",
+                        open.len()
+                    )));
+                }
+                scheduling::book(
+                    conn,
+                    tz,
+                    Booking {
+                        patient_id: me,
+                        practitioner_id: body.practitioner_id,
+                        service,
+                        starts_at,
+                        room_id: None,
+                        notes: body
+                            .notes
+                            .map(|n| n.trim().to_owned())
+                            .filter(|n| !n.is_empty()),
+                        follow_up_of: None,
+                        follow_up_offset_days: None,
+                        booked_by: Some(by),
+                    },
+                    lead,
+                )
+            })
+        })
+        .await?;
+    state
+        .audit
+        .record(caller.event(
+            AuditAction::Create,
+            "appointment",
+            Some(row.id.to_string()),
+            Some(me),
+        ))
+        .await?;
+    Ok(HttpResponse::build(StatusCode::CREATED)
+        .insert_header(("location", format!("/api/v1/me/appointments/{}", row.id)))
+        .json(Appointment::from(row)))
+}
+
+/// Cancels one of the patient's own booked or confirmed appointments.
+#[utoipa::path(post, path = "/api/v1/me/appointments/{id}/cancel", tag = "me", params(("id" = String, Path)),
+    request_body = CancelAppointment,
+    responses((status = 200, body = Appointment), (status = 404, body = Problem), (status = 409, body = Problem)))]
+pub async fn cancel_my_appointment(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<AppointmentId>,
+    body: Json<CancelAppointment>,
+) -> ApiResult<web::Json<Appointment>> {
+    let me = own(&caller)?;
+    let id = id.into_inner();
+    let reason = body.into_inner().reason.trim().to_owned();
+    if reason.is_empty() || reason.chars().count() > 500 {
+        return Err(ApiError::validation(
+            "reason",
+            "is required (at most 500 characters)",
+        ));
+    }
+    let tz = state.settings.clinic_timezone;
+    let mut row = state
+        .db(move |conn| {
+            conn.write_transaction(|conn| {
+                let current = appointments::find(conn, id)?
+                    .filter(|a| a.patient_id == me)
+                    .ok_or(ApiError::NotFound)?;
+                if !AppointmentStatus::parse(&current.status)
+                    .is_some_and(AppointmentStatus::reschedulable)
+                {
+                    return Err(ApiError::Conflict(format!(
+                        "An appointment that is {} cannot be cancelled online.",
+                        current.status
+                    )));
+                }
+                scheduling::transition(
+                    conn,
+                    tz,
+                    current,
+                    AppointmentStatus::Cancelled,
+                    Some(reason),
+                    None,
+                )
+            })
+        })
+        .await?;
+    state
+        .audit
+        .record(caller.event(
+            AuditAction::Update,
+            "appointment",
+            Some(id.to_string()),
+            Some(me),
+        ))
+        .await?;
+    row.notes = None;
+    Ok(web::Json(Appointment::from(row)))
+}
+
+/// The patient's consents.
+#[utoipa::path(get, path = "/api/v1/me/consents", tag = "me", responses((status = 200, body = ConsentList)))]
+pub async fn my_consents(
+    state: web::Data<AppState>,
+    caller: Caller,
+) -> ApiResult<web::Json<ConsentList>> {
+    let me = own(&caller)?;
+    let items = state
+        .db(move |conn| {
+            let mut items = Vec::new();
+            for c in consents::of_patient(conn, me)? {
+                let t = consents::find_template(conn, c.template_id)?.ok_or(ApiError::NotFound)?;
+                items.push(crate::routes::consents::view(c, &t));
+            }
+            Ok(items)
+        })
+        .await?;
+    Ok(web::Json(ConsentList { items }))
+}
+
+async fn own_consent(state: &AppState, me: PatientId, id: ConsentId) -> Result<Consent, ApiError> {
+    state
+        .db(move |conn| {
+            let (c, t) = crate::routes::consents::load(conn, id)?;
+            if c.patient_id != me {
+                return Err(ApiError::NotFound);
+            }
+            Ok(crate::routes::consents::view(c, &t))
+        })
+        .await
+}
+
+/// One of the patient's consents.
+#[utoipa::path(get, path = "/api/v1/me/consents/{id}", tag = "me", params(("id" = String, Path)),
+    responses((status = 200, body = Consent), (status = 404, body = Problem)))]
+pub async fn my_consent(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<ConsentId>,
+) -> ApiResult<web::Json<Consent>> {
+    let me = own(&caller)?;
+    Ok(web::Json(own_consent(&state, me, id.into_inner()).await?))
+}
+
+/// Revokes one of the patient's consents.
+#[utoipa::path(post, path = "/api/v1/me/consents/{id}/revoke", tag = "me", params(("id" = String, Path)),
+    request_body = RevokeConsent,
+    responses((status = 200, body = Consent), (status = 404, body = Problem), (status = 409, body = Problem)))]
+pub async fn revoke_my_consent(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<ConsentId>,
+    body: Json<RevokeConsent>,
+) -> ApiResult<web::Json<Consent>> {
+    let me = own(&caller)?;
+    let id = id.into_inner();
+    own_consent(&state, me, id).await?;
+    crate::routes::consents::transitions::revoke_consent(state, caller, web::Path::from(id), body)
+        .await
+}
+
+/// The patient's measurements.
+#[utoipa::path(get, path = "/api/v1/me/measurements", tag = "me", responses((status = 200, body = MeasurementList)))]
+pub async fn my_measurements(
+    state: web::Data<AppState>,
+    caller: Caller,
+) -> ApiResult<web::Json<MeasurementList>> {
+    let me = own(&caller)?;
+    let rows = state
+        .db(move |conn| Ok(measurements::series(conn, me, None)?))
+        .await?;
+    Ok(web::Json(MeasurementList {
+        items: rows.into_iter().map(Measurement::from).collect(),
+    }))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AccessEntry {
+    pub at: chrono::DateTime<chrono::Utc>,
+    pub staff_display_name: String,
+    pub staff_role: String,
+    pub action: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AccessLog {
+    pub items: Vec<AccessEntry>,
+}
+
+/// Who on the staff opened or changed this patient's record, and when (not searches).
+#[utoipa::path(get, path = "/api/v1/me/access-log", tag = "me", responses((status = 200, body = AccessLog)))]
+pub async fn my_access_log(
+    state: web::Data<AppState>,
+    caller: Caller,
+) -> ApiResult<web::Json<AccessLog>> {
+    let me = own(&caller)?;
+    let items = state
+        .db(move |conn| {
+            let filter = audit_rows::AuditFilter {
+                patient_id: Some(me),
+                actions: Some(
+                    [
+                        "read", "export", "create", "update", "delete", "sign", "amend",
+                    ]
+                    .iter()
+                    .map(|a| (*a).to_owned())
+                    .collect(),
+                ),
+                ..Default::default()
+            };
+            let mut names = std::collections::HashMap::new();
+            let mut items = Vec::new();
+            for row in audit_rows::list(conn, &filter, 1000)? {
+                let (Some(actor), Some(role)) = (row.actor_id, row.actor_role.clone()) else {
+                    continue;
+                };
+                if role == "patient" {
+                    continue;
+                }
+                if let std::collections::hash_map::Entry::Vacant(e) = names.entry(actor) {
+                    e.insert(
+                        users::find(conn, actor)
+                            .map(|u| u.display_name)
+                            .unwrap_or_else(|_| "Clinic staff".into()),
+                    );
+                }
+                items.push(AccessEntry {
+                    at: crate::api::instant(row.at),
+                    staff_display_name: names[&actor].clone(),
+                    staff_role: role,
+                    action: row.action,
+                });
+            }
+            Ok(items)
+        })
+        .await?;
+    Ok(web::Json(AccessLog { items }))
+}

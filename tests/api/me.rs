@@ -1,0 +1,227 @@
+//! The patient portal: a patient's own appointments, consents, measurements and access
+//! log — and nothing of anyone else's.
+use chrono::{Duration, Utc};
+use serde_json::{json, Value};
+
+use dermachart::domain::role::Role;
+
+use crate::helpers::{assert_problem, Session};
+use crate::scheduling::{clinic, monday, Clinic};
+
+async fn portal_patient(c: &Clinic) -> (Session, String) {
+    let s = c.app.sign_in(Role::Patient).await;
+    let me: Value = c
+        .app
+        .get(&s.token, "/api/v1/auth/me")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let id = me["patient_id"].as_str().unwrap().to_owned();
+    (s, id)
+}
+
+fn booking(c: &Clinic, service: &str, at: chrono::DateTime<Utc>) -> Value {
+    json!({"practitioner_id": c.practitioners[0], "service_id": service, "starts_at": at.to_rfc3339()})
+}
+
+#[tokio::test]
+async fn a_patient_books_and_cancels_their_own_appointments_within_the_portal_rules() {
+    let c = clinic().await;
+    let (me, my_id) = portal_patient(&c).await;
+    let r = c
+        .app
+        .post(
+            &me.token,
+            "/api/v1/me/appointments",
+            &booking(&c, &c.consultation, monday(1, 10, 0)),
+        )
+        .await;
+    assert_eq!(r.status(), 201);
+    let mine: Value = r.json().await.unwrap();
+    assert_eq!(mine["patient_id"], my_id.as_str());
+    assert_problem(
+        c.app
+            .post(
+                &me.token,
+                "/api/v1/me/appointments",
+                &booking(&c, &c.facial, monday(2, 10, 0)),
+            )
+            .await,
+        409,
+    )
+    .await;
+    let soon = Utc::now() + Duration::minutes(30);
+    assert_problem(
+        c.app
+            .post(
+                &me.token,
+                "/api/v1/me/appointments",
+                &booking(&c, &c.consultation, soon),
+            )
+            .await,
+        409,
+    )
+    .await;
+    let mut with_patient = booking(&c, &c.consultation, monday(1, 12, 0));
+    with_patient["patient_id"] = json!(my_id);
+    assert_problem(
+        c.app
+            .post(&me.token, "/api/v1/me/appointments", &with_patient)
+            .await,
+        422,
+    )
+    .await;
+    // The same conflict guarantees as the front desk's.
+    let other = c.patient("Other").await;
+    c.book_ok(
+        &other,
+        &c.practitioners[0],
+        &c.consultation,
+        monday(1, 14, 0),
+    )
+    .await;
+    assert_problem(
+        c.app
+            .post(
+                &me.token,
+                "/api/v1/me/appointments",
+                &booking(&c, &c.consultation, monday(1, 14, 15)),
+            )
+            .await,
+        409,
+    )
+    .await;
+    for (i, hour) in [9, 11].iter().enumerate() {
+        let r = c
+            .app
+            .post(
+                &me.token,
+                "/api/v1/me/appointments",
+                &booking(&c, &c.consultation, monday(3 + i as i64, *hour, 0)),
+            )
+            .await;
+        assert_eq!(r.status(), 201);
+    }
+    assert_problem(
+        c.app
+            .post(
+                &me.token,
+                "/api/v1/me/appointments",
+                &booking(&c, &c.consultation, monday(6, 9, 0)),
+            )
+            .await,
+        409,
+    )
+    .await;
+
+    let list: Value = c
+        .app
+        .get(&me.token, "/api/v1/me/appointments")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(list["items"].as_array().unwrap().len(), 3);
+    assert!(list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|a| a["patient_id"] == my_id.as_str()));
+    let id = mine["id"].as_str().unwrap();
+    let r = c
+        .app
+        .post(
+            &me.token,
+            &format!("/api/v1/me/appointments/{id}/cancel"),
+            &json!({"reason": "away"}),
+        )
+        .await;
+    assert_eq!(r.status(), 200);
+}
+
+#[tokio::test]
+async fn another_patients_ids_are_indistinguishable_from_unknown_ones() {
+    let c = clinic().await;
+    let (me, _) = portal_patient(&c).await;
+    let other = c.patient("Other").await;
+    let theirs = c
+        .book_ok(
+            &other,
+            &c.practitioners[0],
+            &c.consultation,
+            monday(1, 10, 0),
+        )
+        .await;
+    let theirs = theirs["id"].as_str().unwrap();
+    let random = uuid::Uuid::now_v7().to_string();
+    for path in [
+        format!("/api/v1/me/appointments/{theirs}"),
+        format!("/api/v1/appointments/{theirs}"),
+        format!("/api/v1/patients/{other}"),
+    ] {
+        let a = assert_problem(c.app.get(&me.token, &path).await, 404).await;
+        let b = assert_problem(
+            c.app
+                .get(
+                    &me.token,
+                    &path.replace(
+                        if path.contains(&other) {
+                            &other
+                        } else {
+                            theirs
+                        },
+                        &random,
+                    ),
+                )
+                .await,
+            404,
+        )
+        .await;
+        assert_eq!(a, b, "{path}");
+    }
+    let r = c
+        .app
+        .post(
+            &me.token,
+            &format!("/api/v1/me/appointments/{theirs}/cancel"),
+            &json!({"reason": "mischief"}),
+        )
+        .await;
+    assert_problem(r, 404).await;
+    let got: Value = c
+        .app
+        .get(&c.desk, &format!("/api/v1/appointments/{theirs}"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(got["status"], "booked", "nothing changed");
+}
+
+#[tokio::test]
+async fn the_access_log_shows_which_staff_opened_my_chart_but_not_searches() {
+    let c = clinic().await;
+    let (me, my_id) = portal_patient(&c).await;
+    let nurse = c.app.sign_in(Role::Practitioner).await;
+    c.app
+        .get(&nurse.token, &format!("/api/v1/patients/{my_id}"))
+        .await;
+    c.app.get(&nurse.token, "/api/v1/patients?q=portal").await;
+    let log: Value = c
+        .app
+        .get(&me.token, "/api/v1/me/access-log")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let items = log["items"].as_array().unwrap();
+    assert!(items.iter().any(|i| i["action"] == "read"
+        && i["staff_role"] == "practitioner"
+        && i["staff_display_name"] == "Test practitioner"));
+    assert!(items.iter().all(|i| i["action"] != "search"));
+    assert!(items
+        .iter()
+        .all(|i| i.get("actor_id").is_none() && i.get("ip").is_none()));
+    assert_problem(c.app.get(&c.desk, "/api/v1/me/access-log").await, 403).await;
+}
