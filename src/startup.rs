@@ -117,6 +117,11 @@ impl Application {
         self.port
     }
 
+    /// A handle that stops the server (tests stop theirs when they end).
+    pub fn handle(&self) -> actix_web::dev::ServerHandle {
+        self.server.handle()
+    }
+
     /// Serves until stopped, with the reminder worker alongside when SMTP is configured.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         let worker = crate::reminders::start(self.state.pool.clone(), &self.state.settings)

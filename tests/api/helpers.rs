@@ -98,6 +98,8 @@ impl Drop for TestDatabase {
 }
 
 pub struct TestApp {
+    /// Stops the server's worker threads when the test ends (they hold database connections).
+    server: actix_web::dev::ServerHandle,
     pub address: String,
     pub port: u16,
     pub client: reqwest::Client,
@@ -140,8 +142,10 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
         .expect("the app builds");
     let port = app.port();
     let state = app.state.clone();
+    let server = app.handle();
     tokio::spawn(app.run_until_stopped());
     TestApp {
+        server,
         address: format!("http://127.0.0.1:{port}"),
         port,
         client: reqwest::Client::builder()
@@ -160,6 +164,13 @@ pub struct Session {
     pub user_id: UserId,
     pub email: String,
     pub role: Role,
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        // The stop command is sent when `stop` is called; nothing needs to await it.
+        drop(self.server.stop(false));
+    }
 }
 
 impl TestApp {
