@@ -1,4 +1,5 @@
 //! DermaChart: the appointment book and treatment record of an aesthetic-medicine clinic.
+pub mod accounts;
 pub mod api;
 pub mod audit;
 pub mod auth;
@@ -13,6 +14,7 @@ pub mod idempotency;
 pub mod metrics;
 pub mod middleware;
 pub mod notes;
+pub mod outbox;
 pub mod reminders;
 pub mod routes;
 pub mod scheduling;

@@ -8,7 +8,7 @@ use std::time::Duration as StdDuration;
 
 use chrono::Duration;
 use lettre::message::Mailbox;
-use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+use lettre::{AsyncSmtpTransport, Tokio1Executor};
 
 use crate::db::models::reminders::{self, ReminderRow};
 use crate::db::models::{appointments, clinic, patients};
@@ -109,24 +109,9 @@ pub async fn run_once(
             Prepared::Skip => continue,
             Prepared::Fail(row, why) => Err((row, why.to_owned())),
             Prepared::Send(out) => {
-                let message = out
-                    .to
-                    .parse::<Mailbox>()
-                    .map_err(|e| e.to_string())
-                    .and_then(|to| {
-                        Message::builder()
-                            .from(from.clone())
-                            .to(to)
-                            .subject(out.subject.clone())
-                            .body(out.body.clone())
-                            .map_err(|e| e.to_string())
-                    });
-                match message {
-                    Err(e) => Err((out.reminder, format!("bad message: {e}"))),
-                    Ok(m) => match mailer.send(m).await {
-                        Ok(_) => Ok(out.reminder),
-                        Err(e) => Err((out.reminder, format!("smtp: {e}"))),
-                    },
+                match crate::outbox::deliver(mailer, from, &out.to, &out.subject, &out.body).await {
+                    Ok(()) => Ok(out.reminder),
+                    Err(e) => Err((out.reminder, e)),
                 }
             }
         };
@@ -140,8 +125,7 @@ pub async fn run_once(
                     reminders::mark_sent(&mut conn, row.id, now)?;
                 }
                 Err((row, error)) => {
-                    // 1, 2, 4 … minutes between attempts.
-                    let backoff = Duration::minutes(1_i64 << row.attempts.clamp(0, 10));
+                    let backoff = crate::outbox::backoff(row.attempts);
                     tracing::warn!(reminder = %row.id, attempts = row.attempts + 1, "reminder not sent");
                     reminders::mark_failed(&mut conn, &row, &error, now + backoff, MAX_ATTEMPTS)?;
                 }
@@ -156,7 +140,7 @@ pub async fn run_once(
     Ok(sent)
 }
 
-/// Starts the worker when SMTP is configured.
+/// Starts the worker (reminders and the email outbox) when SMTP is configured.
 pub fn start(
     pool: DbPool,
     settings: &crate::config::Settings,
@@ -174,6 +158,9 @@ pub fn start(
         loop {
             if let Err(e) = run_once(&pool, &mailer, &from, tz).await {
                 tracing::warn!(error = %e, "reminder round failed");
+            }
+            if let Err(e) = crate::outbox::run_once(&pool, &mailer, &from).await {
+                tracing::warn!(error = %e, "email outbox round failed");
             }
             tokio::time::sleep(every).await;
         }

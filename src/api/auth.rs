@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::users::User;
+use crate::db::types::UserId;
 
 #[derive(Debug, Clone, Copy, Default, Deserialize, ToSchema, PartialEq, Eq)]
 #[serde(rename_all = "snake_case")]
@@ -58,4 +59,25 @@ pub struct TotpEnrollment {
 pub struct TotpConfirm {
     pub current_password: String,
     pub code: String,
+}
+
+/// `POST /patients/{id}/portal-account`: the link goes by email, never in the answer.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PortalAccount {
+    pub user_id: UserId,
+    /// When the emailed set-password link stops working.
+    pub expires_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PasswordResetRequest {
+    pub email: String,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SetPassword {
+    pub token: String,
+    pub new_password: String,
 }

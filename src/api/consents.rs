@@ -160,6 +160,14 @@ pub struct SignConsent {
     pub guardian_name: Option<String>,
 }
 
+/// A patient signing their own consent in the portal (`collected_by` stays empty).
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SignOwnConsent {
+    pub signer_name: String,
+    pub signature_png_base64: String,
+}
+
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RevokeConsent {

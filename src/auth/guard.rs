@@ -223,6 +223,24 @@ pub async fn guard(
         return Ok(refuse(req, err));
     }
 
+    let refused_to_patient = (role == Role::Patient).then(|| caller.clone());
     req.extensions_mut().insert(caller);
-    next.call(req).await.map(|r| r.map_into_boxed_body())
+    let response = next.call(req).await?.map_into_boxed_body();
+    // A patient's 404 inside an allowed route (another patient's id, or one that does
+    // not exist: the two are indistinguishable on purpose) is a refused access too.
+    if let Some(caller) = refused_to_patient {
+        if response.status() == actix_web::http::StatusCode::NOT_FOUND {
+            let route = format!(
+                "{} {}",
+                response.request().method(),
+                response.request().match_pattern().unwrap_or_default()
+            );
+            let event = caller.event(AuditAction::AccessDenied, "route", Some(route), None);
+            if let Err(err) = state.audit.record(event).await {
+                let (req, _) = response.into_parts();
+                return Ok(ServiceResponse::new(req, err.error_response()));
+            }
+        }
+    }
+    Ok(response)
 }

@@ -66,6 +66,8 @@ impl PasswordHasher {
             .acquire()
             .await
             .map_err(|_| ApiError::Unavailable)?;
+        // A login whose password is not set yet (no argon2 hash) costs like any other.
+        let hash = hash.filter(|h| PasswordHash::new(h).is_ok());
         let known = hash.is_some();
         let hash = hash.unwrap_or_else(|| self.decoy_hash.as_str().to_owned());
         let ok = tokio::task::spawn_blocking(move || verify_blocking(&password, &hash))

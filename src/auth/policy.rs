@@ -55,6 +55,8 @@ pub const RULES: &[Rule] = &[
     // Public
     rule("GET", "/api/v1/openapi.json", Access::Public),
     rule("POST", "/api/v1/auth/login", Access::Public),
+    rule("POST", "/api/v1/auth/password-reset", Access::Public),
+    rule("POST", "/api/v1/auth/set-password", Access::Public),
     // Oneself
     rule("POST", "/api/v1/auth/logout", Access::AnyUser),
     rule("GET", "/api/v1/auth/me", Access::AnyUser),
@@ -75,6 +77,11 @@ pub const RULES: &[Rule] = &[
     rule("PATCH", "/api/v1/patients/{id}", Access::Roles(STAFF)),
     rule("DELETE", "/api/v1/patients/{id}", Access::Roles(STAFF)),
     rule("GET", "/api/v1/patients/{id}/record", Access::Roles(STAFF)),
+    rule(
+        "POST",
+        "/api/v1/patients/{id}/portal-account",
+        Access::Roles(&[Admin, FrontDesk]),
+    ),
     // Audit (admin)
     rule("GET", "/api/v1/audit", Access::Roles(ADMIN)),
     rule("GET", "/api/v1/audit/verify", Access::Roles(ADMIN)),
@@ -226,6 +233,11 @@ pub const RULES: &[Rule] = &[
     ),
     rule("GET", "/api/v1/me/consents", Access::Roles(PATIENT)),
     rule("GET", "/api/v1/me/consents/{id}", Access::Roles(PATIENT)),
+    rule(
+        "POST",
+        "/api/v1/me/consents/{id}/sign",
+        Access::Roles(PATIENT),
+    ),
     rule(
         "POST",
         "/api/v1/me/consents/{id}/revoke",

@@ -480,6 +480,40 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::db::types::DbUuid;
+
+    password_tokens (id) {
+        id -> DbUuid,
+        user_id -> DbUuid,
+        token_hash -> Text,
+        purpose -> Text,
+        expires_at -> Timestamp,
+        used_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::db::types::DbUuid;
+
+    email_outbox (id) {
+        id -> DbUuid,
+        recipient -> Text,
+        subject -> Text,
+        body -> Nullable<Text>,
+        status -> Text,
+        attempts -> Integer,
+        next_attempt_at -> Timestamp,
+        claimed_until -> Nullable<Timestamp>,
+        sent_at -> Nullable<Timestamp>,
+        last_error -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(rooms -> locations (location_id));
 diesel::joinable!(practitioners -> users (user_id));
@@ -494,6 +528,7 @@ diesel::joinable!(consents -> consent_templates (template_id));
 diesel::joinable!(procedure_products -> procedures (procedure_id));
 diesel::joinable!(sample_events -> samples (sample_id));
 diesel::joinable!(users -> patients (patient_id));
+diesel::joinable!(password_tokens -> users (user_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     patients,
@@ -522,4 +557,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     adverse_events,
     entered_in_error,
     measurements,
+    password_tokens,
+    email_outbox,
 );

@@ -247,3 +247,11 @@ typed_id!(
     /// A skin measurement.
     MeasurementId
 );
+typed_id!(
+    /// A single-use set-password or reset token.
+    PasswordTokenId
+);
+typed_id!(
+    /// An email waiting in the outbox.
+    EmailId
+);

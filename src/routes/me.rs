@@ -7,7 +7,9 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::api::appointments::{Appointment, CancelAppointment};
-use crate::api::consents::{Consent, ConsentList, RevokeConsent};
+use crate::api::consents::{
+    Consent, ConsentList, RevokeConsent, SignConsent, SignOwnConsent, SignerKind,
+};
 use crate::audit::AuditAction;
 use crate::auth::Caller;
 use crate::db::models::appointments::{self, AppointmentFilter};
@@ -17,6 +19,7 @@ use crate::domain::schedule::AppointmentStatus;
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::extract::Json;
 use crate::idempotency::{self, Claim};
+use crate::routes::consents::sign;
 use crate::routes::measurements::{Measurement, MeasurementList};
 use crate::scheduling::{self, Booking};
 use crate::state::AppState;
@@ -318,6 +321,37 @@ pub async fn my_consent(
 ) -> ApiResult<web::Json<Consent>> {
     let me = own(&caller)?;
     Ok(web::Json(own_consent(&state, me, id.into_inner()).await?))
+}
+
+/// Signs one of the patient's own pending consents (any scope; nobody collects it).
+#[utoipa::path(post, path = "/api/v1/me/consents/{id}/sign", tag = "me", params(("id" = String, Path)),
+    request_body = SignOwnConsent,
+    responses((status = 200, body = Consent), (status = 404, body = Problem), (status = 409, body = Problem),
+        (status = 422, body = Problem)))]
+pub async fn sign_my_consent(
+    state: web::Data<AppState>,
+    caller: Caller,
+    req: HttpRequest,
+    id: web::Path<ConsentId>,
+    body: Json<SignOwnConsent>,
+) -> ApiResult<web::Json<Consent>> {
+    let me = own(&caller)?;
+    let body = body.into_inner();
+    let signing = SignConsent {
+        signer_name: body.signer_name,
+        signature_png_base64: body.signature_png_base64,
+        signer_kind: SignerKind::Patient,
+        guardian_name: None,
+    };
+    sign::sign(
+        &state,
+        &caller,
+        &req,
+        id.into_inner(),
+        signing,
+        sign::Collector::Patient(me),
+    )
+    .await
 }
 
 /// Revokes one of the patient's consents.

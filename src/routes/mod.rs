@@ -30,6 +30,14 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route("/auth/logout", web::post().to(auth::logout::logout))
             .route("/auth/me", web::get().to(auth::me::me))
             .route(
+                "/auth/password-reset",
+                web::post().to(auth::password_reset::request_password_reset),
+            )
+            .route(
+                "/auth/set-password",
+                web::post().to(auth::set_password::set_password),
+            )
+            .route(
                 "/auth/password",
                 web::post().to(auth::password::change_password),
             )
@@ -198,6 +206,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                     .post(adverse::create_adverse_event),
             )
             .route(
+                "/patients/{id}/portal-account",
+                web::post().to(patients::portal_account::create_portal_account),
+            )
+            .route(
                 "/patients/{id}/record",
                 web::get().to(patients::record::patient_record),
             )
@@ -228,6 +240,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             )
             .route("/me/consents", web::get().to(me::my_consents))
             .route("/me/consents/{id}", web::get().to(me::my_consent))
+            .route(
+                "/me/consents/{id}/sign",
+                web::post().to(me::sign_my_consent),
+            )
             .route(
                 "/me/consents/{id}/revoke",
                 web::post().to(me::revoke_my_consent),

@@ -1,5 +1,6 @@
 //! Black-box HTTP tests: the real app, a real database per test. Files mirror the routes.
 #![allow(clippy::unwrap_used)]
+mod accounts;
 mod audit;
 mod auth;
 mod calendar;

@@ -225,3 +225,118 @@ async fn the_access_log_shows_which_staff_opened_my_chart_but_not_searches() {
         .all(|i| i.get("actor_id").is_none() && i.get("ip").is_none()));
     assert_problem(c.app.get(&c.desk, "/api/v1/me/access-log").await, 403).await;
 }
+
+#[tokio::test]
+async fn a_patient_signs_their_own_pending_consent_and_no_one_elses() {
+    let c = clinic().await;
+    let (me, my_id) = portal_patient(&c).await;
+    let admin = c.app.sign_in(Role::Admin).await.token;
+    let practitioner = c.app.sign_in(Role::Practitioner).await.token;
+    let t = crate::consents::template(&c.app, &admin, "treatment", json!({})).await;
+    let ask = |patient: String| {
+        let (app, practitioner, t) = (&c.app, practitioner.clone(), t["id"].clone());
+        async move {
+            let r = app
+                .post(
+                    &practitioner,
+                    &format!("/api/v1/patients/{patient}/consents"),
+                    &json!({"template_id": t}),
+                )
+                .await;
+            assert_eq!(r.status(), 201);
+            r.json::<Value>().await.unwrap()["id"]
+                .as_str()
+                .unwrap()
+                .to_owned()
+        }
+    };
+    let mine = ask(my_id.clone()).await;
+    let other = c.patient("Other").await;
+    let theirs = ask(other.clone()).await;
+    let signature = json!({"signer_name": "Portal User", "signature_png_base64": crate::consents::signature_png()});
+
+    // Another patient's consent looks exactly like one that does not exist, and stays pending.
+    let a = assert_problem(
+        c.app
+            .post(
+                &me.token,
+                &format!("/api/v1/me/consents/{theirs}/sign"),
+                &signature,
+            )
+            .await,
+        404,
+    )
+    .await;
+    let random = uuid::Uuid::now_v7();
+    let b = assert_problem(
+        c.app
+            .post(
+                &me.token,
+                &format!("/api/v1/me/consents/{random}/sign"),
+                &signature,
+            )
+            .await,
+        404,
+    )
+    .await;
+    assert_eq!(a, b);
+    let still: Value = c
+        .app
+        .get(&practitioner, &format!("/api/v1/consents/{theirs}"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(still["status"], "pending");
+    let refused = c
+        .app
+        .audit_rows()
+        .await
+        .into_iter()
+        .filter(|r| r.action == "access_denied" && r.actor_id == Some(me.user_id))
+        .count();
+    assert_eq!(refused, 2, "both refusals are audited");
+
+    // The body is the portal's: no signer_kind or guardian, nobody collects it.
+    let mut with_kind = signature.clone();
+    with_kind["signer_kind"] = json!("guardian");
+    assert_problem(
+        c.app
+            .post(
+                &me.token,
+                &format!("/api/v1/me/consents/{mine}/sign"),
+                &with_kind,
+            )
+            .await,
+        422,
+    )
+    .await;
+    let r = c
+        .app
+        .post(
+            &me.token,
+            &format!("/api/v1/me/consents/{mine}/sign"),
+            &signature,
+        )
+        .await;
+    assert_eq!(r.status(), 200);
+    let signed: Value = r.json().await.unwrap();
+    assert_eq!(signed["status"], "signed");
+    assert_eq!(signed["signer_kind"], "patient");
+    assert!(signed["collected_by"].is_null());
+    assert!(signed["signed_text"]
+        .as_str()
+        .unwrap()
+        .contains("stem cell facial"));
+    assert_problem(
+        c.app
+            .post(
+                &me.token,
+                &format!("/api/v1/me/consents/{mine}/sign"),
+                &signature,
+            )
+            .await,
+        409,
+    )
+    .await;
+}

@@ -9,12 +9,12 @@ use tokio::net::TcpListener;
 use crate::scheduling::{clinic_with_settings, monday};
 
 /// A minimal SMTP server: records every message; refuses the first `refuse` deliveries.
-struct SmtpSink {
-    port: u16,
-    messages: Arc<Mutex<Vec<String>>>,
+pub struct SmtpSink {
+    pub port: u16,
+    pub messages: Arc<Mutex<Vec<String>>>,
 }
 
-async fn smtp_sink(refuse: usize) -> SmtpSink {
+pub async fn smtp_sink(refuse: usize) -> SmtpSink {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let port = listener.local_addr().unwrap().port();
     let messages = Arc::new(Mutex::new(Vec::new()));
@@ -76,7 +76,7 @@ async fn smtp_sink(refuse: usize) -> SmtpSink {
     SmtpSink { port, messages }
 }
 
-async fn wait_for(messages: &Arc<Mutex<Vec<String>>>, n: usize) {
+pub async fn wait_for(messages: &Arc<Mutex<Vec<String>>>, n: usize) {
     for _ in 0..100 {
         if messages.lock().unwrap().len() >= n {
             return;

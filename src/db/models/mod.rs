@@ -7,6 +7,8 @@ pub mod clinic;
 pub mod consents;
 pub mod measurements;
 pub mod notes;
+pub mod outbox;
+pub mod password_tokens;
 pub mod patients;
 pub mod reminders;
 pub mod samples;

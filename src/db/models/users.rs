@@ -76,6 +76,18 @@ pub fn find_by_email(conn: &mut DbConnection, email: &str) -> QueryResult<Option
         .optional()
 }
 
+/// The portal login of a patient, if they have one.
+pub fn find_by_patient(
+    conn: &mut DbConnection,
+    patient: PatientId,
+) -> QueryResult<Option<UserRow>> {
+    users::table
+        .filter(users::patient_id.eq(patient))
+        .select(UserRow::as_select())
+        .first(conn)
+        .optional()
+}
+
 pub fn any_exist(conn: &mut DbConnection) -> QueryResult<bool> {
     diesel::select(diesel::dsl::exists(users::table.select(users::id))).get_result(conn)
 }

@@ -5,3 +5,5 @@ pub mod login;
 pub mod logout;
 pub mod me;
 pub mod password;
+pub mod password_reset;
+pub mod set_password;

@@ -9,7 +9,7 @@ use crate::api::consents::{Consent, SignConsent, SignerKind};
 use crate::audit::AuditAction;
 use crate::auth::Caller;
 use crate::db::models::consents;
-use crate::db::types::ConsentId;
+use crate::db::types::{ConsentId, PatientId};
 use crate::domain::consent::{expiry, ConsentScope};
 use crate::domain::role::Role;
 use crate::domain::FieldError;
@@ -70,8 +70,35 @@ pub async fn sign_consent(
     id: web::Path<ConsentId>,
     body: Json<SignConsent>,
 ) -> ApiResult<web::Json<Consent>> {
-    let id = id.into_inner();
-    let body = body.into_inner();
+    sign(
+        &state,
+        &caller,
+        &req,
+        id.into_inner(),
+        body.into_inner(),
+        Collector::Staff,
+    )
+    .await
+}
+
+/// Who took the signature: a staff member in the clinic (recorded as `collected_by`),
+/// or the patient themself through the portal (their own consent only, any scope).
+#[derive(Debug, Clone, Copy)]
+pub enum Collector {
+    Staff,
+    Patient(PatientId),
+}
+
+/// Signs a pending consent: the one place that validates the signer and signature,
+/// stores the exact text signed with its SHA-256, and audits the signing.
+pub async fn sign(
+    state: &AppState,
+    caller: &Caller,
+    req: &HttpRequest,
+    id: ConsentId,
+    body: SignConsent,
+    collector: Collector,
+) -> ApiResult<web::Json<Consent>> {
     let mut errors = Vec::new();
     let signer = body.signer_name.trim().to_owned();
     if signer.is_empty() || signer.chars().count() > 200 {
@@ -117,9 +144,19 @@ pub async fn sign_consent(
             conn.write_transaction(|conn| {
                 let (mut row, template) = super::load(conn, id)?;
                 let scope = ConsentScope::parse(&template.scope).unwrap_or(ConsentScope::Treatment);
-                if c.role != Role::Practitioner && scope == ConsentScope::Treatment {
-                    return Err(ApiError::Forbidden);
-                }
+                let collected_by = match collector {
+                    Collector::Staff => {
+                        if c.role != Role::Practitioner && scope == ConsentScope::Treatment {
+                            return Err(ApiError::Forbidden);
+                        }
+                        Some(c.user_id)
+                    }
+                    // Another patient's consent does not exist for this caller.
+                    Collector::Patient(me) if row.patient_id != me => {
+                        return Err(ApiError::NotFound)
+                    }
+                    Collector::Patient(_) => None,
+                };
                 if row.status != "pending" {
                     return Err(ApiError::Conflict(format!(
                         "The consent is {}, not pending.",
@@ -140,7 +177,7 @@ pub async fn sign_consent(
                 row.signed_text_sha256 = Some(hex::encode(Sha256::digest(text.as_bytes())));
                 row.signed_text = Some(text);
                 row.signed_at = Some(now);
-                row.collected_by = Some(c.user_id);
+                row.collected_by = collected_by;
                 row.signed_ip = Some(c.context.ip.clone());
                 row.signed_user_agent = user_agent;
                 row.expires_at = expiry(now, template.valid_for_days);

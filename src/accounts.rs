@@ -1,0 +1,131 @@
+//! Password links, in one place: portal accounts get a set-password link (24 h),
+//! forgotten passwords a reset link (1 h). A link carries a 256-bit token that is
+//! stored only as its SHA-256, works once, and voids the user's older links; the
+//! email is written to the outbox in the same transaction as the token.
+use chrono::{Duration, NaiveDateTime};
+
+use crate::auth::session::{new_token, token_hash};
+use crate::db::models::password_tokens::{self, PasswordTokenRow};
+use crate::db::models::{outbox, sessions, users};
+use crate::db::types::{PasswordTokenId, UserId};
+use crate::db::DbConnection;
+use crate::error::ApiError;
+
+/// What the link is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LinkPurpose {
+    /// A new portal account's first password.
+    SetPassword,
+    /// A forgotten password.
+    Reset,
+}
+
+impl LinkPurpose {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LinkPurpose::SetPassword => "set_password",
+            LinkPurpose::Reset => "reset",
+        }
+    }
+
+    pub fn lifetime(self) -> Duration {
+        match self {
+            LinkPurpose::SetPassword => Duration::hours(24),
+            LinkPurpose::Reset => Duration::hours(1),
+        }
+    }
+
+    fn email(self, link: &str) -> (&'static str, String) {
+        match self {
+            LinkPurpose::SetPassword => (
+                "Your patient portal login",
+                format!(
+                    "The clinic has created a login for you to see your own record online.\n\n\
+                     Choose your password here (the link works once, for 24 hours):\n{link}\n\n\
+                     If you did not expect this email, you can ignore it.\n"
+                ),
+            ),
+            LinkPurpose::Reset => (
+                "Resetting your password",
+                format!(
+                    "Someone asked to reset the password of this login.\n\n\
+                     Choose a new password here (the link works once, for 1 hour):\n{link}\n\n\
+                     If it was not you, ignore this email: your password is unchanged.\n"
+                ),
+            ),
+        }
+    }
+}
+
+/// A user's password is "unset" until they follow their link: this value is no
+/// argon2 hash, so no password ever verifies against it.
+pub const UNSET_PASSWORD_HASH: &str = "!unset";
+
+/// At most this many reset links per user per hour (a reset form must not be a way
+/// to flood someone's inbox).
+const RESETS_PER_HOUR: i64 = 3;
+
+/// Issues a link for `user` and queues its email to `email`; returns when it expires.
+/// Call inside a write transaction.
+pub fn issue_link(
+    conn: &mut DbConnection,
+    user: UserId,
+    email: &str,
+    purpose: LinkPurpose,
+    public_url: &str,
+    now: NaiveDateTime,
+) -> Result<NaiveDateTime, ApiError> {
+    password_tokens::void_unused(conn, user, now)?;
+    let token = new_token();
+    let expires_at = now + purpose.lifetime();
+    password_tokens::insert(
+        conn,
+        &PasswordTokenRow {
+            id: PasswordTokenId::new(),
+            user_id: user,
+            token_hash: token_hash(&token),
+            purpose: purpose.as_str().to_owned(),
+            expires_at,
+            used_at: None,
+            created_at: now,
+        },
+    )?;
+    // The token sits in the fragment, which browsers never send to a server or a Referer.
+    let link = format!(
+        "{}/set-password#token={token}",
+        public_url.trim_end_matches('/')
+    );
+    let (subject, body) = purpose.email(&link);
+    outbox::enqueue(conn, email, subject, &body, now)?;
+    Ok(expires_at)
+}
+
+/// Whether another reset link may be sent to this user now.
+pub fn may_send_reset(
+    conn: &mut DbConnection,
+    user: UserId,
+    now: NaiveDateTime,
+) -> Result<bool, ApiError> {
+    Ok(password_tokens::issued_since(conn, user, now - Duration::hours(1))? < RESETS_PER_HOUR)
+}
+
+/// Redeems a link: the token must be known, unused and unexpired, and its user active.
+/// Sets the new password hash and ends every session of the user. Returns the user.
+/// Call inside a write transaction.
+pub fn redeem_link(
+    conn: &mut DbConnection,
+    token: &str,
+    new_hash: &str,
+    now: NaiveDateTime,
+) -> Result<UserId, ApiError> {
+    let invalid = || ApiError::validation("token", "is not valid (used, expired or unknown)");
+    let row =
+        password_tokens::find_by_hash(conn, &token_hash(token.trim()))?.ok_or_else(invalid)?;
+    let user = users::find(conn, row.user_id)?;
+    if !user.active || !password_tokens::consume(conn, row.id, now)? {
+        return Err(invalid());
+    }
+    users::set_password_hash(conn, user.id, new_hash, now)?;
+    sessions::revoke_all_for_user(conn, user.id, None, now)?;
+    Ok(user.id)
+}

@@ -1,0 +1,131 @@
+//! The email outbox: messages written in the same transaction as what caused them,
+//! claimed and sent by the worker; a sent message's body is erased.
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use crate::db::schema::email_outbox;
+use crate::db::types::EmailId;
+use crate::db::DbConnection;
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = email_outbox)]
+pub struct EmailRow {
+    pub id: EmailId,
+    pub recipient: String,
+    pub subject: String,
+    pub body: Option<String>,
+    pub status: String,
+    pub attempts: i32,
+    pub next_attempt_at: NaiveDateTime,
+    pub claimed_until: Option<NaiveDateTime>,
+    pub sent_at: Option<NaiveDateTime>,
+    pub last_error: Option<String>,
+    pub created_at: NaiveDateTime,
+}
+
+pub fn enqueue(
+    conn: &mut DbConnection,
+    recipient: &str,
+    subject: &str,
+    body: &str,
+    now: NaiveDateTime,
+) -> QueryResult<EmailId> {
+    let id = EmailId::new();
+    diesel::insert_into(email_outbox::table)
+        .values((
+            email_outbox::id.eq(id),
+            email_outbox::recipient.eq(recipient),
+            email_outbox::subject.eq(subject),
+            email_outbox::body.eq(body),
+            email_outbox::status.eq("pending"),
+            email_outbox::attempts.eq(0),
+            email_outbox::next_attempt_at.eq(now),
+            email_outbox::created_at.eq(now),
+        ))
+        .execute(conn)?;
+    Ok(id)
+}
+
+/// Messages due now (pending, or claimed by a worker that never finished).
+pub fn due(conn: &mut DbConnection, now: NaiveDateTime, limit: i64) -> QueryResult<Vec<EmailRow>> {
+    email_outbox::table
+        .filter(
+            email_outbox::status
+                .eq("pending")
+                .and(email_outbox::next_attempt_at.le(now))
+                .or(email_outbox::status
+                    .eq("sending")
+                    .and(email_outbox::claimed_until.lt(now))),
+        )
+        .select(EmailRow::as_select())
+        .order(email_outbox::next_attempt_at.asc())
+        .limit(limit)
+        .load(conn)
+}
+
+/// Claims one message for this worker; false if another got it first (the claim
+/// matches the row exactly as it was read, stale claims included).
+pub fn claim(
+    conn: &mut DbConnection,
+    row: &EmailRow,
+    now: NaiveDateTime,
+    until: NaiveDateTime,
+) -> QueryResult<bool> {
+    let mut query = diesel::update(
+        email_outbox::table
+            .filter(email_outbox::id.eq(row.id))
+            .filter(email_outbox::status.eq(row.status.clone()))
+            .filter(email_outbox::attempts.eq(row.attempts))
+            .filter(email_outbox::next_attempt_at.le(now)),
+    )
+    .into_boxed();
+    query = match row.claimed_until {
+        Some(old) => query.filter(email_outbox::claimed_until.eq(old)),
+        None => query.filter(email_outbox::claimed_until.is_null()),
+    };
+    let n = query
+        .set((
+            email_outbox::status.eq("sending"),
+            email_outbox::claimed_until.eq(until),
+        ))
+        .execute(conn)?;
+    Ok(n == 1)
+}
+
+/// Sent: the body (which may hold a link) is erased.
+pub fn mark_sent(conn: &mut DbConnection, id: EmailId, now: NaiveDateTime) -> QueryResult<usize> {
+    diesel::update(
+        email_outbox::table
+            .find(id)
+            .filter(email_outbox::status.eq("sending")),
+    )
+    .set((
+        email_outbox::status.eq("sent"),
+        email_outbox::sent_at.eq(now),
+        email_outbox::body.eq(None::<String>),
+        email_outbox::claimed_until.eq(None::<NaiveDateTime>),
+    ))
+    .execute(conn)
+}
+
+/// A failed attempt: try again later, or give up (and erase the body) after `max_attempts`.
+pub fn mark_failed(
+    conn: &mut DbConnection,
+    row: &EmailRow,
+    error: &str,
+    next_attempt: NaiveDateTime,
+    max_attempts: i32,
+) -> QueryResult<usize> {
+    let attempts = row.attempts + 1;
+    let gave_up = attempts >= max_attempts;
+    diesel::update(email_outbox::table.find(row.id))
+        .set((
+            email_outbox::status.eq(if gave_up { "failed" } else { "pending" }),
+            email_outbox::attempts.eq(attempts),
+            email_outbox::next_attempt_at.eq(next_attempt),
+            email_outbox::claimed_until.eq(None::<NaiveDateTime>),
+            email_outbox::last_error.eq(error),
+            email_outbox::body.eq(if gave_up { None } else { row.body.clone() }),
+        ))
+        .execute(conn)
+}

@@ -1,0 +1,91 @@
+//! The email outbox worker: sends account emails (set-password and reset links) that
+//! handlers wrote in the same transaction as the token, claiming each before sending
+//! so two workers never send one twice; a sent message's body is erased.
+use chrono::Duration;
+use lettre::message::Mailbox;
+use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+
+use crate::db::models::outbox::{self, EmailRow};
+use crate::db::DbPool;
+
+const BATCH: i64 = 20;
+const MAX_ATTEMPTS: i32 = 8;
+const CLAIM_FOR_MINUTES: i64 = 10;
+
+/// One plain-text email over SMTP; the error is a short description for the outbox row.
+pub async fn deliver(
+    mailer: &AsyncSmtpTransport<Tokio1Executor>,
+    from: &Mailbox,
+    to: &str,
+    subject: &str,
+    body: &str,
+) -> Result<(), String> {
+    let to: Mailbox = to.parse().map_err(|e| format!("bad address: {e}"))?;
+    let message = Message::builder()
+        .from(from.clone())
+        .to(to)
+        .subject(subject)
+        .body(body.to_owned())
+        .map_err(|e| format!("bad message: {e}"))?;
+    mailer
+        .send(message)
+        .await
+        .map(|_| ())
+        .map_err(|e| format!("smtp: {e}"))
+}
+
+/// 1, 2, 4 … minutes between attempts.
+pub fn backoff(attempts: i32) -> Duration {
+    Duration::minutes(1_i64 << attempts.clamp(0, 10))
+}
+
+/// Sends what is due; returns how many were sent.
+pub async fn run_once(
+    pool: &DbPool,
+    mailer: &AsyncSmtpTransport<Tokio1Executor>,
+    from: &Mailbox,
+) -> anyhow::Result<usize> {
+    let p = pool.clone();
+    let claimed: Vec<EmailRow> = tokio::task::spawn_blocking(move || -> anyhow::Result<_> {
+        let mut conn = p.get()?;
+        let now = crate::db::now();
+        let mut won = Vec::new();
+        for row in outbox::due(&mut conn, now, BATCH)? {
+            let until = now + Duration::minutes(CLAIM_FOR_MINUTES);
+            if conn.write_transaction(|c| outbox::claim(c, &row, now, until))? {
+                won.push(row);
+            }
+        }
+        Ok(won)
+    })
+    .await??;
+    let mut sent = 0;
+    for row in claimed {
+        let outcome = match row.body.as_deref() {
+            Some(body) => deliver(mailer, from, &row.recipient, &row.subject, body).await,
+            None => Err("no body".to_owned()),
+        };
+        let p = pool.clone();
+        let ok = outcome.is_ok();
+        tokio::task::spawn_blocking(move || -> anyhow::Result<()> {
+            let mut conn = p.get()?;
+            let now = crate::db::now();
+            match outcome {
+                Ok(()) => {
+                    outbox::mark_sent(&mut conn, row.id, now)?;
+                }
+                Err(error) => {
+                    tracing::warn!(email = %row.id, attempts = row.attempts + 1, "email not sent");
+                    let next = now + backoff(row.attempts);
+                    outbox::mark_failed(&mut conn, &row, &error, next, MAX_ATTEMPTS)?;
+                }
+            }
+            Ok(())
+        })
+        .await??;
+        if ok {
+            sent += 1;
+        }
+    }
+    Ok(sent)
+}

@@ -1,0 +1,58 @@
+//! `POST /auth/password-reset`: emails a reset link when the account exists; the
+//! answer is the same 202 either way, so it tells nobody whether an email is known.
+use actix_web::{web, HttpResponse};
+
+use crate::accounts::{self, LinkPurpose};
+use crate::api::auth::PasswordResetRequest;
+use crate::audit::AuditAction;
+use crate::auth::RequestContext;
+use crate::db::models::users;
+use crate::error::{ApiResult, Problem};
+use crate::extract::Json;
+use crate::state::AppState;
+
+/// Asks for a reset link (1 h, single use) to be emailed to an active login's address.
+#[utoipa::path(post, path = "/api/v1/auth/password-reset", tag = "auth", request_body = PasswordResetRequest,
+    security(()), responses((status = 202, description = "Accepted, whether or not the account exists"),
+        (status = 422, body = Problem)))]
+pub async fn request_password_reset(
+    state: web::Data<AppState>,
+    ctx: RequestContext,
+    body: Json<PasswordResetRequest>,
+) -> ApiResult<HttpResponse> {
+    let email = body.into_inner().email;
+    // Nobody's email is this long; answer as for any unknown address.
+    if email.chars().count() > 254 {
+        return Ok(HttpResponse::Accepted().finish());
+    }
+    let public_url = state.settings.public_url.clone();
+    let issued = state
+        .db(move |conn| {
+            conn.write_transaction(|conn| {
+                let Some(user) = users::find_by_email(conn, &email)?.filter(|u| u.active) else {
+                    return Ok(None);
+                };
+                let now = crate::db::now();
+                if !accounts::may_send_reset(conn, user.id, now)? {
+                    return Ok(None);
+                }
+                accounts::issue_link(
+                    conn,
+                    user.id,
+                    &user.email,
+                    LinkPurpose::Reset,
+                    &public_url,
+                    now,
+                )?;
+                Ok(Some((user.id, user.patient_id)))
+            })
+        })
+        .await?;
+    if let Some((user, patient)) = issued {
+        let mut event = ctx.anonymous_event(AuditAction::Create, "password_reset");
+        event.entity_id = Some(user.to_string());
+        event.patient_id = patient;
+        state.audit.record(event).await?;
+    }
+    Ok(HttpResponse::Accepted().finish())
+}

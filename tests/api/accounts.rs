@@ -1,0 +1,276 @@
+//! Portal accounts and password resets: links go by email only (a real SMTP
+//! conversation on loopback), work once, expire, and end the user's sessions.
+use serde_json::{json, Value};
+
+use dermachart::domain::role::Role;
+
+use crate::helpers::{assert_problem, spawn_app_with, TestApp, PASSWORD};
+use crate::reminders::{smtp_sink, wait_for, SmtpSink};
+
+const NEW_PASSWORD: &str = "a brand new portal passphrase";
+
+async fn app_with_mail() -> (TestApp, SmtpSink) {
+    let sink = smtp_sink(0).await;
+    let port = sink.port;
+    let app = spawn_app_with(move |s| {
+        s.smtp_url = Some(format!("smtp://127.0.0.1:{port}"));
+        s.reminder_poll_ms = 100;
+        s.public_url = "https://clinic.example".into();
+    })
+    .await;
+    (app, sink)
+}
+
+/// The token in the one message sent to `to` (undoing quoted-printable soft breaks).
+fn token_in(messages: &[String], to: &str) -> String {
+    let mine: Vec<&String> = messages.iter().filter(|m| m.contains(to)).collect();
+    assert_eq!(mine.len(), 1, "exactly one email to {to}: {messages:?}");
+    let text = mine[0].replace("=\n", "").replace("=3D", "=");
+    let start = text
+        .find("https://clinic.example/set-password#token=")
+        .expect("a set-password link")
+        + "https://clinic.example/set-password#token=".len();
+    text[start..]
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
+        .collect()
+}
+
+async fn set_password(app: &TestApp, token: &str, password: &str) -> reqwest::Response {
+    app.client
+        .post(app.url("/api/v1/auth/set-password"))
+        .json(&json!({"token": token, "new_password": password}))
+        .send()
+        .await
+        .unwrap()
+}
+
+async fn outbox_bodies(app: &TestApp) -> Vec<(String, Option<String>)> {
+    app.with_db(|conn| {
+        use dermachart::db::schema::email_outbox;
+        use diesel::prelude::*;
+        email_outbox::table
+            .select((email_outbox::status, email_outbox::body))
+            .load::<(String, Option<String>)>(conn)
+            .unwrap()
+    })
+    .await
+}
+
+#[tokio::test]
+async fn a_portal_account_link_goes_only_by_email_works_once_and_signs_the_patient_in() {
+    let (app, sink) = app_with_mail().await;
+    let desk = app.sign_in(Role::FrontDesk).await;
+    let patient = app.create_patient(&desk.token, "Ines", "Portal").await;
+    let pid = patient["id"].as_str().unwrap();
+    let r = app
+        .post(
+            &desk.token,
+            &format!("/api/v1/patients/{pid}/portal-account"),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(r.status(), 201);
+    let text = r.text().await.unwrap();
+    let body: Value = serde_json::from_str(&text).unwrap();
+    let keys: Vec<&String> = body.as_object().unwrap().keys().collect();
+    assert_eq!(
+        keys,
+        ["expires_at", "user_id"],
+        "no token in the answer: {text}"
+    );
+    wait_for(&sink.messages, 1).await;
+    let messages = sink.messages.lock().unwrap().clone();
+    let token = token_in(&messages, "ines.portal@example.org");
+    assert!(token.len() >= 40, "a 256-bit token: {token}");
+    assert!(!text.contains(&token));
+
+    // No password works before the link is used.
+    assert_eq!(
+        app.login("ines.portal@example.org", PASSWORD)
+            .await
+            .status(),
+        401
+    );
+    // The database keeps only the token's hash, and the sent email's body is erased.
+    let hashes = app
+        .with_db(|conn| {
+            use dermachart::db::schema::password_tokens;
+            use diesel::prelude::*;
+            password_tokens::table
+                .select(password_tokens::token_hash)
+                .load::<String>(conn)
+                .unwrap()
+        })
+        .await;
+    assert_eq!(hashes.len(), 1);
+    assert_ne!(hashes[0], token);
+    for _ in 0..50 {
+        if outbox_bodies(&app).await.iter().all(|(s, _)| s == "sent") {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(outbox_bodies(&app).await, vec![("sent".to_owned(), None)]);
+
+    // A weak password is refused and does not use the link up.
+    assert_problem(set_password(&app, &token, "password1234").await, 422).await;
+    assert_eq!(set_password(&app, &token, NEW_PASSWORD).await.status(), 204);
+    let login = app.login("ines.portal@example.org", NEW_PASSWORD).await;
+    assert_eq!(login.status(), 200);
+    let session: Value = login.json().await.unwrap();
+    assert_eq!(session["user"]["role"], "patient");
+    assert_eq!(session["user"]["patient_id"], pid);
+    // Single use.
+    let again = assert_problem(
+        set_password(&app, &token, "yet another passphrase").await,
+        422,
+    )
+    .await;
+    assert_eq!(again["errors"][0]["field"], "token");
+    // One login per patient.
+    assert_problem(
+        app.post(
+            &desk.token,
+            &format!("/api/v1/patients/{pid}/portal-account"),
+            &json!({}),
+        )
+        .await,
+        409,
+    )
+    .await;
+    // Issuing and using are audited, without the email in the log.
+    let rows = app.audit_rows().await;
+    assert!(rows
+        .iter()
+        .any(|r| r.entity_type == "portal_account" && r.action == "create"));
+    assert!(rows
+        .iter()
+        .any(|r| r.entity_type == "user_password" && r.action == "update"));
+    let dump = format!("{rows:?}");
+    assert!(!dump.contains("ines.portal@example.org") && !dump.contains(&token));
+}
+
+#[tokio::test]
+async fn a_patient_without_an_email_on_file_gets_no_portal_account_and_practitioners_cannot_issue_one(
+) {
+    let (app, _sink) = app_with_mail().await;
+    let desk = app.sign_in(Role::FrontDesk).await;
+    let patient = app.create_patient(&desk.token, "Noemail", "Person").await;
+    let pid = patient["id"].as_str().unwrap();
+    let r = app
+        .patch(
+            &desk.token,
+            &format!("/api/v1/patients/{pid}"),
+            &json!({"email": null}),
+        )
+        .await;
+    assert_eq!(r.status(), 200);
+    let p = assert_problem(
+        app.post(
+            &desk.token,
+            &format!("/api/v1/patients/{pid}/portal-account"),
+            &json!({}),
+        )
+        .await,
+        422,
+    )
+    .await;
+    assert_eq!(p["errors"][0]["field"], "email");
+    let practitioner = app.sign_in(Role::Practitioner).await;
+    assert_problem(
+        app.post(
+            &practitioner.token,
+            &format!("/api/v1/patients/{pid}/portal-account"),
+            &json!({}),
+        )
+        .await,
+        403,
+    )
+    .await;
+    let users = app
+        .with_db(|conn| {
+            use dermachart::db::schema::users;
+            use diesel::prelude::*;
+            users::table
+                .filter(users::role.eq("patient"))
+                .count()
+                .get_result::<i64>(conn)
+                .unwrap()
+        })
+        .await;
+    assert_eq!(users, 0);
+}
+
+#[tokio::test]
+async fn a_password_reset_answers_alike_for_unknown_emails_and_its_link_ends_every_session() {
+    let (app, sink) = app_with_mail().await;
+    let staff = app.sign_in(Role::Practitioner).await;
+    let reset = |email: &str| {
+        app.client
+            .post(app.url("/api/v1/auth/password-reset"))
+            .json(&json!({"email": email}))
+            .send()
+    };
+    let unknown = reset("nobody@example.org").await.unwrap();
+    assert_eq!(unknown.status(), 202);
+    let unknown_body = unknown.text().await.unwrap();
+    let known = reset(&staff.email.to_uppercase()).await.unwrap();
+    assert_eq!(known.status(), 202);
+    assert_eq!(known.text().await.unwrap(), unknown_body);
+    wait_for(&sink.messages, 1).await;
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    let messages = sink.messages.lock().unwrap().clone();
+    assert_eq!(
+        messages.len(),
+        1,
+        "only the real account gets mail: {messages:?}"
+    );
+    assert!(!messages[0].contains("nobody@example.org"));
+    let token = token_in(&messages, &staff.email);
+
+    // The session from before the reset still works until the link is used.
+    assert_eq!(app.get(&staff.token, "/api/v1/auth/me").await.status(), 200);
+    assert_eq!(set_password(&app, &token, NEW_PASSWORD).await.status(), 204);
+    assert_eq!(app.get(&staff.token, "/api/v1/auth/me").await.status(), 401);
+    assert_eq!(app.login(&staff.email, PASSWORD).await.status(), 401);
+    assert_eq!(app.login(&staff.email, NEW_PASSWORD).await.status(), 200);
+}
+
+#[tokio::test]
+async fn an_expired_or_superseded_link_is_refused() {
+    let (app, sink) = app_with_mail().await;
+    let staff = app.sign_in(Role::FrontDesk).await;
+    for _ in 0..2 {
+        let r = app
+            .client
+            .post(app.url("/api/v1/auth/password-reset"))
+            .json(&json!({"email": staff.email}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 202);
+    }
+    wait_for(&sink.messages, 2).await;
+    let messages = sink.messages.lock().unwrap().clone();
+    let first = token_in(&messages[..1], &staff.email);
+    let second = token_in(&messages[1..], &staff.email);
+    // Only the newest link works.
+    assert_problem(set_password(&app, &first, NEW_PASSWORD).await, 422).await;
+    // Reset links live an hour: move this one's expiry into the past.
+    app.with_db(|conn| {
+        use dermachart::db::schema::password_tokens;
+        use diesel::prelude::*;
+        diesel::update(password_tokens::table)
+            .set(
+                password_tokens::expires_at
+                    .eq(dermachart::db::now() - chrono::Duration::seconds(1)),
+            )
+            .execute(conn)
+            .unwrap();
+    })
+    .await;
+    assert_problem(set_password(&app, &second, NEW_PASSWORD).await, 422).await;
+    assert_problem(set_password(&app, "made-up-token", NEW_PASSWORD).await, 422).await;
+    assert_eq!(app.login(&staff.email, PASSWORD).await.status(), 200);
+}
