@@ -4,7 +4,7 @@ use actix_web::{HttpResponse, ResponseError};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-pub use crate::domain::FieldError;
+pub use crate::domain::{FieldError, LikelyDuplicate};
 
 /// The problem document (RFC 9457) every error answers with.
 #[derive(Debug, Serialize, ToSchema)]
@@ -16,6 +16,9 @@ pub struct Problem {
     pub detail: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub errors: Option<Vec<FieldError>>,
+    /// CSV import: rows that look like patients already on file.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub duplicates: Option<Vec<LikelyDuplicate>>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -42,6 +45,12 @@ pub enum ApiError {
     UnsupportedMediaType,
     #[error("validation failed")]
     Validation(Vec<FieldError>),
+    /// A CSV import refused whole: per-row errors and likely duplicates.
+    #[error("import refused")]
+    ImportRejected {
+        errors: Vec<FieldError>,
+        duplicates: Vec<LikelyDuplicate>,
+    },
     #[error("too many requests")]
     TooManyRequests { retry_after_secs: u64 },
     #[error("service unavailable")]
@@ -105,6 +114,15 @@ impl ApiError {
                 "Unprocessable content",
                 "One or more fields are invalid.".into(),
             ),
+            ApiError::ImportRejected { errors, duplicates } => (
+                "import-rejected",
+                "Unprocessable content",
+                format!(
+                    "Nothing was imported: {} error(s) and {} likely duplicate(s).",
+                    errors.len(),
+                    duplicates.len()
+                ),
+            ),
             ApiError::TooManyRequests { .. } => (
                 "too-many-requests",
                 "Too many requests",
@@ -131,7 +149,13 @@ impl ApiError {
             status: self.status_code().as_u16(),
             detail,
             errors: match self {
-                ApiError::Validation(errors) => Some(errors.clone()),
+                ApiError::Validation(errors) | ApiError::ImportRejected { errors, .. } => {
+                    Some(errors.clone())
+                }
+                _ => None,
+            },
+            duplicates: match self {
+                ApiError::ImportRejected { duplicates, .. } => Some(duplicates.clone()),
                 _ => None,
             },
         }
@@ -150,7 +174,9 @@ impl ResponseError for ApiError {
             ApiError::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
             ApiError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            ApiError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::Validation(_) | ApiError::ImportRejected { .. } => {
+                StatusCode::UNPROCESSABLE_ENTITY
+            }
             ApiError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,

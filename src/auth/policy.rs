@@ -73,6 +73,7 @@ pub const RULES: &[Rule] = &[
     // Patients (staff)
     rule("GET", "/api/v1/patients", Access::Roles(STAFF)),
     rule("POST", "/api/v1/patients", Access::Roles(STAFF)),
+    rule("POST", "/api/v1/patients/import", Access::Roles(STAFF)),
     rule("GET", "/api/v1/patients/{id}", Access::Roles(STAFF)),
     rule("PATCH", "/api/v1/patients/{id}", Access::Roles(STAFF)),
     rule("DELETE", "/api/v1/patients/{id}", Access::Roles(STAFF)),

@@ -72,6 +72,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                     .get(patients::search::search_patients)
                     .post(patients::create::create_patient),
             )
+            .route(
+                "/patients/import",
+                web::post().to(patients::import::import_patients),
+            )
             .service(
                 web::resource("/patients/{id}")
                     .get(patients::get::get_patient)

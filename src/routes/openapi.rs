@@ -46,6 +46,7 @@ impl Modify for Security {
         routes::users::unlock::unlock_user,
         routes::patients::search::search_patients,
         routes::patients::create::create_patient,
+        routes::patients::import::import_patients,
         routes::patients::get::get_patient,
         routes::patients::update::update_patient,
         routes::patients::archive::archive_patient,

@@ -11,6 +11,7 @@ mod database;
 mod errors;
 mod health;
 mod helpers;
+mod import;
 mod me;
 mod patients;
 mod policy;

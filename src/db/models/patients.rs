@@ -89,6 +89,21 @@ pub fn insert(
     values: &PatientValues,
     now: NaiveDateTime,
 ) -> QueryResult<PatientRow> {
+    insert_only(conn, id, mrn, values, now)?;
+    patients::table
+        .find(id)
+        .select(PatientRow::as_select())
+        .first(conn)
+}
+
+/// Inserts without reading the row back (bulk import).
+pub fn insert_only(
+    conn: &mut DbConnection,
+    id: PatientId,
+    mrn: &str,
+    values: &PatientValues,
+    now: NaiveDateTime,
+) -> QueryResult<usize> {
     diesel::insert_into(patients::table)
         .values((
             patients::id.eq(id),
@@ -99,11 +114,23 @@ pub fn insert(
             patients::created_at.eq(now),
             patients::updated_at.eq(now),
         ))
-        .execute(conn)?;
+        .execute(conn)
+}
+
+/// A patient on file with the same (folded) names and date of birth, if any.
+pub fn find_same_identity(
+    conn: &mut DbConnection,
+    given_folded: &str,
+    family_folded: &str,
+    date_of_birth: chrono::NaiveDate,
+) -> QueryResult<Option<PatientId>> {
     patients::table
-        .find(id)
-        .select(PatientRow::as_select())
+        .filter(patients::family_name_search.eq(family_folded))
+        .filter(patients::given_name_search.eq(given_folded))
+        .filter(patients::date_of_birth.eq(date_of_birth))
+        .select(patients::id)
         .first(conn)
+        .optional()
 }
 
 pub fn find(conn: &mut DbConnection, id: PatientId) -> QueryResult<Option<PatientRow>> {

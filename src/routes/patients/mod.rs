@@ -2,6 +2,7 @@
 pub mod archive;
 pub mod create;
 pub mod get;
+pub mod import;
 pub mod portal_account;
 pub mod record;
 pub mod search;

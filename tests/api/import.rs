@@ -1,0 +1,254 @@
+//! CSV import of demographics: all or nothing, errors by line and field, likely
+//! duplicates reported and never merged.
+use serde_json::Value;
+
+use dermachart::domain::role::Role;
+
+use crate::helpers::{assert_problem, spawn_app, TestApp};
+
+async fn import(
+    app: &TestApp,
+    token: &str,
+    content_type: &str,
+    body: impl Into<reqwest::Body>,
+) -> reqwest::Response {
+    app.client
+        .post(app.url("/api/v1/patients/import"))
+        .bearer_auth(token)
+        .header("content-type", content_type)
+        .body(body)
+        .send()
+        .await
+        .unwrap()
+}
+
+async fn patient_count(app: &TestApp) -> i64 {
+    app.with_db(|conn| {
+        use dermachart::db::schema::patients;
+        use diesel::prelude::*;
+        patients::table.count().get_result(conn).unwrap()
+    })
+    .await
+}
+
+#[tokio::test]
+async fn a_file_is_imported_in_order_and_each_new_patient_is_audited() {
+    let app = spawn_app().await;
+    let desk = app.sign_in(Role::FrontDesk).await.token;
+    let csv = "\u{feff}given_name,family_name,date_of_birth,sex,phone,email,address\r\n\
+               Ada,Lovelace,1915-12-10,female,+44 20 7946 0001,ada@example.org,\"12 St James's Square, London\"\r\n\
+               Mary,Somerville,1900-12-26,,,,\r\n\
+               Grace,Hopper,1906-12-09,female,,,\"Arlington, \"\"VA\"\"\"\r\n";
+    let r = import(&app, &desk, "text/csv; charset=utf-8", csv).await;
+    assert_eq!(r.status(), 201);
+    let body: Value = r.json().await.unwrap();
+    assert_eq!(body["imported"], 3);
+    let ids: Vec<&str> = body["ids"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap())
+        .collect();
+    let mut names = Vec::new();
+    for id in &ids {
+        let p: Value = app
+            .get(&desk, &format!("/api/v1/patients/{id}"))
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert!(p["mrn"].as_str().unwrap().starts_with("DC-"));
+        names.push(format!(
+            "{} {}",
+            p["given_name"].as_str().unwrap(),
+            p["family_name"].as_str().unwrap()
+        ));
+        if p["family_name"] == "Hopper" {
+            assert_eq!(p["address"], "Arlington, \"VA\"");
+        }
+    }
+    assert_eq!(names, ["Ada Lovelace", "Mary Somerville", "Grace Hopper"]);
+    let created = app
+        .audit_rows()
+        .await
+        .into_iter()
+        .filter(|r| r.action == "create" && r.entity_type == "patient")
+        .count();
+    assert_eq!(created, 3);
+}
+
+#[tokio::test]
+async fn one_bad_row_refuses_the_whole_file_naming_each_line_and_field() {
+    let app = spawn_app().await;
+    let desk = app.sign_in(Role::FrontDesk).await.token;
+    let before = patient_count(&app).await;
+    let csv = "given_name,family_name,date_of_birth,sex\n\
+               Ada,Lovelace,1915-12-10,female\n\
+               Bad,Date,10/12/1815,female\n\
+               Bad,Sex,1915-12-10,robot\n\
+               ,Nameless,1915-12-10,\n\
+               Too,Many,1915-12-10,female,extra\n";
+    let p = assert_problem(import(&app, &desk, "text/csv", csv).await, 422).await;
+    let errors: Vec<(u64, String)> = p["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["line"].as_u64().unwrap(),
+                e["field"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        errors,
+        [
+            (3, "date_of_birth".to_owned()),
+            (4, "sex".to_owned()),
+            (5, "given_name".to_owned()),
+            (6, "line".to_owned())
+        ]
+    );
+    assert_eq!(
+        patient_count(&app).await,
+        before,
+        "nothing written, not even line 2"
+    );
+}
+
+#[tokio::test]
+async fn likely_duplicates_are_reported_and_never_merged() {
+    let app = spawn_app().await;
+    let desk = app.sign_in(Role::FrontDesk).await.token;
+    // create_patient registers 1980-05-17.
+    let on_file = app.create_patient(&desk, "Ada", "Lovelace").await;
+    let before = patient_count(&app).await;
+    let csv = "given_name,family_name,date_of_birth\n\
+               ADA, lovelace ,1980-05-17\n\
+               Charles,Babbage,1931-12-26\n\
+               charles,BABBAGE,1931-12-26\n\
+               Ada,Lovelace,1980-05-18\n";
+    let p = assert_problem(import(&app, &desk, "text/csv", csv).await, 422).await;
+    assert_eq!(p["errors"].as_array().unwrap().len(), 0);
+    let d = p["duplicates"].as_array().unwrap();
+    assert_eq!(d.len(), 2, "{d:?}");
+    assert_eq!(d[0]["line"], 2);
+    assert_eq!(d[0]["patient_id"], on_file["id"]);
+    assert_eq!(d[1]["line"], 4);
+    assert!(d[1]["patient_id"].is_null());
+    assert_eq!(d[1]["same_as_line"], 3);
+    assert_eq!(patient_count(&app).await, before);
+    let still: Value = app
+        .get(
+            &desk,
+            &format!("/api/v1/patients/{}", on_file["id"].as_str().unwrap()),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        still["version"], on_file["version"],
+        "the patient on file is untouched"
+    );
+}
+
+#[tokio::test]
+async fn the_wrong_type_unknown_columns_clinical_columns_from_front_desk_and_oversize_files_are_refused(
+) {
+    let app = spawn_app().await;
+    let desk = app.sign_in(Role::FrontDesk).await.token;
+    let practitioner = app.sign_in(Role::Practitioner).await.token;
+    let ok = "given_name,family_name,date_of_birth\nAda,Lovelace,1915-12-10\n";
+    assert_problem(import(&app, &desk, "application/json", ok).await, 415).await;
+    assert_problem(import(&app, &desk, "text/plain", ok).await, 415).await;
+    let p = assert_problem(
+        import(
+            &app,
+            &desk,
+            "text/csv",
+            "given_name,family_name,date_of_birth,ssn\nA,B,1915-12-10,1\n",
+        )
+        .await,
+        422,
+    )
+    .await;
+    assert_eq!(p["errors"][0]["line"], 1);
+    assert_eq!(p["errors"][0]["field"], "ssn");
+    let p = assert_problem(
+        import(&app, &desk, "text/csv", "given_name,family_name\nA,B\n").await,
+        422,
+    )
+    .await;
+    assert_eq!(p["errors"][0]["field"], "date_of_birth");
+    let clinical =
+        "given_name,family_name,date_of_birth,fitzpatrick_type\nAda,Lovelace,1915-12-10,III\n";
+    assert_problem(import(&app, &desk, "text/csv", clinical).await, 403).await;
+    assert_problem(
+        import(
+            &app,
+            &desk,
+            "text/csv",
+            "given_name,family_name,date_of_birth\n",
+        )
+        .await,
+        422,
+    )
+    .await;
+    let before = patient_count(&app).await;
+    let mut big = String::from("given_name,family_name,date_of_birth\n");
+    while big.len() <= 50 * 1024 * 1024 {
+        big.push_str("Someone,Somebody,1970-01-01\n");
+    }
+    assert_problem(import(&app, &desk, "text/csv", big).await, 413).await;
+    assert_problem(
+        import(
+            &app,
+            &desk,
+            "text/csv",
+            b"given_name,family_name,date_of_birth\n\xff\xfe,B,1915-12-10\n".to_vec(),
+        )
+        .await,
+        422,
+    )
+    .await;
+    assert_eq!(patient_count(&app).await, before);
+    // A practitioner may import the clinical column.
+    let r = import(&app, &practitioner, "text/csv", clinical).await;
+    assert_eq!(r.status(), 201);
+    let id = r.json::<Value>().await.unwrap()["ids"][0]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let p: Value = app
+        .get(&practitioner, &format!("/api/v1/patients/{id}"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(p["fitzpatrick_type"], 3);
+}
+
+#[tokio::test]
+async fn a_large_file_imports_whole() {
+    let app = spawn_app().await;
+    let desk = app.sign_in(Role::FrontDesk).await.token;
+    let mut csv = String::from("given_name,family_name,date_of_birth,email\n");
+    for i in 0..3000 {
+        csv.push_str(&format!(
+            "Given{i},Family{i},1980-01-{:02},p{i}@example.org\n",
+            1 + i % 28
+        ));
+    }
+    let r = import(&app, &desk, "text/csv", csv).await;
+    assert_eq!(r.status(), 201);
+    let body: Value = r.json().await.unwrap();
+    assert_eq!(body["imported"], 3000);
+    let found: Value = app
+        .get(&desk, "/api/v1/patients?q=Family2999")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(found["items"][0]["id"], body["ids"][2999]);
+}
