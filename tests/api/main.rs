@@ -12,6 +12,7 @@ mod errors;
 mod health;
 mod helpers;
 mod import;
+mod logs;
 mod me;
 mod patients;
 mod policy;
