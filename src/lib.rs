@@ -2,6 +2,7 @@
 pub mod api;
 pub mod audit;
 pub mod auth;
+pub mod chart;
 pub mod cli;
 pub mod config;
 pub mod db;
@@ -9,6 +10,7 @@ pub mod demo;
 pub mod domain;
 pub mod error;
 pub mod extract;
+pub mod fhir;
 pub mod idempotency;
 pub mod metrics;
 pub mod middleware;
