@@ -202,7 +202,10 @@ fn appointment(chart: &Chart, a: &Appointment, patient_ref: &Value) -> Value {
         .get(&a.practitioner_id)
         .map_or("Clinic practitioner", String::as_str);
     let mut patient_actor = patient_ref.clone();
-    patient_actor["display"] = json!("Patient");
+    patient_actor["display"] = json!(format!(
+        "{} {}",
+        chart.patient.given_name, chart.patient.family_name
+    ));
     let mut r = json!({
         "resourceType": "Appointment",
         "id": a.id.0.to_string(),
@@ -706,6 +709,15 @@ mod tests {
         }
     }
 
+    /// Lets `scripts/validate_fhir.py` check these Bundles too (they hold a Media,
+    /// which the HTTP tests cannot create yet).
+    fn keep_for_the_validator(name: &str, b: &Value) {
+        if let Some(dir) = std::env::var_os("FHIR_EXPORT_DIR").filter(|d| !d.is_empty()) {
+            std::fs::create_dir_all(&dir).unwrap();
+            std::fs::write(std::path::Path::new(&dir).join(name), b.to_string()).unwrap();
+        }
+    }
+
     fn resources<'a>(b: &'a Value, kind: &str) -> Vec<&'a Value> {
         b["entry"]
             .as_array()
@@ -822,6 +834,8 @@ mod tests {
         assert!(staff.to_string().contains("staff only"));
 
         let mine = bundle(&c.for_patient(), Audience::Patient, at(14));
+        keep_for_the_validator("unit-staff-export.json", &staff);
+        keep_for_the_validator("unit-me-export.json", &mine);
         assert_eq!(resources(&mine, "Encounter").len(), 1);
         assert!(resources(&mine, "Encounter")
             .iter()

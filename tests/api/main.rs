@@ -8,6 +8,7 @@ mod clinical;
 mod consents;
 mod database;
 mod errors;
+mod export;
 mod health;
 mod helpers;
 mod me;
