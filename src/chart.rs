@@ -15,7 +15,9 @@ use crate::api::notes::{Consultation, Procedure};
 use crate::api::patients::Patient;
 use crate::api::samples::Sample;
 use crate::db::models::appointments::{self, AppointmentFilter};
-use crate::db::models::{adverse, clinic, consents, measurements, notes, patients, samples, users};
+use crate::db::models::{
+    adverse, clinic, consents, entered_in_error, measurements, notes, patients, samples, users,
+};
 use crate::db::types::{NoteId, PatientId, PractitionerId, ServiceId, UserId};
 use crate::db::DbConnection;
 use crate::error::ApiError;
@@ -132,9 +134,43 @@ impl Chart {
                 .into_iter()
                 .map(AdverseEvent::from)
                 .collect();
+            // Photos (the photos module): map its rows into `chart.photos` here, before
+            // entered-in-error marks are applied.
+            chart.drop_entered_in_error(conn)?;
             chart.load_names(conn)?;
         }
         Ok(chart)
+    }
+
+    /// Leaves out every item marked entered in error (SPEC §6 "Entered in error": hidden
+    /// from charts, `/me` and exports alike).
+    fn drop_entered_in_error(&mut self, conn: &mut DbConnection) -> Result<(), ApiError> {
+        use entered_in_error as eie;
+        let ids: Vec<uuid::Uuid> = self
+            .consultations
+            .iter()
+            .map(|c| c.id.0)
+            .chain(self.procedures.iter().map(|p| p.id.0))
+            .chain(self.measurements.iter().map(|m| m.id.0))
+            .chain(self.adverse_events.iter().map(|e| e.id.0))
+            .chain(self.photos.iter().map(|p| p.id))
+            .collect();
+        let marked: BTreeSet<(String, uuid::Uuid)> = eie::marked_among(conn, &ids)?
+            .into_iter()
+            .map(|(kind, id)| (kind, id.0))
+            .collect();
+        if marked.is_empty() {
+            return Ok(());
+        }
+        let is = |kind: &str, id: uuid::Uuid| marked.contains(&(kind.to_owned(), id));
+        self.consultations
+            .retain(|c| !is(eie::CONSULTATION, c.id.0));
+        self.procedures.retain(|p| !is(eie::PROCEDURE, p.id.0));
+        self.measurements.retain(|m| !is(eie::MEASUREMENT, m.id.0));
+        self.adverse_events
+            .retain(|e| !is(eie::ADVERSE_EVENT, e.id.0));
+        self.photos.retain(|p| !is(eie::PHOTO, p.id));
+        Ok(())
     }
 
     /// Looks up the display names of the staff, practitioners and services named.

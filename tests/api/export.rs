@@ -332,3 +332,63 @@ async fn the_patients_own_chart_has_signed_notes_with_amendments_and_staff_by_na
     // Staff cannot use the portal path.
     assert_problem(t.c.app.get(&t.author.token, "/api/v1/me/record").await, 403).await;
 }
+
+#[tokio::test]
+async fn an_item_entered_in_error_is_left_out_of_the_chart_the_portal_and_both_exports() {
+    use dermachart::db::models::entered_in_error::{self as eie, EnteredInErrorRow, MarkedId};
+    let t = charted().await;
+    let marks = [
+        (eie::MEASUREMENT, t.measurement.clone()),
+        (eie::ADVERSE_EVENT, t.adverse_event.clone()),
+    ];
+    let by = t.author.user_id;
+    t.c.app
+        .with_db(move |conn| {
+            for (kind, id) in marks {
+                eie::insert(
+                    conn,
+                    &EnteredInErrorRow {
+                        id: MarkedId::new(),
+                        entity_type: kind.to_owned(),
+                        entity_id: id.parse().unwrap(),
+                        reason: "wrong patient".into(),
+                        by_user: by,
+                        at: dermachart::db::now(),
+                    },
+                )
+                .unwrap();
+            }
+        })
+        .await;
+    let staff_chart: Value =
+        t.c.app
+            .get(
+                &t.author.token,
+                &format!("/api/v1/patients/{}/record", t.patient),
+            )
+            .await
+            .json()
+            .await
+            .unwrap();
+    assert_eq!(staff_chart["measurements"], json!([]));
+    assert_eq!(staff_chart["adverse_events"], json!([]));
+    assert_eq!(staff_chart["procedures"].as_array().unwrap().len(), 1);
+    let mine: Value =
+        t.c.app
+            .get(&t.me.token, "/api/v1/me/record")
+            .await
+            .json()
+            .await
+            .unwrap();
+    assert_eq!(mine["measurements"], json!([]));
+    assert_eq!(mine["adverse_events"], json!([]));
+    let path = format!("/api/v1/patients/{}/export", t.patient);
+    for b in [
+        export(&t.c, &t.author.token, &path, "staff-export-eie.json").await,
+        export(&t.c, &t.me.token, "/api/v1/me/export", "me-export-eie.json").await,
+    ] {
+        assert!(resources(&b, "Observation").is_empty());
+        assert!(resources(&b, "AdverseEvent").is_empty());
+        assert_eq!(resources(&b, "Procedure").len(), 1);
+    }
+}
