@@ -35,8 +35,8 @@ pub struct ChartPhoto {
     /// `frontal | left_45 | right_45 | left_profile | right_profile`.
     pub view: String,
     pub content_type: String,
-    pub width: u32,
-    pub height: u32,
+    pub width: i32,
+    pub height: i32,
 }
 
 /// How much of the chart to load: front desk gets no clinical part at all.
