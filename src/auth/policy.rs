@@ -246,6 +246,14 @@ pub const RULES: &[Rule] = &[
     ),
     rule("GET", "/api/v1/me/measurements", Access::Roles(PATIENT)),
     rule("GET", "/api/v1/me/access-log", Access::Roles(PATIENT)),
+    rule("GET", "/api/v1/me/record", Access::Roles(PATIENT)),
+    rule("GET", "/api/v1/me/export", Access::Roles(PATIENT)),
+    // FHIR export of a whole record: clinical readers only (never front desk).
+    rule(
+        "GET",
+        "/api/v1/patients/{id}/export",
+        Access::Roles(CLINICAL_READERS),
+    ),
     rule(
         "GET",
         "/api/v1/patients/{id}/adverse-events",

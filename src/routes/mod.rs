@@ -8,8 +8,10 @@ pub mod calendar;
 pub mod clinic;
 pub mod consents;
 pub mod consultations;
+pub mod export;
 pub mod health;
 pub mod me;
+pub mod me_record;
 pub mod measurements;
 pub mod openapi;
 pub mod patients;
@@ -254,6 +256,12 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             )
             .route("/me/measurements", web::get().to(me::my_measurements))
             .route("/me/access-log", web::get().to(me::my_access_log))
+            .route("/me/record", web::get().to(me_record::my_record))
+            .route("/me/export", web::get().to(export::my_export))
+            .route(
+                "/patients/{id}/export",
+                web::get().to(export::patient_export),
+            )
             .route("/samples", web::post().to(samples::create_sample))
             .route("/samples/{id}", web::get().to(samples::get_sample))
             .route(

@@ -14,7 +14,7 @@ fn no_contraindications() -> Value {
            "active_cancer": false, "keloid_history": false, "recent_isotretinoin": false})
 }
 
-async fn consultation(c: &Clinic, author: &Session, patient: &str, extra: Value) -> Value {
+pub async fn consultation(c: &Clinic, author: &Session, patient: &str, extra: Value) -> Value {
     let mut body = json!({"patient_id": patient, "concerns": ["fine_lines", "wrinkles"], "subjective": "Wants smoother skin.",
         "objective": "Fine perioral lines.", "assessment": "Suitable.", "plan": "Stem cell facial.",
         "contraindications": no_contraindications(), "eligibility": "eligible"});
@@ -531,7 +531,7 @@ async fn a_procedure_needs_its_own_patients_appointment_under_way() {
 }
 
 /// A patient screened, consented and mid-procedure: (procedure id, appointment id).
-async fn ready_procedure(c: &Clinic, author: &Session, patient: &str) -> (String, String) {
+pub async fn ready_procedure(c: &Clinic, author: &Session, patient: &str) -> (String, String) {
     let (appt, template_id) = facial_today(c, patient).await;
     signed_consultation(c, author, patient, json!({})).await;
     let consent = signed_consent(&c.app, &author.token, patient, &template_id).await;
@@ -552,7 +552,7 @@ async fn ready_procedure(c: &Clinic, author: &Session, patient: &str) -> (String
     (p["id"].as_str().unwrap().to_owned(), appt)
 }
 
-async fn sample(
+pub async fn sample(
     c: &Clinic,
     author: &Session,
     patient: &str,

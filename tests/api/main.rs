@@ -9,6 +9,7 @@ mod clinical;
 mod consents;
 mod database;
 mod errors;
+mod export;
 mod health;
 mod helpers;
 mod import;

@@ -1,0 +1,344 @@
+//! The chart: everything of one patient, loaded in one place, and its views — the
+//! staff chart (`/patients/{id}/record`), what the patient sees (`/me/record`), and the
+//! input of the FHIR export (`fhir.rs`).
+use std::collections::{BTreeMap, BTreeSet};
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use serde_json::{json, Value};
+use utoipa::ToSchema;
+
+use crate::api::adverse::AdverseEvent;
+use crate::api::appointments::Appointment;
+use crate::api::consents::Consent;
+use crate::api::notes::{Consultation, Procedure};
+use crate::api::patients::Patient;
+use crate::api::samples::Sample;
+use crate::db::models::appointments::{self, AppointmentFilter};
+use crate::db::models::{
+    adverse, clinic, consents, entered_in_error, measurements, notes, patients, samples, users,
+};
+use crate::db::types::{NoteId, PatientId, PractitionerId, ServiceId, UserId};
+use crate::db::DbConnection;
+use crate::error::ApiError;
+use crate::routes::measurements::Measurement;
+
+/// A photo's metadata as the chart carries it (never the bytes). The photos module
+/// maps its rows into this; until it lands the chart's `photos` is empty.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ChartPhoto {
+    #[schema(value_type = String, format = Uuid)]
+    pub id: uuid::Uuid,
+    pub taken_at: DateTime<Utc>,
+    /// `before | after | follow_up`.
+    pub kind: String,
+    /// `frontal | left_45 | right_45 | left_profile | right_profile`.
+    pub view: String,
+    pub content_type: String,
+    pub width: i32,
+    pub height: i32,
+}
+
+/// How much of the chart to load: front desk gets no clinical part at all.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ChartParts {
+    /// Patient demographics, appointments and consents.
+    Administrative,
+    /// Everything.
+    Full,
+}
+
+/// One patient's whole record, as response bodies (the staff form: ids, drafts, notes).
+#[derive(Debug)]
+pub struct Chart {
+    pub parts: ChartParts,
+    /// With clinical fields (`allergies`, …); the front-desk view strips them.
+    pub patient: Patient,
+    pub appointments: Vec<Appointment>,
+    pub consultations: Vec<Consultation>,
+    pub procedures: Vec<Procedure>,
+    pub consents: Vec<Consent>,
+    pub samples: Vec<Sample>,
+    /// Filled by the photos module (see [`ChartPhoto`]); empty until then.
+    pub photos: Vec<ChartPhoto>,
+    pub measurements: Vec<Measurement>,
+    pub adverse_events: Vec<AdverseEvent>,
+    /// Display names of every staff user the chart names (authors, signers, collectors…).
+    pub staff_names: BTreeMap<UserId, String>,
+    /// Display names of the practitioners of the appointments.
+    pub practitioner_names: BTreeMap<PractitionerId, String>,
+    /// Names of the services of appointments and procedures.
+    pub service_names: BTreeMap<ServiceId, String>,
+}
+
+/// Shown where a staff user can no longer be found.
+const UNKNOWN_STAFF: &str = "Clinic staff";
+
+impl Chart {
+    /// Loads the chart of one patient (404 if there is no such patient).
+    pub fn load(
+        conn: &mut DbConnection,
+        patient: PatientId,
+        parts: ChartParts,
+    ) -> Result<Chart, ApiError> {
+        let row = patients::find(conn, patient)?.ok_or(ApiError::NotFound)?;
+        let appointment_list = appointments::list(
+            conn,
+            &AppointmentFilter {
+                patient_id: Some(patient),
+                ..Default::default()
+            },
+            10_000,
+        )?;
+        let mut consent_list = Vec::new();
+        for c in consents::of_patient(conn, patient)? {
+            let t = consents::find_template(conn, c.template_id)?.ok_or(ApiError::NotFound)?;
+            consent_list.push(crate::routes::consents::view(c, &t));
+        }
+        let mut chart = Chart {
+            parts,
+            patient: Patient::from_row(row, true),
+            appointments: appointment_list
+                .into_iter()
+                .map(Appointment::from)
+                .collect(),
+            consultations: Vec::new(),
+            procedures: Vec::new(),
+            consents: consent_list,
+            samples: Vec::new(),
+            photos: Vec::new(),
+            measurements: Vec::new(),
+            adverse_events: Vec::new(),
+            staff_names: BTreeMap::new(),
+            practitioner_names: BTreeMap::new(),
+            service_names: BTreeMap::new(),
+        };
+        if parts == ChartParts::Full {
+            for c in notes::consultations_of(conn, patient)? {
+                let a = notes::amendments_of(conn, "consultation", NoteId(c.id.0))?;
+                chart.consultations.push(Consultation::from_row(c, a));
+            }
+            for p in notes::procedures_of(conn, patient)? {
+                let a = notes::amendments_of(conn, "procedure", NoteId(p.id.0))?;
+                chart.procedures.push(Procedure::from_row(p, a)?);
+            }
+            for s in samples::of_patient(conn, patient)? {
+                let events = samples::events(conn, s.id)?;
+                chart.samples.push(Sample::from_rows(s, events));
+            }
+            chart.measurements = measurements::series(conn, patient, None)?
+                .into_iter()
+                .map(Measurement::from)
+                .collect();
+            chart.adverse_events = adverse::of_patient(conn, patient)?
+                .into_iter()
+                .map(AdverseEvent::from)
+                .collect();
+            // Photos (the photos module): map its rows into `chart.photos` here, before
+            // entered-in-error marks are applied.
+            chart.drop_entered_in_error(conn)?;
+            chart.load_names(conn)?;
+        }
+        Ok(chart)
+    }
+
+    /// Leaves out every item marked entered in error (SPEC §6 "Entered in error": hidden
+    /// from charts, `/me` and exports alike).
+    fn drop_entered_in_error(&mut self, conn: &mut DbConnection) -> Result<(), ApiError> {
+        use entered_in_error as eie;
+        let ids: Vec<uuid::Uuid> = self
+            .consultations
+            .iter()
+            .map(|c| c.id.0)
+            .chain(self.procedures.iter().map(|p| p.id.0))
+            .chain(self.measurements.iter().map(|m| m.id.0))
+            .chain(self.adverse_events.iter().map(|e| e.id.0))
+            .chain(self.photos.iter().map(|p| p.id))
+            .collect();
+        let marked: BTreeSet<(String, uuid::Uuid)> = eie::marked_among(conn, &ids)?
+            .into_iter()
+            .map(|(kind, id)| (kind, id.0))
+            .collect();
+        if marked.is_empty() {
+            return Ok(());
+        }
+        let is = |kind: &str, id: uuid::Uuid| marked.contains(&(kind.to_owned(), id));
+        self.consultations
+            .retain(|c| !is(eie::CONSULTATION, c.id.0));
+        self.procedures.retain(|p| !is(eie::PROCEDURE, p.id.0));
+        self.measurements.retain(|m| !is(eie::MEASUREMENT, m.id.0));
+        self.adverse_events
+            .retain(|e| !is(eie::ADVERSE_EVENT, e.id.0));
+        self.photos.retain(|p| !is(eie::PHOTO, p.id));
+        Ok(())
+    }
+
+    /// Looks up the display names of the staff, practitioners and services named.
+    fn load_names(&mut self, conn: &mut DbConnection) -> Result<(), ApiError> {
+        for user in self.staff_ids() {
+            let name = match users::find(conn, user) {
+                Ok(u) => u.display_name,
+                Err(diesel::result::Error::NotFound) => UNKNOWN_STAFF.to_owned(),
+                Err(other) => return Err(other.into()),
+            };
+            self.staff_names.insert(user, name);
+        }
+        let practitioners: BTreeSet<PractitionerId> = self
+            .appointments
+            .iter()
+            .map(|a| a.practitioner_id)
+            .collect();
+        for id in practitioners {
+            if let Some(p) = clinic::find_practitioner(conn, id)? {
+                self.practitioner_names.insert(id, p.display_name);
+            }
+        }
+        let services: BTreeSet<ServiceId> = self
+            .appointments
+            .iter()
+            .map(|a| a.service_id)
+            .chain(self.procedures.iter().map(|p| p.service_id))
+            .collect();
+        for id in services {
+            if let Some(row) = clinic::find_service(conn, id)? {
+                self.service_names.insert(id, row.name);
+            }
+        }
+        Ok(())
+    }
+
+    /// Every staff user id the chart holds.
+    fn staff_ids(&self) -> BTreeSet<UserId> {
+        let mut ids = BTreeSet::new();
+        for c in &self.consultations {
+            ids.insert(c.author_id);
+            ids.extend(c.signed_by);
+            ids.extend(c.amendments.iter().map(|a| a.author_id));
+        }
+        for p in &self.procedures {
+            ids.insert(p.author_id);
+            ids.extend(p.signed_by);
+            ids.extend(p.amendments.iter().map(|a| a.author_id));
+        }
+        for c in &self.consents {
+            ids.extend(c.collected_by);
+            ids.extend(c.witness_id);
+        }
+        ids.extend(self.adverse_events.iter().map(|e| e.recorded_by));
+        ids
+    }
+
+    /// A staff member's display name.
+    pub fn staff_name(&self, user: UserId) -> &str {
+        self.staff_names
+            .get(&user)
+            .map_or(UNKNOWN_STAFF, String::as_str)
+    }
+
+    /// What a patient may see of their own chart (SPEC §6 "What patients see"): signed
+    /// notes only, no appointment notes, no samples.
+    pub fn for_patient(mut self) -> Chart {
+        self.consultations.retain(|c| c.status == "signed");
+        self.procedures.retain(|p| p.status == "signed");
+        for a in &mut self.appointments {
+            a.notes = None;
+        }
+        self.samples.clear();
+        self
+    }
+
+    /// The staff chart: every key for clinicians; for front desk only the patient's
+    /// demographics, appointments and consent status.
+    pub fn staff_json(self, clinical: bool) -> Result<Value, ApiError> {
+        let mut patient = self.patient;
+        if !clinical {
+            patient.allergies = None;
+            patient.medications = None;
+            patient.medical_history = None;
+            patient.fitzpatrick_type = None;
+        }
+        let consent_list = if clinical {
+            to_value(&self.consents)?
+        } else {
+            Value::Array(
+                self.consents
+                    .iter()
+                    .map(|c| {
+                        json!({"id": c.id, "title": c.title, "scope": c.scope, "status": c.status,
+                           "template_version": c.template_version, "signed_at": c.signed_at,
+                           "expires_at": c.expires_at, "revoked_at": c.revoked_at})
+                    })
+                    .collect(),
+            )
+        };
+        let mut chart = json!({
+            "patient": to_value(&patient)?,
+            "appointments": to_value(&self.appointments)?,
+            "consents": consent_list,
+        });
+        if clinical && self.parts == ChartParts::Full {
+            chart["consultations"] = to_value(&self.consultations)?;
+            chart["procedures"] = to_value(&self.procedures)?;
+            chart["samples"] = to_value(&self.samples)?;
+            chart["photos"] = to_value(&self.photos)?;
+            chart["measurements"] = to_value(&self.measurements)?;
+            chart["adverse_events"] = to_value(&self.adverse_events)?;
+        }
+        Ok(chart)
+    }
+
+    /// `/me/record`: the chart's keys except `samples`, as the patient sees them, with
+    /// every staff user id replaced by that staff member's display name (same keys).
+    pub fn patient_json(self) -> Result<Value, ApiError> {
+        let chart = self.for_patient();
+        let mut consultations = to_value(&chart.consultations)?;
+        let mut procedures = to_value(&chart.procedures)?;
+        let mut consent_list = to_value(&chart.consents)?;
+        let mut adverse_events = to_value(&chart.adverse_events)?;
+        for list in [&mut consultations, &mut procedures] {
+            for note in as_items(list) {
+                chart.name_staff(note, &["author_id", "signed_by"]);
+                if let Some(amendments) = note.get_mut("amendments") {
+                    for a in as_items(amendments) {
+                        chart.name_staff(a, &["author_id"]);
+                    }
+                }
+            }
+        }
+        for c in as_items(&mut consent_list) {
+            chart.name_staff(c, &["collected_by", "witness_id"]);
+        }
+        for e in as_items(&mut adverse_events) {
+            chart.name_staff(e, &["recorded_by"]);
+        }
+        Ok(json!({
+            "patient": to_value(&chart.patient)?,
+            "appointments": to_value(&chart.appointments)?,
+            "consultations": consultations,
+            "consents": consent_list,
+            "procedures": procedures,
+            "photos": to_value(&chart.photos)?,
+            "measurements": to_value(&chart.measurements)?,
+            "adverse_events": adverse_events,
+        }))
+    }
+
+    /// Replaces the staff user id under each key by that user's display name.
+    fn name_staff(&self, item: &mut Value, keys: &[&str]) {
+        for key in keys {
+            if let Some(slot) = item.get_mut(*key) {
+                if let Some(id) = slot.as_str().and_then(|s| s.parse::<UserId>().ok()) {
+                    *slot = Value::String(self.staff_name(id).to_owned());
+                }
+            }
+        }
+    }
+}
+
+fn as_items(list: &mut Value) -> impl Iterator<Item = &mut Value> {
+    list.as_array_mut().into_iter().flatten()
+}
+
+fn to_value(v: &impl Serialize) -> Result<Value, ApiError> {
+    serde_json::to_value(v).map_err(ApiError::internal)
+}
