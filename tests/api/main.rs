@@ -13,6 +13,7 @@ mod export;
 mod health;
 mod helpers;
 mod import;
+mod isolation;
 mod logs;
 mod me;
 mod patients;
