@@ -9,6 +9,7 @@ use crate::db::models::users::{self, normalise_email, NewUser};
 use crate::db::types::{PatientId, UserId};
 use crate::db::DbPool;
 use crate::domain::mrn::new_mrn;
+use crate::domain::outcomes::Metric;
 use crate::domain::password::check_new_password;
 use crate::domain::patient::{EmergencyContact, PatientFields, Sex};
 use crate::domain::role::Role;
@@ -257,8 +258,39 @@ pub fn seed(pool: &DbPool, tz: chrono_tz::Tz) -> anyhow::Result<String> {
     if let (Some((author, _)), Some(patient)) = (practitioner_users.first(), patient_ids.first()) {
         seed_treatment_story(&mut conn, tz, *author, *patient)?;
         lines.push(format!(
-            "  {} {} has a signed consultation and consent, a stem cell facial 20 days ago with its sample's custody, and the follow-up series.",
+            "  {} {} has a signed consultation and consent, a stem cell facial about 200 days ago with its sample's custody,",
             PATIENTS[0].given, PATIENTS[0].family
+        ));
+        lines.push(
+            "  and the whole follow-up series with skin measurements at each review.".to_owned(),
+        );
+        let email = format!(
+            "{}.{}@example.org",
+            PATIENTS[0].given.to_lowercase(),
+            PATIENTS[0].family.to_lowercase()
+        );
+        let password = one_time_password();
+        let hash = hash_blocking(&password)?;
+        let now = crate::db::now();
+        users::insert(
+            &mut conn,
+            &NewUser {
+                id: UserId::new(),
+                email: &email,
+                display_name: PATIENTS[0].given,
+                role: Role::Patient.as_str(),
+                password_hash: &hash,
+                active: true,
+                patient_id: Some(*patient),
+                version: 1,
+                created_at: now,
+                updated_at: now,
+            },
+        )?;
+        lines.push("  Their patient-portal login (/api/v1/me/...):".to_owned());
+        lines.push(format!(
+            "  {:<13} {email:<34} {password}",
+            Role::Patient.as_str()
         ));
     }
     Ok(lines.join("\n"))
@@ -415,9 +447,11 @@ fn seed_treatment_story(
     patient: PatientId,
 ) -> anyhow::Result<()> {
     use crate::db::models::consents::{self, ConsentRow, TemplateRow};
+    use crate::db::models::measurements::{self, MeasurementRow};
     use crate::db::models::notes::{self, ConsultationRow, ProcedureRow};
     use crate::db::models::samples::{self, SampleEventRow, SampleRow};
     use crate::db::models::{appointments, clinic};
+    use crate::db::types::MeasurementId;
     use crate::db::types::{
         ConsentFamilyId, ConsentId, ConsentTemplateId, ConsultationId, NoteId, ProcedureId,
         SampleEventId, SampleId,
@@ -453,7 +487,7 @@ fn seed_treatment_story(
         requires_reconsent: false,
         valid_for_days: Some(365),
         created_by: None,
-        created_at: day(60),
+        created_at: day(230),
     };
     consents::insert_template(conn, &treatment)?;
     let photo_id = ConsentTemplateId::new();
@@ -471,7 +505,7 @@ fn seed_treatment_story(
             requires_reconsent: false,
             valid_for_days: None,
             created_by: None,
-            created_at: day(60),
+            created_at: day(230),
         },
     )?;
     let mut facial_with_consent = facial.clone();
@@ -479,9 +513,10 @@ fn seed_treatment_story(
     facial_with_consent.version += 1;
     clinic::update_service(conn, &facial_with_consent, facial.version)?;
 
-    // The visit, 20 days ago at 10:00 clinic time, completed.
-    // About three weeks ago, on a working day (the demo hours are Monday to Friday).
-    let mut visit_date = crate::domain::schedule::local_date(tz, day(20));
+    // The visit, about 200 days ago at 10:00 clinic time, completed, so that the whole
+    // follow-up series (2, 6, 13 and 26 weeks) lies in the past and carries results.
+    // On a working day (the demo hours are Monday to Friday).
+    let mut visit_date = crate::domain::schedule::local_date(tz, day(200));
     while chrono::Datelike::weekday(&visit_date).number_from_monday() > 5 {
         visit_date -= Duration::days(1);
     }
@@ -675,10 +710,92 @@ fn seed_treatment_story(
     }
     appt = crate::scheduling::transition(conn, tz, appt, AppointmentStatus::Completed, None, None)
         .map_err(err)?;
-    conn.write_transaction(|c| {
-        crate::scheduling::book_follow_ups(c, tz, &appt, author, Duration::hours(24))
-    })
-    .map_err(err)?;
+    let follow_ups = conn
+        .write_transaction(|c| {
+            crate::scheduling::book_follow_ups(c, tz, &appt, author, Duration::hours(24))
+        })
+        .map_err(err)?;
     let _ = appointments::find(conn, appt.id)?;
+
+    // Measurements: a baseline just before the procedure, then one set at each
+    // follow-up review (attended and completed), improving as the cells take.
+    let measure = |conn: &mut crate::db::DbConnection,
+                   at: chrono::NaiveDateTime,
+                   appointment: Option<crate::db::types::AppointmentId>,
+                   values: &[(Metric, f64)]|
+     -> anyhow::Result<()> {
+        for (metric, value) in values {
+            measurements::insert(
+                conn,
+                &MeasurementRow {
+                    id: MeasurementId::new(),
+                    patient_id: patient,
+                    measured_at: at,
+                    metric: metric.as_str().into(),
+                    value: *value,
+                    unit: metric.unit().into(),
+                    device: device(*metric).map(str::to_owned),
+                    appointment_id: appointment,
+                    recorded_by: author,
+                    created_at: at,
+                },
+            )?;
+        }
+        Ok(())
+    };
+    measure(
+        conn,
+        starts_at + Duration::minutes(5),
+        Some(appt.id),
+        &[
+            (Metric::SkinMoisture, 38.0),
+            (Metric::Firmness, 0.42),
+            (Metric::Elasticity, 0.61),
+            (Metric::WrinkleSeverity, 4.0),
+            (Metric::Pigmentation, 210.0),
+        ],
+    )?;
+    // (moisture, firmness, elasticity, wrinkles, pigmentation, GAIS, satisfaction)
+    let results = [
+        (44.0, 0.39, 0.64, 4.0, 205.0, 1.0, 6.0),
+        (49.0, 0.35, 0.68, 3.0, 196.0, 2.0, 7.0),
+        (52.0, 0.33, 0.71, 3.0, 188.0, 2.0, 8.0),
+        (51.0, 0.33, 0.72, 2.0, 185.0, 2.0, 9.0),
+    ];
+    for (mut visit, r) in follow_ups.into_iter().zip(results) {
+        let at = visit.starts_at + Duration::minutes(5);
+        for next in [
+            AppointmentStatus::CheckedIn,
+            AppointmentStatus::InProgress,
+            AppointmentStatus::Completed,
+        ] {
+            visit =
+                crate::scheduling::transition(conn, tz, visit, next, None, None).map_err(err)?;
+        }
+        measure(
+            conn,
+            at,
+            Some(visit.id),
+            &[
+                (Metric::SkinMoisture, r.0),
+                (Metric::Firmness, r.1),
+                (Metric::Elasticity, r.2),
+                (Metric::WrinkleSeverity, r.3),
+                (Metric::Pigmentation, r.4),
+                (Metric::Gais, r.5),
+                (Metric::Satisfaction, r.6),
+            ],
+        )?;
+    }
     Ok(())
+}
+
+/// The instrument a demo metric is read with (scores are the clinician's or patient's).
+fn device(metric: Metric) -> Option<&'static str> {
+    match metric {
+        Metric::SkinMoisture => Some("Corneometer CM 825"),
+        Metric::Firmness | Metric::Elasticity => Some("Cutometer MPA 580"),
+        Metric::Pigmentation => Some("Mexameter MX 18"),
+        Metric::WrinkleSeverity | Metric::Gais | Metric::Satisfaction => None,
+    }
 }

@@ -118,6 +118,39 @@ async fn the_demo_seed_fills_an_empty_clinic_once_with_one_time_passwords() {
     )
     .unwrap();
     assert_eq!(follow_ups.len(), 4);
+    assert!(
+        follow_ups.iter().all(|f| f.status == "completed"),
+        "the series lies in the past"
+    );
+    // A measurement set before the procedure and at every follow-up review.
+    let series =
+        dermachart::db::models::measurements::series(&mut conn, procedures[0].patient_id, None)
+            .unwrap();
+    assert_eq!(series.len(), 5 + 4 * 7);
+    for f in &follow_ups {
+        assert_eq!(
+            series
+                .iter()
+                .filter(|m| m.appointment_id == Some(f.id))
+                .count(),
+            7
+        );
+    }
+    // The printed patient login opens that patient's own portal account.
+    let line = printed
+        .lines()
+        .find(|l| l.trim_start().starts_with("patient "))
+        .unwrap();
+    let password = line.split_whitespace().last().unwrap();
+    let email = line.split_whitespace().nth(1).unwrap();
+    let portal = dermachart::db::models::users::find_by_email(&mut conn, email)
+        .unwrap()
+        .unwrap();
+    assert_eq!(portal.patient_id, Some(procedures[0].patient_id));
+    assert!(dermachart::auth::password::verify_blocking(
+        password,
+        &portal.password_hash
+    ));
     assert!(printed.contains("stem cell facial"));
     // The printed password opens the admin account.
     let line = printed.lines().find(|l| l.contains("admin@")).unwrap();
