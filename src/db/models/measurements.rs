@@ -2,7 +2,7 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use crate::db::schema::measurements;
+use crate::db::schema::{entered_in_error, measurements};
 use crate::db::types::{AppointmentId, MeasurementId, PatientId, UserId};
 use crate::db::DbConnection;
 
@@ -27,7 +27,16 @@ pub fn insert(conn: &mut DbConnection, row: &MeasurementRow) -> QueryResult<usiz
         .execute(conn)
 }
 
-/// A patient's series, oldest first (optionally one metric).
+pub fn find(conn: &mut DbConnection, id: MeasurementId) -> QueryResult<Option<MeasurementRow>> {
+    measurements::table
+        .find(id)
+        .select(MeasurementRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// A patient's series, oldest first (optionally one metric), without the readings
+/// marked entered in error.
 pub fn series(
     conn: &mut DbConnection,
     patient: PatientId,
@@ -35,6 +44,9 @@ pub fn series(
 ) -> QueryResult<Vec<MeasurementRow>> {
     let mut q = measurements::table
         .filter(measurements::patient_id.eq(patient))
+        .filter(diesel::dsl::not(diesel::dsl::exists(
+            entered_in_error::table.filter(entered_in_error::entity_id.eq(measurements::id)),
+        )))
         .select(MeasurementRow::as_select())
         .order((measurements::measured_at.asc(), measurements::id.asc()))
         .into_boxed();

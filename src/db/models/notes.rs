@@ -282,7 +282,7 @@ pub fn add_products(
     Ok(())
 }
 
-/// Every signed procedure of a service (each is one outcome series).
+/// Every signed procedure of a service not entered in error (each is one outcome series).
 pub fn signed_procedures_of_service(
     conn: &mut DbConnection,
     service: ServiceId,
@@ -290,6 +290,10 @@ pub fn signed_procedures_of_service(
     procedures::table
         .filter(procedures::service_id.eq(service))
         .filter(procedures::status.eq("signed"))
+        .filter(diesel::dsl::not(diesel::dsl::exists(
+            crate::db::schema::entered_in_error::table
+                .filter(crate::db::schema::entered_in_error::entity_id.eq(procedures::id)),
+        )))
         .select(ProcedureRow::as_select())
         .order(procedures::performed_at.asc())
         .load(conn)
