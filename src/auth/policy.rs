@@ -211,6 +211,28 @@ pub const RULES: &[Rule] = &[
         Access::Roles(PRACTITIONER),
     ),
     rule("GET", "/api/v1/outcomes", Access::Roles(CLINICAL_READERS)),
+    // Photos: taken by practitioners, read by clinicians; the bytes also by the
+    // photo's own patient (the handler answers 404 for anyone else's).
+    rule(
+        "GET",
+        "/api/v1/patients/{id}/photos",
+        Access::Roles(CLINICAL_READERS),
+    ),
+    rule(
+        "POST",
+        "/api/v1/patients/{id}/photos",
+        Access::Roles(PRACTITIONER),
+    ),
+    rule(
+        "GET",
+        "/api/v1/patients/{id}/photos/compare",
+        Access::Roles(CLINICAL_READERS),
+    ),
+    rule(
+        "GET",
+        "/api/v1/photos/{id}",
+        Access::Roles(&[Admin, Practitioner, Patient]),
+    ),
     // The patient's own record: every handler works on the caller's own patient id.
     rule("GET", "/api/v1/me/appointments", Access::Roles(PATIENT)),
     rule("POST", "/api/v1/me/appointments", Access::Roles(PATIENT)),
@@ -233,6 +255,8 @@ pub const RULES: &[Rule] = &[
     ),
     rule("GET", "/api/v1/me/measurements", Access::Roles(PATIENT)),
     rule("GET", "/api/v1/me/access-log", Access::Roles(PATIENT)),
+    rule("GET", "/api/v1/me/photos", Access::Roles(PATIENT)),
+    rule("GET", "/api/v1/me/photos/{id}", Access::Roles(PATIENT)),
     rule(
         "GET",
         "/api/v1/patients/{id}/adverse-events",

@@ -480,6 +480,31 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::db::types::DbUuid;
+
+    photos (id) {
+        id -> DbUuid,
+        patient_id -> DbUuid,
+        taken_at -> Timestamp,
+        kind -> Text,
+        view -> Text,
+        appointment_id -> Nullable<DbUuid>,
+        procedure_id -> Nullable<DbUuid>,
+        content_type -> Text,
+        width -> Integer,
+        height -> Integer,
+        byte_size -> BigInt,
+        sha256 -> Text,
+        thumb_sha256 -> Text,
+        thumb_width -> Integer,
+        thumb_height -> Integer,
+        taken_by -> DbUuid,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(rooms -> locations (location_id));
 diesel::joinable!(practitioners -> users (user_id));
@@ -522,4 +547,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     adverse_events,
     entered_in_error,
     measurements,
+    photos,
 );

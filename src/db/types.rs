@@ -247,3 +247,7 @@ typed_id!(
     /// A skin measurement.
     MeasurementId
 );
+typed_id!(
+    /// A clinical photo.
+    PhotoId
+);

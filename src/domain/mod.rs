@@ -5,6 +5,7 @@ pub mod mrn;
 pub mod outcomes;
 pub mod password;
 pub mod patient;
+pub mod photo;
 pub mod role;
 pub mod schedule;
 

@@ -13,6 +13,7 @@ pub mod me;
 pub mod measurements;
 pub mod openapi;
 pub mod patients;
+pub mod photos;
 pub mod procedures;
 pub mod samples;
 pub mod users;
@@ -216,6 +217,18 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                     .post(measurements::create_measurement),
             )
             .route("/outcomes", web::get().to(measurements::outcomes))
+            .service(
+                web::resource("/patients/{id}/photos")
+                    .get(photos::list::list_photos)
+                    .post(photos::upload::upload_photo),
+            )
+            .route(
+                "/patients/{id}/photos/compare",
+                web::get().to(photos::compare::compare_photos),
+            )
+            .route("/photos/{id}", web::get().to(photos::download::get_photo))
+            .route("/me/photos", web::get().to(photos::me::my_photos))
+            .route("/me/photos/{id}", web::get().to(photos::me::my_photo))
             .service(
                 web::resource("/me/appointments")
                     .get(me::my_appointments)

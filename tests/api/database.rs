@@ -129,7 +129,8 @@ fn declared_columns() -> Vec<(String, String)> {
         sample_events,
         adverse_events,
         entered_in_error,
-        measurements
+        measurements,
+        photos
     );
     cols.sort();
     cols

@@ -12,6 +12,7 @@ mod health;
 mod helpers;
 mod me;
 mod patients;
+mod photos;
 mod policy;
 mod reminders;
 mod scheduling;

@@ -8,6 +8,7 @@ pub mod consents;
 pub mod measurements;
 pub mod notes;
 pub mod patients;
+pub mod photos;
 pub mod reminders;
 pub mod samples;
 pub mod sessions;

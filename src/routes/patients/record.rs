@@ -75,8 +75,12 @@ pub async fn patient_record(
                 chart["consultations"] = to_value(consultations)?;
                 chart["procedures"] = to_value(procedures)?;
                 chart["samples"] = to_value(sample_list)?;
-                // Photos arrive with the outcomes milestone.
-                chart["photos"] = json!([]);
+                chart["photos"] = to_value(
+                    crate::db::models::photos::of_patient(conn, patient)?
+                        .into_iter()
+                        .map(crate::api::photos::Photo::from)
+                        .collect::<Vec<_>>(),
+                )?;
                 chart["measurements"] = to_value(
                     crate::db::models::measurements::series(conn, patient, None)?
                         .into_iter()
