@@ -2,7 +2,7 @@
 //! small trait so an object store can replace the folder (SPEC §5 `MEDIA_DIR`).
 use std::fmt;
 use std::fs::{self, File, OpenOptions};
-use std::io::{self, Write};
+use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
@@ -43,12 +43,28 @@ pub struct Stored {
     pub newly_written: bool,
 }
 
+/// The bytes under a key, to be read piece by piece.
+pub struct MediaReader {
+    pub len: u64,
+    pub reader: Box<dyn Read + Send>,
+}
+
+impl fmt::Debug for MediaReader {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("MediaReader")
+            .field("len", &self.len)
+            .finish()
+    }
+}
+
 /// Where media bytes live. Calls block: run them off the async workers.
 pub trait MediaStore: Send + Sync + fmt::Debug {
     /// Stores the bytes durably under their content key.
     fn put(&self, bytes: &[u8]) -> io::Result<Stored>;
     /// The bytes under a key, or `None` if there are none.
     fn get(&self, key: &MediaKey) -> io::Result<Option<Vec<u8>>>;
+    /// The bytes under a key as a reader (for streaming them out), or `None`.
+    fn open(&self, key: &MediaKey) -> io::Result<Option<MediaReader>>;
     /// Forgets a key (used to undo a `put` whose database row was never written).
     fn remove(&self, key: &MediaKey) -> io::Result<()>;
 }
@@ -117,6 +133,17 @@ impl MediaStore for FsMediaStore {
         }
     }
 
+    fn open(&self, key: &MediaKey) -> io::Result<Option<MediaReader>> {
+        match File::open(self.path_of(key)) {
+            Ok(file) => Ok(Some(MediaReader {
+                len: file.metadata()?.len(),
+                reader: Box::new(file),
+            })),
+            Err(err) if err.kind() == io::ErrorKind::NotFound => Ok(None),
+            Err(err) => Err(err),
+        }
+    }
+
     fn remove(&self, key: &MediaKey) -> io::Result<()> {
         match fs::remove_file(self.path_of(key)) {
             Err(err) if err.kind() != io::ErrorKind::NotFound => Err(err),
@@ -162,8 +189,14 @@ mod tests {
             .map(|e| e.unwrap().file_name().into_string().unwrap())
             .collect();
         assert_eq!(names, vec![first.key.to_string()]);
+        let mut opened = store.open(&first.key).unwrap().unwrap();
+        assert_eq!(opened.len, 11);
+        let mut read = Vec::new();
+        opened.reader.read_to_end(&mut read).unwrap();
+        assert_eq!(read, b"photo bytes");
         store.remove(&first.key).unwrap();
         assert_eq!(store.get(&first.key).unwrap(), None);
+        assert!(store.open(&first.key).unwrap().is_none());
         fs::remove_dir_all(&dir).unwrap();
     }
 }

@@ -389,6 +389,11 @@ async fn a_jpeg_with_gps_exif_is_accepted_and_the_stored_file_carries_no_exif_or
 
     let (headers, stored) = c.bytes(&c.practitioner.token, &location).await;
     assert_eq!(headers["content-type"], "image/jpeg");
+    assert_eq!(
+        headers["content-length"].to_str().unwrap(),
+        stored.len().to_string()
+    );
+    assert_eq!(photo["byte_size"].as_u64(), Some(stored.len() as u64));
     assert_eq!(headers["x-content-type-options"], "nosniff");
     assert_eq!(headers["cache-control"], "no-store");
     let disposition = headers["content-disposition"].to_str().unwrap();

@@ -6,6 +6,8 @@ pub mod list;
 pub mod me;
 pub mod upload;
 
+use std::io::Read;
+
 use actix_web::http::header;
 use actix_web::{web, HttpResponse};
 
@@ -95,7 +97,7 @@ async fn serve_photo(
         ))
         .await?;
     let store = state.media.clone();
-    let bytes = web::block(move || store.get(&key))
+    let opened = web::block(move || store.open(&key))
         .await?
         .map_err(|e| ApiError::internal(anyhow::Error::new(e).context("media store read")))?
         .ok_or_else(|| {
@@ -104,6 +106,7 @@ async fn serve_photo(
                 row.id
             ))
         })?;
+    let len = opened.len;
     Ok(HttpResponse::Ok()
         .content_type(format.content_type())
         .insert_header((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
@@ -117,5 +120,27 @@ async fn serve_photo(
                 format.extension()
             ),
         ))
-        .body(bytes))
+        .no_chunking(len)
+        .streaming(chunks(opened.reader)))
+}
+
+/// The size of each read from the store while streaming a photo out.
+const STREAM_CHUNK: usize = 64 * 1024;
+
+/// The reader's bytes as a stream of chunks, each read off the async workers, so a
+/// download holds one chunk in memory rather than the whole file.
+fn chunks(
+    reader: Box<dyn Read + Send>,
+) -> impl futures_util::Stream<Item = Result<web::Bytes, std::io::Error>> {
+    futures_util::stream::try_unfold(reader, |mut reader| async move {
+        let (reader, chunk) = web::block(move || {
+            let mut buf = vec![0; STREAM_CHUNK];
+            let n = reader.read(&mut buf)?;
+            buf.truncate(n);
+            Ok::<_, std::io::Error>((reader, buf))
+        })
+        .await
+        .map_err(std::io::Error::other)??;
+        Ok((!chunk.is_empty()).then(|| (web::Bytes::from(chunk), reader)))
+    })
 }

@@ -26,6 +26,9 @@ const TEXT_PARTS: [&str; 5] = ["taken_at", "kind", "view", "appointment_id", "pr
 const MAX_TEXT_PART: usize = 256;
 /// The whole body: the file plus room for the text parts and the multipart framing.
 const MAX_BODY_BYTES: usize = MAX_FILE_BYTES + 64 * 1024;
+/// How long an upload may take to arrive (20 MiB at 1 Mbit/s is under three minutes);
+/// a body trickled in slower is dropped rather than holding a connection for ever.
+const UPLOAD_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(300);
 
 /// The parts of an upload, read but not yet parsed.
 #[derive(Debug, Default)]
@@ -91,7 +94,7 @@ async fn read_parts(req: &HttpRequest, payload: web::Payload) -> Result<RawUploa
             if upload.file.is_some() {
                 return Err(ApiError::validation("file", "is given twice"));
             }
-            let mut bytes = Vec::new();
+            let mut bytes = Vec::with_capacity(declared.unwrap_or(0).min(MAX_FILE_BYTES));
             while let Some(chunk) = part.next().await {
                 let chunk = chunk.map_err(multipart_error)?;
                 if bytes.len() + chunk.len() > MAX_FILE_BYTES {
@@ -233,7 +236,10 @@ pub async fn upload_photo(
     state
         .db(move |conn| patients::find(conn, patient)?.ok_or(ApiError::NotFound))
         .await?;
-    let upload = parse_upload(read_parts(&req, payload).await?)?;
+    let raw = tokio::time::timeout(UPLOAD_TIMEOUT, read_parts(&req, payload))
+        .await
+        .map_err(|_| ApiError::BadRequest("The upload did not arrive in time.".into()))??;
+    let upload = parse_upload(raw)?;
     let file = Arc::new(upload.file);
     // Cheap checks of the bytes first (type, declared size), so a refusal costs no decode.
     let header_of = file.clone();
