@@ -531,7 +531,7 @@ async fn a_procedure_needs_its_own_patients_appointment_under_way() {
 }
 
 /// A patient screened, consented and mid-procedure: (procedure id, appointment id).
-async fn ready_procedure(c: &Clinic, author: &Session, patient: &str) -> (String, String) {
+pub async fn ready_procedure(c: &Clinic, author: &Session, patient: &str) -> (String, String) {
     let (appt, template_id) = facial_today(c, patient).await;
     signed_consultation(c, author, patient, json!({})).await;
     let consent = signed_consent(&c.app, &author.token, patient, &template_id).await;

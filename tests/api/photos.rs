@@ -82,6 +82,32 @@ fn exif_gps_segment() -> Vec<u8> {
     segment
 }
 
+/// An APP1 `Exif` segment whose only tag is Orientation = 6 (the camera was turned:
+/// rotate 90° clockwise to view).
+fn exif_orientation_segment() -> Vec<u8> {
+    let mut tiff = b"MM\0\x2a".to_vec();
+    tiff.extend(8u32.to_be_bytes());
+    tiff.extend(1u16.to_be_bytes());
+    tiff.extend([0x01, 0x12, 0x00, 0x03]);
+    tiff.extend(1u32.to_be_bytes());
+    tiff.extend([0x00, 0x06, 0x00, 0x00]);
+    tiff.extend(0u32.to_be_bytes());
+    let mut payload = b"Exif\0\0".to_vec();
+    payload.extend(tiff);
+    let mut segment = vec![0xFF, 0xE1];
+    segment.extend(u16::try_from(payload.len() + 2).unwrap().to_be_bytes());
+    segment.extend(payload);
+    segment
+}
+
+fn webp_lossless(width: u32, height: u32) -> Vec<u8> {
+    let mut out = Vec::new();
+    gradient(width, height)
+        .write_with_encoder(image::codecs::webp::WebPEncoder::new_lossless(&mut out))
+        .unwrap();
+    out
+}
+
 /// A real JPEG carrying GPS EXIF right after SOI, as a phone camera writes it.
 fn jpeg_with_gps(width: u32, height: u32) -> Vec<u8> {
     let plain = jpeg(width, height);
@@ -504,6 +530,51 @@ async fn assert_refused_as_not_an_image(
     .await;
     assert_problem(r, 415).await;
     c.assert_nothing_stored().await;
+}
+
+#[tokio::test]
+async fn a_webp_is_accepted_and_kept_as_a_png() {
+    let c = clinic().await;
+    let original = webp_lossless(400, 240);
+    assert_eq!(&original[8..12], b"WEBP");
+    let photo = c
+        .upload_ok(&form(file(original, "face.webp", "image/webp")))
+        .await;
+    assert_eq!(photo["content_type"], "image/png");
+    let (headers, stored) = c
+        .bytes(&c.practitioner.token, photo["url"].as_str().unwrap())
+        .await;
+    assert_eq!(headers["content-type"], "image/png");
+    assert!(stored.starts_with(b"\x89PNG\r\n\x1a\n"));
+    assert_eq!(
+        image::load_from_memory(&stored).unwrap().dimensions(),
+        (400, 240)
+    );
+}
+
+#[tokio::test]
+async fn a_turned_camera_photo_is_stored_upright_although_its_exif_is_dropped() {
+    let c = clinic().await;
+    let plain = jpeg(640, 480);
+    let mut turned = plain[..2].to_vec();
+    turned.extend(exif_orientation_segment());
+    turned.extend(&plain[2..]);
+    let photo = c
+        .upload_ok(&form(file(turned, "turned.jpg", "image/jpeg")))
+        .await;
+    assert_eq!(
+        (photo["width"].as_i64(), photo["height"].as_i64()),
+        (Some(480), Some(640)),
+        "rotated as the orientation tag said"
+    );
+    let (_, stored) = c
+        .bytes(&c.practitioner.token, photo["url"].as_str().unwrap())
+        .await;
+    assert!(!contains(&stored, b"Exif\0\0"));
+    assert_eq!(
+        image::load_from_memory(&stored).unwrap().dimensions(),
+        (480, 640)
+    );
 }
 
 #[tokio::test]
@@ -1027,6 +1098,81 @@ async fn compare_pairs_the_latest_before_and_after_of_a_view_and_refuses_differe
         )
         .await;
     assert_eq!(error_fields(&assert_problem(r, 422).await), vec!["after"]);
+}
+
+#[tokio::test]
+async fn a_photo_links_to_its_own_patients_appointment_and_procedure_and_keeps_that_draft() {
+    let c = crate::scheduling::clinic().await;
+    let author = c.app.sign_in(Role::Practitioner).await;
+    let p = c.patient("Ada").await;
+    let (procedure, appointment) = crate::clinical::ready_procedure(&c, &author, &p).await;
+    let photography = template(&c.app, &c.admin, "photography", json!({})).await;
+    signed_consent(
+        &c.app,
+        &author.token,
+        &p,
+        photography["id"].as_str().unwrap(),
+    )
+    .await;
+    let linked = |appointment: &str, procedure: &str| {
+        let mut parts = form(file(jpeg(64, 64), "a.jpg", "image/jpeg"));
+        parts[2] = text("kind", "after");
+        parts.push(text("appointment_id", appointment));
+        parts.push(text("procedure_id", procedure));
+        parts
+    };
+    let r = upload(&c.app, &author.token, &p, &linked(&appointment, &procedure)).await;
+    assert_eq!(r.status(), 201);
+    let photo: Value = r.json().await.unwrap();
+    assert_eq!(photo["appointment_id"], appointment.as_str());
+    assert_eq!(photo["procedure_id"], procedure.as_str());
+
+    // Another patient's appointment and procedure are refused, naming the field.
+    let other = c.patient("Other").await;
+    let theirs = c
+        .book_ok(
+            &other,
+            &c.practitioners[0],
+            &c.consultation,
+            crate::scheduling::monday(1, 10, 0),
+        )
+        .await;
+    signed_consent(
+        &c.app,
+        &author.token,
+        &other,
+        photography["id"].as_str().unwrap(),
+    )
+    .await;
+    let r = upload(
+        &c.app,
+        &author.token,
+        &other,
+        &linked(theirs["id"].as_str().unwrap(), &procedure),
+    )
+    .await;
+    assert_eq!(
+        error_fields(&assert_problem(r, 422).await),
+        vec!["procedure_id"]
+    );
+    let r = upload(
+        &c.app,
+        &author.token,
+        &p,
+        &linked(theirs["id"].as_str().unwrap(), &procedure),
+    )
+    .await;
+    assert_eq!(
+        error_fields(&assert_problem(r, 422).await),
+        vec!["appointment_id"]
+    );
+
+    // The draft the photo documents cannot be deleted from under it (409, not a 500).
+    let r = c
+        .app
+        .delete(&author.token, &format!("/api/v1/procedures/{procedure}"))
+        .await;
+    assert_problem(r, 409).await;
 }
 
 #[tokio::test]

@@ -89,6 +89,14 @@ pub fn of_patient(conn: &mut DbConnection, patient: PatientId) -> QueryResult<Ve
         .load(conn)
 }
 
+/// How many photos are linked to a procedure (a draft with photos cannot be deleted).
+pub fn count_of_procedure(conn: &mut DbConnection, procedure: ProcedureId) -> QueryResult<i64> {
+    photos::table
+        .filter(photos::procedure_id.eq(procedure))
+        .count()
+        .get_result(conn)
+}
+
 /// The newest photo of this view whose kind is one of `kinds`, taken no later than
 /// `not_after` when given.
 pub fn latest_of_view(
