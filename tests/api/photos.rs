@@ -1254,3 +1254,20 @@ async fn missing_or_invalid_fields_are_422_naming_each_and_an_unknown_patient_is
     assert_problem(r, 415).await;
     c.assert_nothing_stored().await;
 }
+
+#[test]
+fn the_openapi_document_describes_the_upload_as_multipart_and_the_bytes_as_images() {
+    use utoipa::OpenApi;
+    let doc = serde_json::to_value(dermachart::routes::openapi::ApiDoc::openapi()).unwrap();
+    let upload = &doc["paths"]["/api/v1/patients/{id}/photos"]["post"];
+    let form = &upload["requestBody"]["content"]["multipart/form-data"]["schema"];
+    assert!(!form.is_null(), "{upload}");
+    for status in ["201", "409", "413", "415", "422"] {
+        assert!(upload["responses"][status].is_object(), "{status}");
+    }
+    let get = &doc["paths"]["/api/v1/photos/{id}"]["get"]["responses"]["200"]["content"];
+    assert!(
+        get["image/jpeg"].is_object() && get["image/png"].is_object(),
+        "{get}"
+    );
+}
