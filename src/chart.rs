@@ -3,10 +3,8 @@
 //! input of the FHIR export (`fhir.rs`).
 use std::collections::{BTreeMap, BTreeSet};
 
-use chrono::{DateTime, Utc};
 use serde::Serialize;
 use serde_json::{json, Value};
-use utoipa::ToSchema;
 
 use crate::api::adverse::AdverseEvent;
 use crate::api::appointments::Appointment;
@@ -23,21 +21,8 @@ use crate::db::DbConnection;
 use crate::error::ApiError;
 use crate::routes::measurements::Measurement;
 
-/// A photo's metadata as the chart carries it (never the bytes). The photos module
-/// maps its rows into this; until it lands the chart's `photos` is empty.
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct ChartPhoto {
-    #[schema(value_type = String, format = Uuid)]
-    pub id: uuid::Uuid,
-    pub taken_at: DateTime<Utc>,
-    /// `before | after | follow_up`.
-    pub kind: String,
-    /// `frontal | left_45 | right_45 | left_profile | right_profile`.
-    pub view: String,
-    pub content_type: String,
-    pub width: i32,
-    pub height: i32,
-}
+/// A photo's metadata as the chart carries it (never the bytes).
+pub type ChartPhoto = crate::api::photos::Photo;
 
 /// How much of the chart to load: front desk gets no clinical part at all.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -59,7 +44,6 @@ pub struct Chart {
     pub procedures: Vec<Procedure>,
     pub consents: Vec<Consent>,
     pub samples: Vec<Sample>,
-    /// Filled by the photos module (see [`ChartPhoto`]); empty until then.
     pub photos: Vec<ChartPhoto>,
     pub measurements: Vec<Measurement>,
     pub adverse_events: Vec<AdverseEvent>,
@@ -134,8 +118,10 @@ impl Chart {
                 .into_iter()
                 .map(AdverseEvent::from)
                 .collect();
-            // Photos (the photos module): map its rows into `chart.photos` here, before
-            // entered-in-error marks are applied.
+            chart.photos = crate::db::models::photos::of_patient(conn, patient)?
+                .into_iter()
+                .map(ChartPhoto::from)
+                .collect();
             chart.drop_entered_in_error(conn)?;
             chart.load_names(conn)?;
         }
@@ -153,7 +139,7 @@ impl Chart {
             .chain(self.procedures.iter().map(|p| p.id.0))
             .chain(self.measurements.iter().map(|m| m.id.0))
             .chain(self.adverse_events.iter().map(|e| e.id.0))
-            .chain(self.photos.iter().map(|p| p.id))
+            .chain(self.photos.iter().map(|p| p.id.0))
             .collect();
         let marked: BTreeSet<(String, uuid::Uuid)> = eie::marked_among(conn, &ids)?
             .into_iter()
@@ -169,7 +155,7 @@ impl Chart {
         self.measurements.retain(|m| !is(eie::MEASUREMENT, m.id.0));
         self.adverse_events
             .retain(|e| !is(eie::ADVERSE_EVENT, e.id.0));
-        self.photos.retain(|p| !is(eie::PHOTO, p.id));
+        self.photos.retain(|p| !is(eie::PHOTO, p.id.0));
         Ok(())
     }
 
@@ -225,6 +211,7 @@ impl Chart {
             ids.extend(c.witness_id);
         }
         ids.extend(self.adverse_events.iter().map(|e| e.recorded_by));
+        ids.extend(self.photos.iter().map(|p| p.taken_by));
         ids
     }
 
@@ -311,14 +298,23 @@ impl Chart {
         for e in as_items(&mut adverse_events) {
             chart.name_staff(e, &["recorded_by"]);
         }
+        let measurements = to_value(&chart.measurements)?;
+        let mut photos = to_value(&chart.photos)?;
+        for (p, photo) in as_items(&mut photos).zip(&chart.photos) {
+            chart.name_staff(p, &["taken_by"]);
+            p["url"] = Value::String(crate::fhir::photo_url(
+                photo.id.0,
+                crate::fhir::Audience::Patient,
+            ));
+        }
         Ok(json!({
             "patient": to_value(&chart.patient)?,
             "appointments": to_value(&chart.appointments)?,
             "consultations": consultations,
             "consents": consent_list,
             "procedures": procedures,
-            "photos": to_value(&chart.photos)?,
-            "measurements": to_value(&chart.measurements)?,
+            "photos": photos,
+            "measurements": measurements,
             "adverse_events": adverse_events,
         }))
     }

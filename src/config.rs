@@ -48,6 +48,9 @@ pub struct Settings {
     /// Folder for photos and other media.
     #[arg(long, env = "MEDIA_DIR", default_value = "./data/media")]
     pub media_dir: PathBuf,
+    /// Photos decoded at once; more wait (bounded memory under an upload burst).
+    #[arg(long, env = "IMAGE_CONCURRENCY", default_value_t = 2)]
+    pub image_concurrency: usize,
     /// Folder of the built web UI, served when it exists.
     #[arg(long, env = "FRONTEND_DIR", default_value = "./frontend/dist")]
     pub frontend_dir: PathBuf,

@@ -43,6 +43,9 @@ pub enum ApiError {
     PayloadTooLarge,
     #[error("unsupported media type")]
     UnsupportedMediaType,
+    /// 415 with its own explanation (an upload that is not what the route takes).
+    #[error("wrong media type: {0}")]
+    WrongMediaType(String),
     #[error("validation failed")]
     Validation(Vec<FieldError>),
     /// A CSV import refused whole: per-row errors and likely duplicates.
@@ -109,6 +112,11 @@ impl ApiError {
                 "Unsupported media type",
                 "Send the body as application/json.".into(),
             ),
+            ApiError::WrongMediaType(d) => (
+                "unsupported-media-type",
+                "Unsupported media type",
+                d.clone(),
+            ),
             ApiError::Validation(_) => (
                 "validation",
                 "Unprocessable content",
@@ -173,7 +181,9 @@ impl ResponseError for ApiError {
             ApiError::Conflict(_) => StatusCode::CONFLICT,
             ApiError::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
             ApiError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
-            ApiError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            ApiError::UnsupportedMediaType | ApiError::WrongMediaType(_) => {
+                StatusCode::UNSUPPORTED_MEDIA_TYPE
+            }
             ApiError::Validation(_) | ApiError::ImportRejected { .. } => {
                 StatusCode::UNPROCESSABLE_ENTITY
             }

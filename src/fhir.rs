@@ -415,7 +415,7 @@ fn media(p: &ChartPhoto, audience: Audience, patient_ref: &Value) -> Value {
         "view": text(&p.view.replace('_', " ")),
         "content": {
             "contentType": p.content_type,
-            "url": photo_url(p.id, audience),
+            "url": photo_url(p.id.0, audience),
             "title": format!("{} photo, {} view", p.kind.replace('_', "-"), p.view.replace('_', " ")),
         },
     });
@@ -682,13 +682,23 @@ mod tests {
             ],
             samples: Vec::new(),
             photos: vec![ChartPhoto {
-                id: uuid::Uuid::now_v7(),
+                id: crate::db::types::PhotoId::new(),
+                patient_id,
                 taken_at: at(9),
                 kind: "before".into(),
                 view: "left_45".into(),
+                appointment_id: None,
+                procedure_id: None,
                 content_type: "image/jpeg".into(),
                 width: 640,
                 height: 480,
+                byte_size: 48_000,
+                sha256: "0".repeat(64),
+                thumb_width: 320,
+                thumb_height: 240,
+                taken_by: author,
+                created_at: at(9),
+                url: String::new(),
             }],
             measurements: vec![Measurement {
                 id: MeasurementId::new(),

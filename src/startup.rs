@@ -14,6 +14,8 @@ use crate::auth::password::PasswordHasher;
 use crate::config::Settings;
 use crate::db::{self, DbPool};
 use crate::error::ApiError;
+use crate::imaging::ImageWorkers;
+use crate::media::FsMediaStore;
 use crate::metrics::{self, Metrics};
 use crate::middleware::{catch_panic, problem_json, security_headers};
 use crate::routes;
@@ -63,6 +65,8 @@ impl Application {
             audit: AuditLog::start(pool.clone()),
             hasher: PasswordHasher::new(settings.hash_concurrency)?,
             metrics: Metrics::new()?,
+            media: Arc::new(FsMediaStore::new(settings.media_dir.clone())),
+            images: ImageWorkers::new(settings.image_concurrency),
             pool,
             settings: Arc::new(settings),
         };

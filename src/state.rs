@@ -1,4 +1,5 @@
-//! What every handler shares: the pool, the settings, the audit writer, the password hasher.
+//! What every handler shares: the pool, the settings, the audit writer, the password
+//! hasher, the media store and the image workers.
 use std::sync::Arc;
 
 use crate::audit::AuditLog;
@@ -6,6 +7,8 @@ use crate::auth::password::PasswordHasher;
 use crate::config::Settings;
 use crate::db::{DbConnection, DbPool};
 use crate::error::ApiError;
+use crate::imaging::ImageWorkers;
+use crate::media::MediaStore;
 use crate::metrics::Metrics;
 
 #[derive(Clone)]
@@ -15,6 +18,8 @@ pub struct AppState {
     pub audit: AuditLog,
     pub hasher: PasswordHasher,
     pub metrics: Metrics,
+    pub media: Arc<dyn MediaStore>,
+    pub images: ImageWorkers,
 }
 
 impl AppState {

@@ -8,6 +8,7 @@ pub mod consents;
 pub mod notes;
 pub mod pagination;
 pub mod patients;
+pub mod photos;
 pub mod samples;
 pub mod users;
 

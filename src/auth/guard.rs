@@ -230,10 +230,18 @@ pub async fn guard(
     // not exist: the two are indistinguishable on purpose) is a refused access too.
     if let Some(caller) = refused_to_patient {
         if response.status() == actix_web::http::StatusCode::NOT_FOUND {
+            let request = response.request();
+            // The probed id is named too (only when it is a UUID, so never free text).
+            let probed = request
+                .match_info()
+                .get("id")
+                .and_then(|id| id.parse::<uuid::Uuid>().ok())
+                .map(|id| format!(" {id}"))
+                .unwrap_or_default();
             let route = format!(
-                "{} {}",
-                response.request().method(),
-                response.request().match_pattern().unwrap_or_default()
+                "{} {}{probed}",
+                request.method(),
+                request.match_pattern().unwrap_or_default()
             );
             let event = caller.event(AuditAction::AccessDenied, "route", Some(route), None);
             if let Err(err) = state.audit.record(event).await {

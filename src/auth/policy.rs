@@ -219,6 +219,54 @@ pub const RULES: &[Rule] = &[
         Access::Roles(PRACTITIONER),
     ),
     rule("GET", "/api/v1/outcomes", Access::Roles(CLINICAL_READERS)),
+    // Entered in error: practitioners mark; the mark is its own row.
+    rule(
+        "POST",
+        "/api/v1/consultations/{id}/entered-in-error",
+        Access::Roles(PRACTITIONER),
+    ),
+    rule(
+        "POST",
+        "/api/v1/procedures/{id}/entered-in-error",
+        Access::Roles(PRACTITIONER),
+    ),
+    rule(
+        "POST",
+        "/api/v1/measurements/{id}/entered-in-error",
+        Access::Roles(PRACTITIONER),
+    ),
+    rule(
+        "POST",
+        "/api/v1/adverse-events/{id}/entered-in-error",
+        Access::Roles(PRACTITIONER),
+    ),
+    rule(
+        "POST",
+        "/api/v1/photos/{id}/entered-in-error",
+        Access::Roles(PRACTITIONER),
+    ),
+    // Photos: taken by practitioners, read by clinicians; the bytes also by the
+    // photo's own patient (the handler answers 404 for anyone else's).
+    rule(
+        "GET",
+        "/api/v1/patients/{id}/photos",
+        Access::Roles(CLINICAL_READERS),
+    ),
+    rule(
+        "POST",
+        "/api/v1/patients/{id}/photos",
+        Access::Roles(PRACTITIONER),
+    ),
+    rule(
+        "GET",
+        "/api/v1/patients/{id}/photos/compare",
+        Access::Roles(CLINICAL_READERS),
+    ),
+    rule(
+        "GET",
+        "/api/v1/photos/{id}",
+        Access::Roles(&[Admin, Practitioner, Patient]),
+    ),
     // The patient's own record: every handler works on the caller's own patient id.
     rule("GET", "/api/v1/me/appointments", Access::Roles(PATIENT)),
     rule("POST", "/api/v1/me/appointments", Access::Roles(PATIENT)),
@@ -254,6 +302,8 @@ pub const RULES: &[Rule] = &[
         "/api/v1/patients/{id}/export",
         Access::Roles(CLINICAL_READERS),
     ),
+    rule("GET", "/api/v1/me/photos", Access::Roles(PATIENT)),
+    rule("GET", "/api/v1/me/photos/{id}", Access::Roles(PATIENT)),
     rule(
         "GET",
         "/api/v1/patients/{id}/adverse-events",

@@ -484,6 +484,31 @@ diesel::table! {
     use diesel::sql_types::*;
     use crate::db::types::DbUuid;
 
+    photos (id) {
+        id -> DbUuid,
+        patient_id -> DbUuid,
+        taken_at -> Timestamp,
+        kind -> Text,
+        view -> Text,
+        appointment_id -> Nullable<DbUuid>,
+        procedure_id -> Nullable<DbUuid>,
+        content_type -> Text,
+        width -> Integer,
+        height -> Integer,
+        byte_size -> BigInt,
+        sha256 -> Text,
+        thumb_sha256 -> Text,
+        thumb_width -> Integer,
+        thumb_height -> Integer,
+        taken_by -> DbUuid,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::db::types::DbUuid;
+
     password_tokens (id) {
         id -> DbUuid,
         user_id -> DbUuid,
@@ -557,6 +582,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     adverse_events,
     entered_in_error,
     measurements,
+    photos,
     password_tokens,
     email_outbox,
 );

@@ -248,6 +248,10 @@ typed_id!(
     MeasurementId
 );
 typed_id!(
+    /// A clinical photo.
+    PhotoId
+);
+typed_id!(
     /// A single-use set-password or reset token.
     PasswordTokenId
 );

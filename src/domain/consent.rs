@@ -74,16 +74,21 @@ impl ConsentFacts {
 /// Why a consent does not cover an act.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ConsentProblem {
+    /// There is no consent of the needed scope at all.
+    Missing,
     NotSigned,
     SignedAfterTheAct,
     Revoked,
     Expired,
-    Superseded { by_version: i32 },
+    Superseded {
+        by_version: i32,
+    },
 }
 
 impl ConsentProblem {
     pub fn describe(&self) -> String {
         match self {
+            ConsentProblem::Missing => "The patient has no consent of the needed scope.".into(),
             ConsentProblem::NotSigned => "The consent is not signed.".into(),
             ConsentProblem::SignedAfterTheAct => "The consent was signed after the procedure.".into(),
             ConsentProblem::Revoked => "The consent was revoked.".into(),
@@ -126,6 +131,31 @@ pub fn consent_gate(
         return Err(ConsentProblem::Superseded { by_version: v });
     }
     Ok(())
+}
+
+/// The photo gate (SPEC §6 "Consent families"): any one of the patient's
+/// photography-scope consents (each with its family's published versions) that
+/// passes [`consent_gate`] as of `taken_at` covers the photo. Otherwise the
+/// problem of the most recently signed candidate explains the refusal.
+pub fn any_consent_covers<'a>(
+    candidates: impl IntoIterator<Item = (&'a ConsentFacts, &'a [PublishedVersion])>,
+    act_at: NaiveDateTime,
+) -> Result<(), ConsentProblem> {
+    let mut refusal: Option<(Option<NaiveDateTime>, ConsentProblem)> = None;
+    for (consent, family) in candidates {
+        match consent_gate(consent, family, act_at) {
+            Ok(()) => return Ok(()),
+            Err(problem) => {
+                if refusal
+                    .as_ref()
+                    .is_none_or(|(signed_at, _)| consent.signed_at >= *signed_at)
+                {
+                    refusal = Some((consent.signed_at, problem));
+                }
+            }
+        }
+    }
+    Err(refusal.map_or(ConsentProblem::Missing, |(_, problem)| problem))
 }
 
 /// When a consent signed at `signed_at` expires, if its template sets a validity.
@@ -191,6 +221,33 @@ mod tests {
         assert_eq!(
             expiring.status_at(at("2026-03-01 00:00")),
             ConsentStatus::Expired
+        );
+    }
+
+    #[test]
+    fn any_one_valid_consent_covers_a_photo_and_none_names_the_latest_problem() {
+        let act = at("2026-03-01 10:00");
+        assert_eq!(
+            any_consent_covers(std::iter::empty(), act),
+            Err(ConsentProblem::Missing)
+        );
+        let revoked = ConsentFacts {
+            revoked_at: Some(at("2026-02-01 09:00")),
+            ..signed(1)
+        };
+        let later = ConsentFacts {
+            signed_at: Some(at("2026-03-02 09:00")),
+            ..signed(1)
+        };
+        assert_eq!(
+            any_consent_covers([(&revoked, &[][..]), (&later, &[][..])], act),
+            Err(ConsentProblem::SignedAfterTheAct),
+            "the most recently signed candidate explains"
+        );
+        let good = signed(1);
+        assert_eq!(
+            any_consent_covers([(&revoked, &[][..]), (&good, &[][..])], act),
+            Ok(())
         );
     }
 

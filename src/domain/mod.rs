@@ -6,6 +6,7 @@ pub mod outcomes;
 pub mod password;
 pub mod patient;
 pub mod patient_import;
+pub mod photo;
 pub mod role;
 pub mod schedule;
 

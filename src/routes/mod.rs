@@ -8,6 +8,7 @@ pub mod calendar;
 pub mod clinic;
 pub mod consents;
 pub mod consultations;
+pub mod entered_in_error;
 pub mod export;
 pub mod health;
 pub mod me;
@@ -15,6 +16,7 @@ pub mod me_record;
 pub mod measurements;
 pub mod openapi;
 pub mod patients;
+pub mod photos;
 pub mod procedures;
 pub mod samples;
 pub mod users;
@@ -234,6 +236,38 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                     .post(measurements::create_measurement),
             )
             .route("/outcomes", web::get().to(measurements::outcomes))
+            .route(
+                "/consultations/{id}/entered-in-error",
+                web::post().to(entered_in_error::consultation_entered_in_error),
+            )
+            .route(
+                "/procedures/{id}/entered-in-error",
+                web::post().to(entered_in_error::procedure_entered_in_error),
+            )
+            .route(
+                "/measurements/{id}/entered-in-error",
+                web::post().to(entered_in_error::measurement_entered_in_error),
+            )
+            .route(
+                "/adverse-events/{id}/entered-in-error",
+                web::post().to(entered_in_error::adverse_event_entered_in_error),
+            )
+            .route(
+                "/photos/{id}/entered-in-error",
+                web::post().to(entered_in_error::photo_entered_in_error),
+            )
+            .service(
+                web::resource("/patients/{id}/photos")
+                    .get(photos::list::list_photos)
+                    .post(photos::upload::upload_photo),
+            )
+            .route(
+                "/patients/{id}/photos/compare",
+                web::get().to(photos::compare::compare_photos),
+            )
+            .route("/photos/{id}", web::get().to(photos::download::get_photo))
+            .route("/me/photos", web::get().to(photos::me::my_photos))
+            .route("/me/photos/{id}", web::get().to(photos::me::my_photo))
             .service(
                 web::resource("/me/appointments")
                     .get(me::my_appointments)

@@ -392,10 +392,11 @@ pub async fn delete_procedure(
                 let referenced = !crate::db::models::samples::of_procedure(conn, id)?.is_empty()
                     || crate::db::models::adverse::of_patient(conn, row.patient_id)?
                         .iter()
-                        .any(|a| a.procedure_id == Some(id));
+                        .any(|a| a.procedure_id == Some(id))
+                    || crate::db::models::photos::count_of_procedure(conn, id)? > 0;
                 if referenced {
                     return Err(ApiError::Conflict(
-                        "Samples or adverse events refer to this procedure; it cannot be deleted."
+                        "Samples, adverse events or photos refer to this procedure; it cannot be deleted."
                             .into(),
                     ));
                 }

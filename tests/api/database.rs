@@ -129,7 +129,10 @@ fn declared_columns() -> Vec<(String, String)> {
         sample_events,
         adverse_events,
         entered_in_error,
-        measurements
+        measurements,
+        photos,
+        password_tokens,
+        email_outbox
     );
     cols.sort();
     cols

@@ -335,31 +335,95 @@ async fn the_patients_own_chart_has_signed_notes_with_amendments_and_staff_by_na
 
 #[tokio::test]
 async fn an_item_entered_in_error_is_left_out_of_the_chart_the_portal_and_both_exports() {
-    use dermachart::db::models::entered_in_error::{self as eie, EnteredInErrorRow, MarkedId};
     let t = charted().await;
-    let marks = [
-        (eie::MEASUREMENT, t.measurement.clone()),
-        (eie::ADVERSE_EVENT, t.adverse_event.clone()),
-    ];
-    let by = t.author.user_id;
-    t.c.app
-        .with_db(move |conn| {
-            for (kind, id) in marks {
-                eie::insert(
-                    conn,
-                    &EnteredInErrorRow {
-                        id: MarkedId::new(),
-                        entity_type: kind.to_owned(),
-                        entity_id: id.parse().unwrap(),
-                        reason: "wrong patient".into(),
-                        by_user: by,
-                        at: dermachart::db::now(),
-                    },
-                )
-                .unwrap();
-            }
-        })
+    let mark = |path: String, token: String, body: Value| {
+        let app = &t.c.app;
+        async move { app.post(&token, &path, &body).await }
+    };
+    let reason = json!({"reason": "recorded on the wrong patient"});
+    let measurement_path = format!("/api/v1/measurements/{}/entered-in-error", t.measurement);
+    let adverse_path = format!(
+        "/api/v1/adverse-events/{}/entered-in-error",
+        t.adverse_event
+    );
+    // Practitioners only; a reason is required; unknown ids are 404.
+    assert_problem(
+        mark(measurement_path.clone(), t.c.desk.clone(), reason.clone()).await,
+        403,
+    )
+    .await;
+    assert_problem(
+        mark(measurement_path.clone(), t.c.admin.clone(), reason.clone()).await,
+        403,
+    )
+    .await;
+    assert_problem(
+        mark(
+            measurement_path.clone(),
+            t.author.token.clone(),
+            json!({"reason": " "}),
+        )
+        .await,
+        422,
+    )
+    .await;
+    let random = uuid::Uuid::now_v7();
+    assert_problem(
+        mark(
+            format!("/api/v1/measurements/{random}/entered-in-error"),
+            t.author.token.clone(),
+            reason.clone(),
+        )
+        .await,
+        404,
+    )
+    .await;
+    for path in [&measurement_path, &adverse_path] {
+        let r = mark(path.clone(), t.author.token.clone(), reason.clone()).await;
+        assert_eq!(r.status(), 200, "{path}");
+        assert_problem(
+            mark(path.clone(), t.author.token.clone(), reason.clone()).await,
+            409,
+        )
         .await;
+    }
+    // The series and the portal's list leave the reading out too; the row itself stays.
+    let series: Value =
+        t.c.app
+            .get(
+                &t.author.token,
+                &format!("/api/v1/patients/{}/measurements", t.patient),
+            )
+            .await
+            .json()
+            .await
+            .unwrap();
+    assert_eq!(series["items"], json!([]));
+    let my_series: Value =
+        t.c.app
+            .get(&t.me.token, "/api/v1/me/measurements")
+            .await
+            .json()
+            .await
+            .unwrap();
+    assert_eq!(my_series["items"], json!([]));
+    let stored =
+        t.c.app
+            .with_db(|conn| {
+                use dermachart::db::schema::measurements;
+                use diesel::prelude::*;
+                measurements::table.count().get_result::<i64>(conn).unwrap()
+            })
+            .await;
+    assert_eq!(stored, 1, "marked, not deleted");
+    let audited =
+        t.c.app
+            .audit_rows()
+            .await
+            .into_iter()
+            .filter(|r| r.entity_type == "measurement" && r.action == "update")
+            .count();
+    assert_eq!(audited, 1);
     let staff_chart: Value =
         t.c.app
             .get(

@@ -97,6 +97,22 @@ impl Drop for TestDatabase {
     }
 }
 
+/// A per-test `MEDIA_DIR`, removed when the test ends.
+pub struct MediaDir(pub PathBuf);
+
+impl MediaDir {
+    fn new() -> MediaDir {
+        let tag = uuid::Uuid::new_v4().simple().to_string();
+        MediaDir(std::env::temp_dir().join(format!("dermachart-media-{tag}")))
+    }
+}
+
+impl Drop for MediaDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
 pub struct TestApp {
     /// Stops the server's worker threads when the test ends (they hold database connections).
     server: actix_web::dev::ServerHandle,
@@ -105,6 +121,7 @@ pub struct TestApp {
     pub client: reqwest::Client,
     pub state: AppState,
     pub db: TestDatabase,
+    pub media: MediaDir,
 }
 
 pub fn test_settings(url: &str) -> Settings {
@@ -134,7 +151,9 @@ pub async fn spawn_app() -> TestApp {
 
 pub async fn spawn_app_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
     let db = TestDatabase::new();
+    let media = MediaDir::new();
     let mut settings = test_settings(&db.url);
+    settings.media_dir = media.0.clone();
     adjust(&mut settings);
     let app = tokio::task::spawn_blocking(move || Application::build(settings, Some(test_routes)))
         .await
@@ -154,6 +173,7 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
             .expect("client"),
         state,
         db,
+        media,
     }
 }
 

@@ -17,6 +17,7 @@ mod isolation;
 mod logs;
 mod me;
 mod patients;
+mod photos;
 mod policy;
 mod reminders;
 mod scheduling;

@@ -11,6 +11,7 @@ pub mod notes;
 pub mod outbox;
 pub mod password_tokens;
 pub mod patients;
+pub mod photos;
 pub mod reminders;
 pub mod samples;
 pub mod sessions;

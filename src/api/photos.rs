@@ -1,0 +1,136 @@
+//! Photo metadata as the API shows it (the bytes are served by `GET /photos/{id}`).
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::db::models::photos::PhotoRow;
+use crate::db::types::{AppointmentId, PatientId, PhotoId, ProcedureId, UserId};
+use crate::domain::photo::{PhotoKind, PhotoView};
+
+/// A clinical photo's metadata.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Photo {
+    pub id: PhotoId,
+    pub patient_id: PatientId,
+    pub taken_at: DateTime<Utc>,
+    #[schema(value_type = PhotoKind)]
+    pub kind: String,
+    #[schema(value_type = PhotoView)]
+    pub view: String,
+    pub appointment_id: Option<AppointmentId>,
+    pub procedure_id: Option<ProcedureId>,
+    /// `image/jpeg` or `image/png`: the re-encoded file, not what was uploaded.
+    pub content_type: String,
+    pub width: i32,
+    pub height: i32,
+    pub byte_size: i64,
+    /// SHA-256 (hex) of the stored bytes.
+    pub sha256: String,
+    pub thumb_width: i32,
+    pub thumb_height: i32,
+    pub taken_by: UserId,
+    pub created_at: DateTime<Utc>,
+    /// Where the bytes are (`?size=thumb` for the thumbnail).
+    pub url: String,
+}
+
+impl From<PhotoRow> for Photo {
+    fn from(r: PhotoRow) -> Self {
+        Photo {
+            url: format!("/api/v1/photos/{}", r.id),
+            id: r.id,
+            patient_id: r.patient_id,
+            taken_at: super::instant(r.taken_at),
+            kind: r.kind,
+            view: r.view,
+            appointment_id: r.appointment_id,
+            procedure_id: r.procedure_id,
+            content_type: r.content_type,
+            width: r.width,
+            height: r.height,
+            byte_size: r.byte_size,
+            sha256: r.sha256,
+            thumb_width: r.thumb_width,
+            thumb_height: r.thumb_height,
+            taken_by: r.taken_by,
+            created_at: super::instant(r.created_at),
+        }
+    }
+}
+
+/// A photo as its patient sees it: the staff member by name, not by user id
+/// (SPEC §6 "What patients see"), and the bytes under `/me/photos/{id}`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MyPhoto {
+    pub id: PhotoId,
+    pub taken_at: DateTime<Utc>,
+    #[schema(value_type = PhotoKind)]
+    pub kind: String,
+    #[schema(value_type = PhotoView)]
+    pub view: String,
+    pub appointment_id: Option<AppointmentId>,
+    pub procedure_id: Option<ProcedureId>,
+    pub content_type: String,
+    pub width: i32,
+    pub height: i32,
+    pub thumb_width: i32,
+    pub thumb_height: i32,
+    /// The display name of who took it.
+    pub taken_by: String,
+    pub url: String,
+}
+
+impl MyPhoto {
+    pub fn from_row(r: PhotoRow, taken_by: String) -> MyPhoto {
+        MyPhoto {
+            url: format!("/api/v1/me/photos/{}", r.id),
+            id: r.id,
+            taken_at: super::instant(r.taken_at),
+            kind: r.kind,
+            view: r.view,
+            appointment_id: r.appointment_id,
+            procedure_id: r.procedure_id,
+            content_type: r.content_type,
+            width: r.width,
+            height: r.height,
+            thumb_width: r.thumb_width,
+            thumb_height: r.thumb_height,
+            taken_by,
+        }
+    }
+}
+
+/// `multipart/form-data` parts of an upload (documentation of the form; the handler
+/// reads the parts as a stream).
+#[derive(Debug, ToSchema)]
+#[allow(dead_code)]
+pub struct PhotoUpload {
+    /// JPEG, PNG or WebP, at most 20 MiB. Its name and declared type are ignored.
+    #[schema(value_type = String, format = Binary)]
+    pub file: Vec<u8>,
+    pub taken_at: DateTime<Utc>,
+    pub kind: PhotoKind,
+    pub view: PhotoView,
+    pub appointment_id: Option<AppointmentId>,
+    pub procedure_id: Option<ProcedureId>,
+}
+
+/// `?size=`: the stored photo (default) or its thumbnail.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum PhotoSize {
+    #[default]
+    Full,
+    Thumb,
+}
+
+/// Two photos of one view side by side.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PhotoComparison {
+    #[schema(value_type = PhotoView)]
+    pub view: String,
+    pub before: Photo,
+    pub after: Photo,
+    /// Whole days from `before.taken_at` to `after.taken_at`.
+    pub interval_days: i64,
+}

@@ -1,0 +1,93 @@
+//! `/me/photos`: the patient's own photos. The patient id comes from the session,
+//! never from the request; another patient's photo id answers like an unknown one.
+use std::collections::HashMap;
+
+use actix_web::{web, HttpResponse};
+use serde::Deserialize;
+
+use crate::api::pagination::Page;
+use crate::api::photos::MyPhoto;
+use crate::audit::AuditAction;
+use crate::auth::Caller;
+use crate::db::models::photos::PhotoFilter;
+use crate::db::models::users;
+use crate::db::types::{PatientId, PhotoId};
+use crate::error::{ApiError, ApiResult, Problem};
+use crate::state::AppState;
+
+use super::SizeQuery;
+
+/// The caller's own patient id (a patient login always has one).
+fn own(caller: &Caller) -> Result<PatientId, ApiError> {
+    caller.patient_id.ok_or(ApiError::NotFound)
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct MyPhotosQuery {
+    pub limit: Option<i64>,
+    pub cursor: Option<String>,
+}
+
+/// My photos, newest first; who took each is shown by name.
+#[utoipa::path(get, path = "/api/v1/me/photos", tag = "me", params(MyPhotosQuery),
+    responses((status = 200, body = Page<MyPhoto>)))]
+pub async fn my_photos(
+    state: web::Data<AppState>,
+    caller: Caller,
+    query: web::Query<MyPhotosQuery>,
+) -> ApiResult<web::Json<Page<MyPhoto>>> {
+    let me = own(&caller)?;
+    let q = query.into_inner();
+    let (rows, next_cursor) = super::list::page_of_photos(
+        &state,
+        me,
+        PhotoFilter::default(),
+        q.limit,
+        q.cursor.as_deref(),
+    )
+    .await?;
+    let items = state
+        .db(move |conn| {
+            let mut names = HashMap::new();
+            let mut items = Vec::with_capacity(rows.len());
+            for row in rows {
+                let name = match names.get(&row.taken_by) {
+                    Some(name) => String::clone(name),
+                    None => {
+                        let name = users::find(conn, row.taken_by)
+                            .map(|u| u.display_name)
+                            .unwrap_or_else(|_| "Clinic staff".into());
+                        names.insert(row.taken_by, name.clone());
+                        name
+                    }
+                };
+                items.push(MyPhoto::from_row(row, name));
+            }
+            Ok(items)
+        })
+        .await?;
+    state
+        .audit
+        .record(caller.event(AuditAction::Read, "photo", None, Some(me)))
+        .await?;
+    Ok(web::Json(Page { items, next_cursor }))
+}
+
+/// One of my photos (`?size=thumb` for its thumbnail).
+#[utoipa::path(get, path = "/api/v1/me/photos/{id}", tag = "me", params(("id" = String, Path), SizeQuery),
+    responses((status = 200, description = "The image bytes", content(("image/jpeg"), ("image/png"))),
+        (status = 404, body = Problem)))]
+pub async fn my_photo(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<PhotoId>,
+    query: web::Query<SizeQuery>,
+) -> ApiResult<HttpResponse> {
+    let me = own(&caller)?;
+    let row = super::visible_photo(&state, &caller, id.into_inner()).await?;
+    if row.patient_id != me {
+        return Err(ApiError::NotFound);
+    }
+    super::serve_photo(&state, &caller, row, query.size.unwrap_or_default()).await
+}
