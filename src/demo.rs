@@ -177,7 +177,11 @@ const PATIENTS: &[DemoPatient] = &[
 ];
 
 /// Seeds the demo clinic into an empty database and returns the logins to print.
-pub fn seed(pool: &DbPool, tz: chrono_tz::Tz) -> anyhow::Result<String> {
+pub fn seed(
+    pool: &DbPool,
+    media: &dyn crate::media::MediaStore,
+    tz: chrono_tz::Tz,
+) -> anyhow::Result<String> {
     let mut conn = pool.get()?;
     if users::any_exist(&mut conn)? {
         anyhow::bail!("--demo needs an empty database: this one already has users");
@@ -256,13 +260,14 @@ pub fn seed(pool: &DbPool, tz: chrono_tz::Tz) -> anyhow::Result<String> {
         PATIENTS.len()
     ));
     if let (Some((author, _)), Some(patient)) = (practitioner_users.first(), patient_ids.first()) {
-        seed_treatment_story(&mut conn, tz, *author, *patient)?;
+        seed_treatment_story(&mut conn, media, tz, *author, *patient)?;
         lines.push(format!(
             "  {} {} has a signed consultation and consent, a stem cell facial about 200 days ago with its sample's custody,",
             PATIENTS[0].given, PATIENTS[0].family
         ));
         lines.push(
-            "  and the whole follow-up series with skin measurements at each review.".to_owned(),
+            "  and the whole follow-up series with skin measurements and photos at each review."
+                .to_owned(),
         );
         let email = format!(
             "{}.{}@example.org",
@@ -442,6 +447,7 @@ fn seed_schedule(
 /// enforces (the procedure passes the consent and eligibility gates).
 fn seed_treatment_story(
     conn: &mut crate::db::DbConnection,
+    media: &dyn crate::media::MediaStore,
     tz: chrono_tz::Tz,
     author: UserId,
     patient: PatientId,
@@ -575,6 +581,38 @@ fn seed_treatment_story(
         .first()
         .map(|c| c.id)
         .ok_or_else(|| anyhow::anyhow!("consent missing"))?;
+    let photo_template = consents::find_template(conn, photo_id)?
+        .ok_or_else(|| anyhow::anyhow!("photography template missing"))?;
+    let photo_text = photo_template.text_to_sign();
+    consents::insert(
+        conn,
+        &ConsentRow {
+            id: ConsentId::new(),
+            patient_id: patient,
+            template_id: photo_template.id,
+            family_id: photo_template.family_id,
+            status: "signed".into(),
+            requested_by: Some(author),
+            requested_at: starts_at - Duration::days(7),
+            signer_name: Some(format!("{} {}", PATIENTS[0].given, PATIENTS[0].family)),
+            signer_kind: Some("patient".into()),
+            guardian_name: None,
+            signature_png: None,
+            signed_text_sha256: Some(hex::encode(Sha256::digest(photo_text.as_bytes()))),
+            signed_text: Some(photo_text),
+            signed_at: Some(starts_at - Duration::days(7)),
+            collected_by: Some(author),
+            signed_ip: None,
+            signed_user_agent: None,
+            witness_id: None,
+            witnessed_at: None,
+            expires_at: None,
+            revoked_at: None,
+            revoked_reason: None,
+            revoked_by: None,
+            version: 1,
+        },
+    )?;
 
     // The screening consultation, signed a week before.
     let content = crate::api::notes::ConsultationContent {
@@ -743,6 +781,58 @@ fn seed_treatment_story(
         }
         Ok(())
     };
+    let photo = |conn: &mut crate::db::DbConnection,
+                     at: chrono::NaiveDateTime,
+                     kind: &str,
+                     view: &str,
+                     appointment: crate::db::types::AppointmentId,
+                     healing: f32|
+     -> anyhow::Result<()> {
+        let claims = crate::photos::PhotoClaims {
+            patient_id: patient,
+            taken_at: at,
+            appointment_id: Some(appointment),
+            procedure_id: None,
+        };
+        crate::photos::upload_gates(conn, &claims).map_err(err)?;
+        let prepared = crate::imaging::prepare(&demo_photo(view, healing)?)
+            .map_err(|e| anyhow::anyhow!("demo photo: {e:?}"))?;
+        let file = media.put(&prepared.bytes)?;
+        let thumb = media.put(&prepared.thumb)?;
+        crate::db::models::photos::insert(
+            conn,
+            &crate::db::models::photos::PhotoRow {
+                id: crate::db::types::PhotoId::new(),
+                patient_id: patient,
+                taken_at: at,
+                kind: kind.into(),
+                view: view.into(),
+                appointment_id: Some(appointment),
+                procedure_id: None,
+                content_type: prepared.format.content_type().into(),
+                width: i32::try_from(prepared.width)?,
+                height: i32::try_from(prepared.height)?,
+                byte_size: i64::try_from(prepared.bytes.len())?,
+                sha256: file.key.to_string(),
+                thumb_sha256: thumb.key.to_string(),
+                thumb_width: i32::try_from(prepared.thumb_width)?,
+                thumb_height: i32::try_from(prepared.thumb_height)?,
+                taken_by: author,
+                created_at: at,
+            },
+        )?;
+        Ok(())
+    };
+    for view in ["frontal", "left_45"] {
+        photo(
+            conn,
+            starts_at + Duration::minutes(3),
+            "before",
+            view,
+            appt.id,
+            0.0,
+        )?;
+    }
     measure(
         conn,
         starts_at + Duration::minutes(5),
@@ -762,8 +852,13 @@ fn seed_treatment_story(
         (52.0, 0.33, 0.71, 3.0, 188.0, 2.0, 8.0),
         (51.0, 0.33, 0.72, 2.0, 185.0, 2.0, 9.0),
     ];
-    for (mut visit, r) in follow_ups.into_iter().zip(results) {
+    let last = follow_ups.len();
+    for (i, (mut visit, r)) in follow_ups.into_iter().zip(results).enumerate() {
         let at = visit.starts_at + Duration::minutes(5);
+        let kind = if i + 1 == last { "after" } else { "follow_up" };
+        #[allow(clippy::cast_precision_loss)]
+        let healing = (i + 1) as f32 / last as f32;
+        photo(conn, at, kind, "frontal", visit.id, healing)?;
         for next in [
             AppointmentStatus::CheckedIn,
             AppointmentStatus::InProgress,
@@ -788,6 +883,33 @@ fn seed_treatment_story(
         )?;
     }
     Ok(())
+}
+
+/// A made-up clinical photo (a face-toned oval on a studio backdrop, with fine lines
+/// that fade as `healing` goes from 0 to 1), encoded as a JPEG like a camera's.
+fn demo_photo(view: &str, healing: f32) -> anyhow::Result<Vec<u8>> {
+    let (w, h) = (480u32, 600u32);
+    let shift = if view == "frontal" { 0.0 } else { 60.0 };
+    let img = image::RgbImage::from_fn(w, h, |x, y| {
+        #[allow(clippy::cast_precision_loss)]
+        let (fx, fy) = (
+            x as f32 - (w as f32 / 2.0 + shift),
+            y as f32 - h as f32 / 2.0,
+        );
+        let inside = (fx / 170.0).powi(2) + (fy / 230.0).powi(2) <= 1.0;
+        if !inside {
+            return image::Rgb([92, 104, 120]);
+        }
+        let line = (fy as i32).rem_euclid(23) == 0 && fx.abs() < 120.0;
+        let depth = if line { 40.0 * (1.0 - healing) } else { 0.0 };
+        let glow = 18.0 * healing;
+        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+        let tone = |base: f32| (base + glow - depth).clamp(0.0, 255.0) as u8;
+        image::Rgb([tone(222.0), tone(180.0), tone(160.0)])
+    });
+    let mut out = std::io::Cursor::new(Vec::new());
+    image::DynamicImage::ImageRgb8(img).write_to(&mut out, image::ImageFormat::Jpeg)?;
+    Ok(out.into_inner())
 }
 
 /// The instrument a demo metric is read with (scores are the clinician's or patient's).

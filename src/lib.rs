@@ -39,7 +39,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             if demo {
                 let pool = startup::prepare_database(&settings)?;
                 let tz = settings.clinic_timezone;
-                let logins = tokio::task::spawn_blocking(move || demo::seed(&pool, tz)).await??;
+                let media = media::FsMediaStore::new(settings.media_dir.clone());
+                let logins =
+                    tokio::task::spawn_blocking(move || demo::seed(&pool, &media, tz)).await??;
                 println!("{logins}");
             }
             let app = startup::Application::build(settings.clone(), None)?;

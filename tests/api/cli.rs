@@ -74,19 +74,24 @@ async fn the_demo_seed_fills_an_empty_clinic_once_with_one_time_passwords() {
     let settings = crate::helpers::test_settings(&db.url);
     let pool = dermachart::startup::prepare_database(&settings).unwrap();
     let seeded = pool.clone();
-    let printed =
-        tokio::task::spawn_blocking(move || dermachart::demo::seed(&seeded, chrono_tz::Tz::UTC))
-            .await
-            .unwrap()
-            .unwrap();
+    let media_dir = tempfile::tempdir().unwrap();
+    let media = dermachart::media::FsMediaStore::new(media_dir.path());
+    let media2 = media.clone();
+    let printed = tokio::task::spawn_blocking(move || {
+        dermachart::demo::seed(&seeded, &media, chrono_tz::Tz::UTC)
+    })
+    .await
+    .unwrap()
+    .unwrap();
     for role in ["admin", "front_desk", "practitioner"] {
         assert!(printed.contains(role), "{printed}");
     }
     let again = pool.clone();
-    let refused =
-        tokio::task::spawn_blocking(move || dermachart::demo::seed(&again, chrono_tz::Tz::UTC))
-            .await
-            .unwrap();
+    let refused = tokio::task::spawn_blocking(move || {
+        dermachart::demo::seed(&again, &media2, chrono_tz::Tz::UTC)
+    })
+    .await
+    .unwrap();
     assert!(refused.is_err(), "a database with users is never seeded");
     let mut conn = pool.get().unwrap();
     let patients =
@@ -127,6 +132,25 @@ async fn the_demo_seed_fills_an_empty_clinic_once_with_one_time_passwords() {
         dermachart::db::models::measurements::series(&mut conn, procedures[0].patient_id, None)
             .unwrap();
     assert_eq!(series.len(), 5 + 4 * 7);
+    // Before photos (two views) and one at each review, stored re-encoded in MEDIA_DIR.
+    let photos =
+        dermachart::db::models::photos::of_patient(&mut conn, procedures[0].patient_id).unwrap();
+    let kinds: Vec<&str> = photos.iter().rev().map(|p| p.kind.as_str()).collect();
+    assert_eq!(
+        kinds,
+        [
+            "before",
+            "before",
+            "follow_up",
+            "follow_up",
+            "follow_up",
+            "after"
+        ]
+    );
+    for p in &photos {
+        assert!(media_dir.path().join(&p.sha256).is_file());
+        assert!(media_dir.path().join(&p.thumb_sha256).is_file());
+    }
     for f in &follow_ups {
         assert_eq!(
             series
