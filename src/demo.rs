@@ -782,11 +782,11 @@ fn seed_treatment_story(
         Ok(())
     };
     let photo = |conn: &mut crate::db::DbConnection,
-                     at: chrono::NaiveDateTime,
-                     kind: &str,
-                     view: &str,
-                     appointment: crate::db::types::AppointmentId,
-                     healing: f32|
+                 at: chrono::NaiveDateTime,
+                 kind: &str,
+                 view: &str,
+                 appointment: crate::db::types::AppointmentId,
+                 healing: f32|
      -> anyhow::Result<()> {
         let claims = crate::photos::PhotoClaims {
             patient_id: patient,

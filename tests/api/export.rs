@@ -113,6 +113,23 @@ async fn charted() -> Charted {
         .await;
     assert_eq!(r.status(), 201, "appointment with a note");
     let noted: Value = r.json().await.unwrap();
+    // A photo, behind a photography consent: the export carries it as Media.
+    let photography = crate::consents::template(&c.app, &c.admin, "photography", json!({})).await;
+    crate::consents::signed_consent(
+        &c.app,
+        &author.token,
+        &patient,
+        photography["id"].as_str().unwrap(),
+    )
+    .await;
+    let r = crate::photos::upload(
+        &c.app,
+        &author.token,
+        &patient,
+        &crate::photos::form_at(crate::photos::jpeg(64, 48), Utc::now(), "before", "frontal"),
+    )
+    .await;
+    assert_eq!(r.status(), 201, "photo");
     Charted {
         c,
         author,
@@ -188,8 +205,10 @@ async fn the_staff_export_is_a_fhir_bundle_of_the_whole_record_with_our_ids() {
     assert_eq!(encounters, expected, "staff see drafts, as in-progress");
     assert_eq!(ids(&b, "Procedure"), vec![t.procedure.clone()]);
     assert_eq!(resources(&b, "Procedure")[0]["status"], "completed");
-    assert_eq!(ids(&b, "Consent").len(), 1);
-    assert_eq!(resources(&b, "Consent")[0]["status"], "active");
+    assert_eq!(ids(&b, "Consent").len(), 2, "treatment and photography");
+    assert!(resources(&b, "Consent")
+        .iter()
+        .all(|c| c["status"] == "active"));
     assert_eq!(ids(&b, "Observation"), vec![t.measurement.clone()]);
     let obs = resources(&b, "Observation")[0];
     assert_eq!(obs["valueQuantity"]["system"], "http://unitsofmeasure.org");
@@ -201,8 +220,14 @@ async fn the_staff_export_is_a_fhir_bundle_of_the_whole_record_with_our_ids() {
         ae["suspectEntity"][0]["instance"]["reference"],
         format!("urn:uuid:{}", t.procedure)
     );
-    // Photos are not stored yet: no Media, and never inline bytes.
-    assert!(resources(&b, "Media").is_empty());
+    // The photo is Media that links to its bytes, never inline ones.
+    let media = resources(&b, "Media");
+    assert_eq!(media.len(), 1);
+    assert!(media[0]["content"]["url"]
+        .as_str()
+        .unwrap()
+        .starts_with("/api/v1/photos/"));
+    assert_eq!(media[0]["content"]["contentType"], "image/jpeg");
     assert!(!b.to_string().contains("\"data\""));
     // Samples have no FHIR resource here: their label codes stay out.
     assert!(b.to_string().contains(STAFF_NOTE), "staff keep their notes");
@@ -239,7 +264,13 @@ async fn the_patients_export_holds_only_what_the_patient_sees_and_no_one_elses_r
     assert_eq!(ids(&b, "Procedure"), vec![t.procedure.clone()]);
     assert_eq!(ids(&b, "Observation"), vec![t.measurement.clone()]);
     assert_eq!(ids(&b, "AdverseEvent"), vec![t.adverse_event.clone()]);
-    assert_eq!(ids(&b, "Consent").len(), 1);
+    assert_eq!(ids(&b, "Consent").len(), 2);
+    let media = resources(&b, "Media");
+    assert_eq!(media.len(), 1);
+    assert!(media[0]["content"]["url"]
+        .as_str()
+        .unwrap()
+        .starts_with("/api/v1/me/photos/"));
     assert!(ids(&b, "Appointment").contains(&t.noted_appointment));
     let text = b.to_string();
     assert!(
@@ -320,6 +351,11 @@ async fn the_patients_own_chart_has_signed_notes_with_amendments_and_staff_by_na
         chart["adverse_events"][0]["recorded_by"],
         "Test practitioner"
     );
+    assert_eq!(chart["photos"][0]["taken_by"], "Test practitioner");
+    assert!(chart["photos"][0]["url"]
+        .as_str()
+        .unwrap()
+        .starts_with("/api/v1/me/photos/"));
     let text = chart.to_string();
     assert!(!text.contains(STAFF_NOTE));
     assert!(!text.contains("DRAFT PLAN"));

@@ -22,7 +22,7 @@ fn gradient(width: u32, height: u32) -> DynamicImage {
     }))
 }
 
-fn jpeg(width: u32, height: u32) -> Vec<u8> {
+pub fn jpeg(width: u32, height: u32) -> Vec<u8> {
     let mut out = Vec::new();
     gradient(width, height)
         .write_with_encoder(JpegEncoder::new_with_quality(&mut out, 85))
@@ -199,7 +199,7 @@ fn jpeg_bomb(width: u16, height: u16) -> Vec<u8> {
 
 // ---------------------------------------------------------------- multipart
 
-struct Part {
+pub struct Part {
     name: &'static str,
     filename: Option<&'static str>,
     content_type: Option<&'static str>,
@@ -257,7 +257,12 @@ fn form(file_part: Part) -> Vec<Part> {
     ]
 }
 
-fn form_at(bytes: Vec<u8>, taken_at: chrono::DateTime<Utc>, kind: &str, view: &str) -> Vec<Part> {
+pub fn form_at(
+    bytes: Vec<u8>,
+    taken_at: chrono::DateTime<Utc>,
+    kind: &str,
+    view: &str,
+) -> Vec<Part> {
     vec![
         file(bytes, "face.jpg", "image/jpeg"),
         text("taken_at", &taken_at.to_rfc3339()),
@@ -266,7 +271,12 @@ fn form_at(bytes: Vec<u8>, taken_at: chrono::DateTime<Utc>, kind: &str, view: &s
     ]
 }
 
-async fn upload(app: &TestApp, token: &str, patient: &str, parts: &[Part]) -> reqwest::Response {
+pub async fn upload(
+    app: &TestApp,
+    token: &str,
+    patient: &str,
+    parts: &[Part],
+) -> reqwest::Response {
     app.client
         .post(app.url(&format!("/api/v1/patients/{patient}/photos")))
         .bearer_auth(token)
