@@ -1283,3 +1283,79 @@ fn the_openapi_document_describes_the_upload_as_multipart_and_the_bytes_as_image
         "{get}"
     );
 }
+
+#[tokio::test]
+async fn a_photo_entered_in_error_leaves_the_lists_the_chart_and_compare_but_stays_stored() {
+    let c = clinic().await;
+    let before = c
+        .upload_ok(&form_at(jpeg(64, 48), Utc::now(), "before", "frontal"))
+        .await;
+    let wrong = c
+        .upload_ok(&form_at(jpeg(64, 48), Utc::now(), "after", "frontal"))
+        .await;
+    let id = wrong["id"].as_str().unwrap();
+    let path = format!("/api/v1/photos/{id}/entered-in-error");
+    let r = c
+        .app
+        .post(
+            &c.practitioner.token,
+            &path,
+            &json!({"reason": "another patient's face"}),
+        )
+        .await;
+    assert_eq!(r.status(), 200);
+    assert_problem(
+        c.app
+            .post(&c.practitioner.token, &path, &json!({"reason": "again"}))
+            .await,
+        409,
+    )
+    .await;
+    let list: Value = c
+        .app
+        .get(
+            &c.practitioner.token,
+            &format!("/api/v1/patients/{}/photos", c.patient),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let ids: Vec<&str> = list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, [before["id"].as_str().unwrap()]);
+    let chart: Value = c
+        .app
+        .get(
+            &c.practitioner.token,
+            &format!("/api/v1/patients/{}/record", c.patient),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(chart["photos"].as_array().unwrap().len(), 1);
+    // Compare no longer finds an "after" of that view.
+    let r = c
+        .app
+        .get(
+            &c.practitioner.token,
+            &format!("/api/v1/patients/{}/photos/compare?view=frontal", c.patient),
+        )
+        .await;
+    assert_eq!(r.status(), 404);
+    // The row and its file stay (a mark is its own row; nothing signed is touched).
+    let stored = c
+        .app
+        .with_db(|conn| {
+            use dermachart::db::schema::photos;
+            use diesel::prelude::*;
+            photos::table.count().get_result::<i64>(conn).unwrap()
+        })
+        .await;
+    assert_eq!(stored, 2);
+}
