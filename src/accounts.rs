@@ -76,6 +76,9 @@ pub fn issue_link(
     now: NaiveDateTime,
 ) -> Result<NaiveDateTime, ApiError> {
     password_tokens::void_unused(conn, user, now)?;
+    // An older link still waiting in the outbox is void now: it must not be sent.
+    outbox::void_pending_to(conn, email, now)?;
+    outbox::expire_stale(conn, now - LinkPurpose::SetPassword.lifetime())?;
     let token = new_token();
     let expires_at = now + purpose.lifetime();
     password_tokens::insert(
@@ -107,6 +110,26 @@ pub fn may_send_reset(
     now: NaiveDateTime,
 ) -> Result<bool, ApiError> {
     Ok(password_tokens::issued_since(conn, user, now - Duration::hours(1))? < RESETS_PER_HOUR)
+}
+
+fn invalid_link() -> ApiError {
+    ApiError::validation("token", "is not valid (used, expired or unknown)")
+}
+
+/// Checks a link before any password is hashed for it (hashing is the costly part,
+/// and this route is public): known, unused, unexpired, its user active.
+pub fn check_link(
+    conn: &mut DbConnection,
+    token: &str,
+    now: NaiveDateTime,
+) -> Result<(), ApiError> {
+    let row =
+        password_tokens::find_by_hash(conn, &token_hash(token.trim()))?.ok_or_else(invalid_link)?;
+    let user = users::find(conn, row.user_id)?;
+    if row.used_at.is_some() || row.expires_at <= now || !user.active {
+        return Err(invalid_link());
+    }
+    Ok(())
 }
 
 /// Redeems a link: the token must be known, unused and unexpired, and its user active.

@@ -49,6 +49,11 @@ pub async fn run_once(
     let claimed: Vec<EmailRow> = tokio::task::spawn_blocking(move || -> anyhow::Result<_> {
         let mut conn = p.get()?;
         let now = crate::db::now();
+        // No link outlives its lifetime in the outbox, delivered or not.
+        crate::db::models::outbox::expire_stale(
+            &mut conn,
+            now - crate::accounts::LinkPurpose::SetPassword.lifetime(),
+        )?;
         let mut won = Vec::new();
         for row in outbox::due(&mut conn, now, BATCH)? {
             let until = now + Duration::minutes(CLAIM_FOR_MINUTES);

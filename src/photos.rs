@@ -127,10 +127,23 @@ pub async fn keep(
         .await;
     if inserted.is_err() {
         let store = state.media.clone();
-        let written: Vec<Stored> = [file, small]
+        let mut written: Vec<Stored> = [file, small]
             .into_iter()
             .filter(|s| s.newly_written)
             .collect();
+        // Files are shared by content: an identical upload that raced this one may
+        // have a row naming the same key by now, and its file must stay.
+        let keys: Vec<String> = written.iter().map(|s| s.key.to_string()).collect();
+        let in_use = state
+            .db(move |conn| {
+                keys.iter()
+                    .map(|k| Ok(photos::key_in_use(conn, k)?))
+                    .collect::<Result<Vec<bool>, ApiError>>()
+            })
+            .await
+            .unwrap_or_else(|_| vec![true; 2]);
+        let mut flags = in_use.into_iter();
+        written.retain(|_| !flags.next().unwrap_or(true));
         if let Err(err) = on_blocking(move || {
             for s in written {
                 store.remove(&s.key)?;

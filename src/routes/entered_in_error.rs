@@ -59,8 +59,11 @@ impl Marked {
                 measurements::find(conn, MeasurementId(id))?.map(|r| r.patient_id)
             }
             Marked::AdverseEvent => adverse::find(conn, AdverseEventId(id))?.map(|r| r.patient_id),
-            Marked::Photo => crate::db::models::photos::find(conn, crate::db::types::PhotoId(id))?
-                .map(|r| r.patient_id),
+            Marked::Photo => crate::db::models::photos::find_including_marked(
+                conn,
+                crate::db::types::PhotoId(id),
+            )?
+            .map(|r| r.patient_id),
         })
     }
 }

@@ -61,7 +61,9 @@ async fn outbox_bodies(app: &TestApp) -> Vec<(String, Option<String>)> {
 async fn a_portal_account_link_goes_only_by_email_works_once_and_signs_the_patient_in() {
     let (app, sink) = app_with_mail().await;
     let desk = app.sign_in(Role::FrontDesk).await;
-    let patient = app.create_patient(&desk.token, "Ines", "Portal").await;
+    // Registered by a colleague (whoever sets the email may not also send the login).
+    let colleague = app.sign_in(Role::Practitioner).await;
+    let patient = app.create_patient(&colleague.token, "Ines", "Portal").await;
     let pid = patient["id"].as_str().unwrap();
     let r = app
         .post(
@@ -241,7 +243,7 @@ async fn a_password_reset_answers_alike_for_unknown_emails_and_its_link_ends_eve
 async fn an_expired_or_superseded_link_is_refused() {
     let (app, sink) = app_with_mail().await;
     let staff = app.sign_in(Role::FrontDesk).await;
-    for _ in 0..2 {
+    for n in 1..=2 {
         let r = app
             .client
             .post(app.url("/api/v1/auth/password-reset"))
@@ -250,8 +252,9 @@ async fn an_expired_or_superseded_link_is_refused() {
             .await
             .unwrap();
         assert_eq!(r.status(), 202);
+        // The link is issued after the answer: wait for it before asking again.
+        wait_for(&sink.messages, n).await;
     }
-    wait_for(&sink.messages, 2).await;
     let messages = sink.messages.lock().unwrap().clone();
     let first = token_in(&messages[..1], &staff.email);
     let second = token_in(&messages[1..], &staff.email);
@@ -273,4 +276,69 @@ async fn an_expired_or_superseded_link_is_refused() {
     assert_problem(set_password(&app, &second, NEW_PASSWORD).await, 422).await;
     assert_problem(set_password(&app, "made-up-token", NEW_PASSWORD).await, 422).await;
     assert_eq!(app.login(&staff.email, PASSWORD).await.status(), 200);
+}
+
+#[tokio::test]
+async fn whoever_sets_a_patients_email_cannot_also_send_its_portal_login() {
+    let (app, sink) = app_with_mail().await;
+    let desk = app.sign_in(Role::FrontDesk).await;
+    let other_desk = app.sign_in(Role::FrontDesk).await;
+    let admin = app.sign_in(Role::Admin).await;
+    // Registered with an email by this desk: it may not send the login; a colleague may.
+    let p = app.create_patient(&desk.token, "Fouri", "Eyes").await;
+    let path = format!(
+        "/api/v1/patients/{}/portal-account",
+        p["id"].as_str().unwrap()
+    );
+    assert_problem(app.post(&desk.token, &path, &json!({})).await, 409).await;
+    assert_eq!(
+        app.post(&admin.token, &path, &json!({})).await.status(),
+        201
+    );
+
+    // A desk that points an existing patient's email at itself cannot open the portal.
+    let q = app.create_patient(&desk.token, "Target", "Patient").await;
+    let qid = q["id"].as_str().unwrap();
+    let r = app
+        .patch(
+            &other_desk.token,
+            &format!("/api/v1/patients/{qid}"),
+            &json!({"email": "attacker@example.org"}),
+        )
+        .await;
+    assert_eq!(r.status(), 200);
+    let p = assert_problem(
+        app.post(
+            &other_desk.token,
+            &format!("/api/v1/patients/{qid}/portal-account"),
+            &json!({}),
+        )
+        .await,
+        409,
+    )
+    .await;
+    assert!(p["detail"]
+        .as_str()
+        .unwrap()
+        .contains("another staff member"));
+    // Changing something else is no email change.
+    let r = app
+        .patch(
+            &admin.token,
+            &format!("/api/v1/patients/{qid}"),
+            &json!({"phone": "+44 20 7946 0999"}),
+        )
+        .await;
+    assert_eq!(r.status(), 200);
+    assert_eq!(
+        app.post(
+            &admin.token,
+            &format!("/api/v1/patients/{qid}/portal-account"),
+            &json!({})
+        )
+        .await
+        .status(),
+        201
+    );
+    wait_for(&sink.messages, 2).await;
 }

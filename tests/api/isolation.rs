@@ -78,12 +78,39 @@ async fn a_patient_reaches_nothing_of_another_patients_through_any_documented_ro
     let r = c
         .app
         .post(
-            &c.desk,
+            &c.admin,
             &format!("/api/v1/patients/{other}/portal-account"),
             &json!({}),
         )
         .await;
     assert_eq!(r.status(), 201);
+    // A photo behind a photography consent, and a consent still waiting to be signed.
+    let photography = crate::consents::template(&c.app, &c.admin, "photography", json!({})).await;
+    crate::consents::signed_consent(
+        &c.app,
+        &author.token,
+        &other,
+        photography["id"].as_str().unwrap(),
+    )
+    .await;
+    let r = crate::photos::upload(
+        &c.app,
+        &author.token,
+        &other,
+        &crate::photos::form_at(crate::photos::jpeg(64, 48), Utc::now(), "before", "frontal"),
+    )
+    .await;
+    assert_eq!(r.status(), 201, "their photo");
+    let marketing = crate::consents::template(&c.app, &c.admin, "marketing", json!({})).await;
+    let r = c
+        .app
+        .post(
+            &author.token,
+            &format!("/api/v1/patients/{other}/consents"),
+            &json!({"template_id": marketing["id"]}),
+        )
+        .await;
+    assert_eq!(r.status(), 201, "their pending consent");
     let chart_before: Value = c
         .app
         .get(&author.token, &format!("/api/v1/patients/{other}/record"))

@@ -160,13 +160,79 @@ async fn a_canary_patients_details_never_reach_the_logs_or_the_audit_table() {
         .await
         .unwrap();
     assert_eq!(import.status(), 422, "a likely duplicate of the canary");
+    // A photo whose client filename is the canary's name (it must never be used).
+    let t: Value = http
+        .post(format!("{base}/api/v1/consent-templates"))
+        .bearer_auth(&admin)
+        .json(&json!({"title": "Photography", "body_markdown": "Photos.", "risks": [], "scope": "photography"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let consent: Value = http
+        .post(format!("{base}/api/v1/patients/{id}/consents"))
+        .bearer_auth(&doc)
+        .json(&json!({"template_id": t["id"]}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let signed = http
+        .post(format!(
+            "{base}/api/v1/consents/{}/sign",
+            consent["id"].as_str().unwrap()
+        ))
+        .bearer_auth(&doc)
+        .json(
+            &json!({"signer_name": format!("{CANARY_GIVEN} {CANARY_FAMILY}"),
+            "signature_png_base64": crate::consents::signature_png(), "signer_kind": "patient"}),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(signed.status(), 200);
+    let mut parts = crate::photos::form_at(
+        crate::photos::jpeg(64, 48),
+        chrono::Utc::now(),
+        "before",
+        "frontal",
+    );
+    parts[0].filename = Some(Box::leak(
+        format!("{CANARY_GIVEN}-{CANARY_FAMILY}.jpg").into_boxed_str(),
+    ));
+    let (content_type, body) = crate::photos::multipart_request(&parts);
+    let photo = http
+        .post(format!("{base}/api/v1/patients/{id}/photos"))
+        .bearer_auth(&doc)
+        .header("content-type", content_type)
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(photo.status(), 201);
     let failed_login = login(CANARY_EMAIL, CANARY_FAMILY).await.unwrap();
     assert_eq!(failed_login.status(), 401);
-    http.post(format!("{base}/api/v1/auth/password-reset"))
+    // The canary gets a portal login (by a colleague of whoever set the email), then
+    // asks for a reset: the known-account path writes tokens, outbox and audit rows.
+    let portal = http
+        .post(format!("{base}/api/v1/patients/{id}/portal-account"))
+        .bearer_auth(&admin)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(portal.status(), 201);
+    let reset = http
+        .post(format!("{base}/api/v1/auth/password-reset"))
         .json(&json!({"email": CANARY_EMAIL}))
         .send()
         .await
         .unwrap();
+    assert_eq!(reset.status(), 202);
+    tokio::time::sleep(Duration::from_millis(300)).await;
 
     // Read the audit table straight from the database, then stop the server.
     let settings = crate::helpers::test_settings(&db.url);

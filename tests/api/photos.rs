@@ -201,7 +201,7 @@ fn jpeg_bomb(width: u16, height: u16) -> Vec<u8> {
 
 pub struct Part {
     name: &'static str,
-    filename: Option<&'static str>,
+    pub filename: Option<&'static str>,
     content_type: Option<&'static str>,
     data: Vec<u8>,
 }
@@ -269,6 +269,14 @@ pub fn form_at(
         text("kind", kind),
         text("view", view),
     ]
+}
+
+/// A multipart body and its content type.
+pub fn multipart_request(parts: &[Part]) -> (String, Vec<u8>) {
+    (
+        format!("multipart/form-data; boundary={BOUNDARY}"),
+        multipart_body(parts),
+    )
 }
 
 pub async fn upload(
@@ -1339,6 +1347,13 @@ async fn a_photo_entered_in_error_leaves_the_lists_the_chart_and_compare_but_sta
         .await
         .unwrap();
     assert_eq!(chart["photos"].as_array().unwrap().len(), 1);
+    // Nobody is served its bytes any more (it may be another patient's face).
+    for path in [
+        format!("/api/v1/photos/{id}"),
+        format!("/api/v1/photos/{id}?size=thumb"),
+    ] {
+        assert_problem(c.app.get(&c.practitioner.token, &path).await, 404).await;
+    }
     // Compare no longer finds an "after" of that view.
     let r = c
         .app

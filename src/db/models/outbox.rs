@@ -129,3 +129,40 @@ pub fn mark_failed(
         ))
         .execute(conn)
 }
+
+/// Erases the bodies of unsent messages to `recipient` (a newer link supersedes them).
+pub fn void_pending_to(
+    conn: &mut DbConnection,
+    recipient: &str,
+    now: NaiveDateTime,
+) -> QueryResult<usize> {
+    diesel::update(
+        email_outbox::table
+            .filter(email_outbox::recipient.eq(recipient))
+            .filter(email_outbox::status.eq("pending")),
+    )
+    .set((
+        email_outbox::status.eq("failed"),
+        email_outbox::body.eq(None::<String>),
+        email_outbox::last_error.eq("superseded by a newer link"),
+        email_outbox::next_attempt_at.eq(now),
+    ))
+    .execute(conn)
+}
+
+/// Erases the bodies of messages that waited longer than `max_age` unsent (their
+/// links have expired; a mail server that was never configured must not leave live
+/// links in the database).
+pub fn expire_stale(conn: &mut DbConnection, older_than: NaiveDateTime) -> QueryResult<usize> {
+    diesel::update(
+        email_outbox::table
+            .filter(email_outbox::status.eq_any(["pending", "sending"]))
+            .filter(email_outbox::created_at.lt(older_than)),
+    )
+    .set((
+        email_outbox::status.eq("failed"),
+        email_outbox::body.eq(None::<String>),
+        email_outbox::last_error.eq("expired before delivery"),
+    ))
+    .execute(conn)
+}

@@ -117,6 +117,14 @@ pub fn insert_only(
         .execute(conn)
 }
 
+/// Whether an MRN is already assigned.
+pub fn mrn_taken(conn: &mut DbConnection, mrn: &str) -> QueryResult<bool> {
+    diesel::select(diesel::dsl::exists(
+        patients::table.filter(patients::mrn.eq(mrn)),
+    ))
+    .get_result(conn)
+}
+
 /// A patient on file with the same (folded) names and date of birth, if any.
 pub fn find_same_identity(
     conn: &mut DbConnection,

@@ -41,12 +41,37 @@ pub fn insert(conn: &mut DbConnection, row: &PhotoRow) -> QueryResult<usize> {
     diesel::insert_into(photos::table).values(row).execute(conn)
 }
 
+/// A photo that is not marked entered in error (a marked photo — perhaps another
+/// patient's face filed in this chart — is served to nobody).
 pub fn find(conn: &mut DbConnection, id: PhotoId) -> QueryResult<Option<PhotoRow>> {
+    photos::table
+        .find(id)
+        .filter(diesel::dsl::not(diesel::dsl::exists(
+            entered_in_error::table.filter(entered_in_error::entity_id.eq(photos::id)),
+        )))
+        .select(PhotoRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// A photo whether marked or not (for marking it).
+pub fn find_including_marked(
+    conn: &mut DbConnection,
+    id: PhotoId,
+) -> QueryResult<Option<PhotoRow>> {
     photos::table
         .find(id)
         .select(PhotoRow::as_select())
         .first(conn)
         .optional()
+}
+
+/// Whether any photo row still names this media key (as its file or its thumbnail).
+pub fn key_in_use(conn: &mut DbConnection, key: &str) -> QueryResult<bool> {
+    diesel::select(diesel::dsl::exists(
+        photos::table.filter(photos::sha256.eq(key).or(photos::thumb_sha256.eq(key))),
+    ))
+    .get_result(conn)
 }
 
 /// A page of a patient's photos, newest first (by `taken_at`), strictly after the

@@ -7,7 +7,7 @@ use crate::api::auth::PasswordResetRequest;
 use crate::audit::AuditAction;
 use crate::auth::RequestContext;
 use crate::db::models::users;
-use crate::error::{ApiResult, Problem};
+use crate::error::{ApiError, ApiResult, Problem};
 use crate::extract::Json;
 use crate::state::AppState;
 
@@ -25,6 +25,22 @@ pub async fn request_password_reset(
     if email.chars().count() > 254 {
         return Ok(HttpResponse::Accepted().finish());
     }
+    // The answer goes before the work, so that its timing says nothing about whether
+    // the email has a login.
+    let state = state.into_inner();
+    actix_web::rt::spawn(async move {
+        if let Err(err) = issue_reset(&state, &ctx, email).await {
+            tracing::warn!(error = %err, "password reset not issued");
+        }
+    });
+    Ok(HttpResponse::Accepted().finish())
+}
+
+async fn issue_reset(
+    state: &AppState,
+    ctx: &RequestContext,
+    email: String,
+) -> Result<(), ApiError> {
     let public_url = state.settings.public_url.clone();
     let issued = state
         .db(move |conn| {
@@ -54,5 +70,5 @@ pub async fn request_password_reset(
         event.patient_id = patient;
         state.audit.record(event).await?;
     }
-    Ok(HttpResponse::Accepted().finish())
+    Ok(())
 }

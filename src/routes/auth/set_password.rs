@@ -30,8 +30,13 @@ pub async fn set_password(
     if let Err(message) = check_new_password(&body.new_password) {
         return Err(ApiError::validation("new_password", message));
     }
-    let hash = state.hasher.hash(body.new_password).await?;
     let token = body.token;
+    // A bad token costs one lookup, never an argon2 hash (this route is public).
+    let probe = token.clone();
+    state
+        .db(move |conn| accounts::check_link(conn, &probe, crate::db::now()))
+        .await?;
+    let hash = state.hasher.hash(body.new_password).await?;
     let user = state
         .db(move |conn| {
             conn.write_transaction(|conn| {

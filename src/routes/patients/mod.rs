@@ -16,6 +16,9 @@ use crate::auth::Caller;
 use crate::domain::role::Role;
 use crate::error::ApiError;
 
+/// The audit entity type of a change to a patient's email (where portal links go).
+pub const EMAIL_CHANGE: &str = "patient_email";
+
 /// Whether the caller sees clinical fields (front desk does not).
 pub fn sees_clinical(caller: &Caller) -> bool {
     caller.role != Role::FrontDesk

@@ -6,7 +6,7 @@ use crate::accounts::{self, LinkPurpose};
 use crate::api::auth::PortalAccount;
 use crate::audit::AuditAction;
 use crate::auth::Caller;
-use crate::db::models::{patients, users};
+use crate::db::models::{audit as audit_rows, patients, users};
 use crate::db::types::{PatientId, UserId};
 use crate::domain::role::Role;
 use crate::error::{ApiError, ApiResult, Problem};
@@ -24,6 +24,7 @@ pub async fn create_portal_account(
 ) -> ApiResult<HttpResponse> {
     let patient = id.into_inner();
     let public_url = state.settings.public_url.clone();
+    let me = caller.user_id;
     let (user_id, expires_at) = state
         .db(move |conn| {
             conn.write_transaction(|conn| {
@@ -39,6 +40,17 @@ pub async fn create_portal_account(
                     .ok_or_else(|| {
                         ApiError::validation("email", "the patient has no email on file")
                     })?;
+                // Four eyes: whoever set the email on file (registered or imported the
+                // patient, or changed the email) in the last 24 hours may not also send
+                // the login there; else one staff member could open any patient's portal.
+                let since = crate::db::now() - chrono::Duration::hours(24);
+                let set_it = audit_rows::actor_did_since(conn, me, patient, ("create", "patient"), since)?
+                    || audit_rows::actor_did_since(conn, me, patient, ("update", super::EMAIL_CHANGE), since)?;
+                if set_it {
+                    return Err(ApiError::Conflict(
+                        "You set this patient's email in the last 24 hours; another staff member must create the portal login.".into(),
+                    ));
+                }
                 if users::find_by_patient(conn, patient)?.is_some() {
                     return Err(ApiError::Conflict(
                         "The patient already has a portal login.".into(),

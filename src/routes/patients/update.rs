@@ -8,6 +8,7 @@ use crate::audit::AuditAction;
 use crate::auth::Caller;
 use crate::db::models::patients::{self, PatientValues};
 use crate::db::types::PatientId;
+use crate::domain::patient::fold;
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::extract::{if_match_version, Json};
 use crate::state::AppState;
@@ -41,16 +42,27 @@ pub async fn update_patient(
                 merged
                     .validate(Utc::now().date_naive())
                     .map_err(ApiError::Validation)?;
+                let email_changed =
+                    current.email.as_deref().map(fold) != merged.email.as_deref().map(fold);
                 let values = PatientValues::from(&merged);
-                patients::update(conn, id, &values, current.version, crate::db::now())?
-                    .ok_or(ApiError::PreconditionFailed)
+                let row = patients::update(conn, id, &values, current.version, crate::db::now())?
+                    .ok_or(ApiError::PreconditionFailed)?;
+                Ok((row, email_changed))
             })
         })
         .await?;
-    state
-        .audit
-        .record(caller.patient_event(AuditAction::Update, row.id))
-        .await?;
+    let (row, email_changed) = row;
+    let mut events = vec![caller.patient_event(AuditAction::Update, row.id)];
+    if email_changed {
+        // Where portal links go: the portal-account route reads this (four eyes).
+        events.push(caller.event(
+            AuditAction::Update,
+            super::EMAIL_CHANGE,
+            Some(row.id.to_string()),
+            Some(row.id),
+        ));
+    }
+    state.audit.record_all(events).await?;
     Ok(super::patient_response(
         StatusCode::OK,
         Patient::from_row(row, super::sees_clinical(&caller)),
