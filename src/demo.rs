@@ -547,72 +547,42 @@ fn seed_treatment_story(
             )
         })
         .map_err(err)?;
-    let text = treatment.text_to_sign();
-    consents::insert(
-        conn,
-        &ConsentRow {
-            id: ConsentId::new(),
-            patient_id: patient,
-            template_id: treatment.id,
-            family_id: treatment.family_id,
-            status: "signed".into(),
-            requested_by: Some(author),
-            requested_at: starts_at - Duration::days(7),
-            signer_name: Some(format!("{} {}", PATIENTS[0].given, PATIENTS[0].family)),
-            signer_kind: Some("patient".into()),
-            guardian_name: None,
-            signature_png: None,
-            signed_text_sha256: Some(hex::encode(Sha256::digest(text.as_bytes()))),
-            signed_text: Some(text),
-            signed_at: Some(starts_at - Duration::days(7)),
-            collected_by: Some(author),
-            signed_ip: None,
-            signed_user_agent: None,
-            witness_id: None,
-            witnessed_at: None,
-            expires_at: Some(starts_at - Duration::days(7) + Duration::days(365)),
-            revoked_at: None,
-            revoked_reason: None,
-            revoked_by: None,
-            version: 1,
-        },
-    )?;
-    let consent_id = consents::of_patient(conn, patient)?
-        .first()
-        .map(|c| c.id)
-        .ok_or_else(|| anyhow::anyhow!("consent missing"))?;
+    // Both consents signed in the clinic a week before the visit, as the API would.
+    let signed_at = starts_at - Duration::days(7);
+    let sign = |template: &TemplateRow| ConsentRow {
+        id: ConsentId::new(),
+        patient_id: patient,
+        template_id: template.id,
+        family_id: template.family_id,
+        status: "signed".into(),
+        requested_by: Some(author),
+        requested_at: signed_at,
+        signer_name: Some(format!("{} {}", PATIENTS[0].given, PATIENTS[0].family)),
+        signer_kind: Some("patient".into()),
+        guardian_name: None,
+        signature_png: None,
+        signed_text_sha256: Some(hex::encode(Sha256::digest(
+            template.text_to_sign().as_bytes(),
+        ))),
+        signed_text: Some(template.text_to_sign()),
+        signed_at: Some(signed_at),
+        collected_by: Some(author),
+        signed_ip: None,
+        signed_user_agent: None,
+        witness_id: None,
+        witnessed_at: None,
+        expires_at: crate::domain::consent::expiry(signed_at, template.valid_for_days),
+        revoked_at: None,
+        revoked_reason: None,
+        revoked_by: None,
+        version: 1,
+    };
+    let treatment_consent = sign(&treatment);
+    consents::insert(conn, &treatment_consent)?;
+    let consent_id = treatment_consent.id;
     let photo_template = consents::find_template(conn, photo_id)?
         .ok_or_else(|| anyhow::anyhow!("photography template missing"))?;
-    let photo_text = photo_template.text_to_sign();
-    consents::insert(
-        conn,
-        &ConsentRow {
-            id: ConsentId::new(),
-            patient_id: patient,
-            template_id: photo_template.id,
-            family_id: photo_template.family_id,
-            status: "signed".into(),
-            requested_by: Some(author),
-            requested_at: starts_at - Duration::days(7),
-            signer_name: Some(format!("{} {}", PATIENTS[0].given, PATIENTS[0].family)),
-            signer_kind: Some("patient".into()),
-            guardian_name: None,
-            signature_png: None,
-            signed_text_sha256: Some(hex::encode(Sha256::digest(photo_text.as_bytes()))),
-            signed_text: Some(photo_text),
-            signed_at: Some(starts_at - Duration::days(7)),
-            collected_by: Some(author),
-            signed_ip: None,
-            signed_user_agent: None,
-            witness_id: None,
-            witnessed_at: None,
-            expires_at: None,
-            revoked_at: None,
-            revoked_reason: None,
-            revoked_by: None,
-            version: 1,
-        },
-    )?;
+    consents::insert(conn, &sign(&photo_template))?;
 
     // The screening consultation, signed a week before.
     let content = crate::api::notes::ConsultationContent {
