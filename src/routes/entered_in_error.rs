@@ -21,6 +21,20 @@ pub struct MarkEnteredInError {
     pub reason: String,
 }
 
+/// The mark as answered: which item, whose, why, by whom and when.
+#[derive(Debug, serde::Serialize, ToSchema)]
+pub struct EnteredInError {
+    pub entity_type: &'static str,
+    #[schema(value_type = String, format = Uuid)]
+    pub id: uuid::Uuid,
+    pub patient_id: PatientId,
+    /// Always `entered_in_error`.
+    pub status: &'static str,
+    pub reason: String,
+    pub marked_by: crate::db::types::UserId,
+    pub marked_at: chrono::DateTime<chrono::Utc>,
+}
+
 /// What kind of item is being marked, and how to find whose it is.
 #[derive(Debug, Clone, Copy)]
 pub enum Marked {
@@ -84,7 +98,7 @@ pub async fn mark(
         ));
     }
     let by = caller.user_id;
-    let patient = state
+    let (patient, mark_view) = state
         .db(move |conn| {
             conn.write_transaction(|conn| {
                 let patient = kind.patient_of(conn, id)?.ok_or(ApiError::NotFound)?;
@@ -96,8 +110,17 @@ pub async fn mark(
                     by_user: by,
                     at: crate::db::now(),
                 };
+                let view = EnteredInError {
+                    entity_type: kind.entity_type(),
+                    id,
+                    patient_id: patient,
+                    status: "entered_in_error",
+                    reason: row.reason.clone(),
+                    marked_by: by,
+                    marked_at: crate::api::instant(row.at),
+                };
                 match marks::insert(conn, &row) {
-                    Ok(_) => Ok(patient),
+                    Ok(_) => Ok((patient, view)),
                     Err(diesel::result::Error::DatabaseError(
                         diesel::result::DatabaseErrorKind::UniqueViolation,
                         _,
@@ -118,11 +141,7 @@ pub async fn mark(
             Some(patient),
         ))
         .await?;
-    Ok(HttpResponse::Ok().json(serde_json::json!({
-        "entity_type": kind.entity_type(),
-        "id": id,
-        "status": "entered_in_error",
-    })))
+    Ok(HttpResponse::Ok().json(mark_view))
 }
 
 macro_rules! mark_handler {
@@ -130,9 +149,9 @@ macro_rules! mark_handler {
         /// Marks the item entered in error (practitioner; audited). The item stays stored
         /// but leaves the chart, the portal, outcomes and exports.
         #[utoipa::path(post, path = $path, tag = "clinical", params(("id" = String, Path)),
-            request_body = MarkEnteredInError,
-            responses((status = 200, description = "Marked"), (status = 404, body = Problem),
-                (status = 409, body = Problem), (status = 422, body = Problem)))]
+                    request_body = MarkEnteredInError,
+                    responses((status = 200, body = EnteredInError), (status = 404, body = Problem),
+                        (status = 409, body = Problem), (status = 422, body = Problem)))]
         pub async fn $name(
             state: web::Data<AppState>,
             caller: Caller,

@@ -417,6 +417,11 @@ async fn an_item_entered_in_error_is_left_out_of_the_chart_the_portal_and_both_e
     for path in [&measurement_path, &adverse_path] {
         let r = mark(path.clone(), t.author.token.clone(), reason.clone()).await;
         assert_eq!(r.status(), 200, "{path}");
+        let marked: Value = r.json().await.unwrap();
+        assert_eq!(marked["status"], "entered_in_error");
+        assert_eq!(marked["reason"], "recorded on the wrong patient");
+        assert_eq!(marked["patient_id"], t.patient.as_str());
+        assert_eq!(marked["marked_by"], t.author.user_id.to_string());
         assert_problem(
             mark(path.clone(), t.author.token.clone(), reason.clone()).await,
             409,
