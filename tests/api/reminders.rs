@@ -204,14 +204,25 @@ async fn a_refused_delivery_is_retried_later_not_lost() {
         })
         .await;
     wait_for(&sink.messages, 1).await;
-    let after = c
-        .app
-        .with_db(move |conn| {
-            dermachart::db::models::reminders::find_for(conn, id)
-                .unwrap()
-                .unwrap()
-        })
-        .await;
+    // The row is marked sent just after the server's 250: give the worker that moment.
+    let mut after = None;
+    for _ in 0..50 {
+        let r = c
+            .app
+            .with_db(move |conn| {
+                dermachart::db::models::reminders::find_for(conn, id)
+                    .unwrap()
+                    .unwrap()
+            })
+            .await;
+        let done = r.status != "sending";
+        after = Some(r);
+        if done {
+            break;
+        }
+        tokio::time::sleep(StdDuration::from_millis(100)).await;
+    }
+    let after = after.unwrap();
     assert_eq!(sink.messages.lock().unwrap().len(), 1, "{after:?}");
     assert_eq!(after.status, "sent");
 }
