@@ -78,7 +78,7 @@ pub fn issue_link(
     password_tokens::void_unused(conn, user, now)?;
     // An older link still waiting in the outbox is void now: it must not be sent.
     outbox::void_pending_to(conn, email, now)?;
-    outbox::expire_stale(conn, now - LinkPurpose::SetPassword.lifetime())?;
+    outbox::expire_stale(conn, now - LinkPurpose::SetPassword.lifetime(), now)?;
     let token = new_token();
     let expires_at = now + purpose.lifetime();
     password_tokens::insert(

@@ -51,6 +51,9 @@ pub struct Settings {
     /// Photos decoded at once; more wait (bounded memory under an upload burst).
     #[arg(long, env = "IMAGE_CONCURRENCY", default_value_t = 2)]
     pub image_concurrency: usize,
+    /// Largest CSV file `POST /patients/import` accepts (bytes; 413 past it).
+    #[arg(long, env = "IMPORT_MAX_BYTES", default_value_t = 50 * 1024 * 1024)]
+    pub import_max_bytes: usize,
     /// Folder of the built web UI, served when it exists.
     #[arg(long, env = "FRONTEND_DIR", default_value = "./frontend/dist")]
     pub frontend_dir: PathBuf,

@@ -53,6 +53,7 @@ pub async fn run_once(
         crate::db::models::outbox::expire_stale(
             &mut conn,
             now - crate::accounts::LinkPurpose::SetPassword.lifetime(),
+            now,
         )?;
         let mut won = Vec::new();
         for row in outbox::due(&mut conn, now, BATCH)? {

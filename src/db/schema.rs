@@ -28,6 +28,8 @@ diesel::table! {
         version -> BigInt,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        email_set_by -> Nullable<DbUuid>,
+        email_set_at -> Nullable<Timestamp>,
     }
 }
 

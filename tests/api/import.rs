@@ -4,7 +4,7 @@ use serde_json::Value;
 
 use dermachart::domain::role::Role;
 
-use crate::helpers::{assert_problem, spawn_app, TestApp};
+use crate::helpers::{assert_problem, spawn_app, spawn_app_with, TestApp};
 
 async fn import(
     app: &TestApp,
@@ -156,7 +156,7 @@ async fn likely_duplicates_are_reported_and_never_merged() {
 #[tokio::test]
 async fn the_wrong_type_unknown_columns_clinical_columns_from_front_desk_and_oversize_files_are_refused(
 ) {
-    let app = spawn_app().await;
+    let app = spawn_app_with(|s| s.import_max_bytes = 16 * 1024).await;
     let desk = app.sign_in(Role::FrontDesk).await.token;
     let practitioner = app.sign_in(Role::Practitioner).await.token;
     let ok = "given_name,family_name,date_of_birth\nAda,Lovelace,1915-12-10\n";
@@ -196,11 +196,30 @@ async fn the_wrong_type_unknown_columns_clinical_columns_from_front_desk_and_ove
     )
     .await;
     let before = patient_count(&app).await;
+    // Past IMPORT_MAX_BYTES (small here, so the refusal is not racing the upload).
     let mut big = String::from("given_name,family_name,date_of_birth\n");
-    while big.len() <= 50 * 1024 * 1024 {
+    while big.len() <= 16 * 1024 {
         big.push_str("Someone,Somebody,1970-01-01\n");
     }
-    assert_problem(import(&app, &desk, "text/csv", big).await, 413).await;
+    assert_problem(import(&app, &desk, "text/csv", big.clone()).await, 413).await;
+    // And when the size is not declared up front, the stream is cut at the limit.
+    let chunks: Vec<Result<Vec<u8>, std::io::Error>> = big
+        .as_bytes()
+        .chunks(1024)
+        .map(|c| Ok(c.to_vec()))
+        .collect();
+    let streamed = app
+        .client
+        .post(app.url("/api/v1/patients/import"))
+        .bearer_auth(&desk)
+        .header("content-type", "text/csv")
+        .body(reqwest::Body::wrap_stream(futures_util::stream::iter(
+            chunks,
+        )))
+        .send()
+        .await
+        .unwrap();
+    assert_problem(streamed, 413).await;
     assert_problem(
         import(
             &app,

@@ -232,11 +232,29 @@ async fn a_canary_patients_details_never_reach_the_logs_or_the_audit_table() {
         .await
         .unwrap();
     assert_eq!(reset.status(), 202);
-    tokio::time::sleep(Duration::from_millis(300)).await;
-
-    // Read the audit table straight from the database, then stop the server.
+    // The link is issued after the answer: wait until its audit row is there.
     let settings = crate::helpers::test_settings(&db.url);
     let pool = dermachart::startup::prepare_database(&settings).unwrap();
+    let mut issued = false;
+    for _ in 0..100 {
+        let p = pool.clone();
+        issued = tokio::task::spawn_blocking(move || {
+            let mut conn = p.get().unwrap();
+            dermachart::db::models::audit::list(&mut conn, &Default::default(), 10_000)
+                .unwrap()
+                .iter()
+                .any(|r| r.entity_type == "password_reset")
+        })
+        .await
+        .unwrap();
+        if issued {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(issued, "the reset link was issued");
+
+    // Read the audit table straight from the database, then stop the server.
     let audit = tokio::task::spawn_blocking(move || {
         let mut conn = pool.get().unwrap();
         format!(

@@ -76,13 +76,18 @@ pub async fn smtp_sink(refuse: usize) -> SmtpSink {
     SmtpSink { port, messages }
 }
 
+/// Waits (up to 30 s, then fails loudly) until the sink holds `n` messages.
 pub async fn wait_for(messages: &Arc<Mutex<Vec<String>>>, n: usize) {
-    for _ in 0..100 {
+    for _ in 0..300 {
         if messages.lock().unwrap().len() >= n {
             return;
         }
         tokio::time::sleep(StdDuration::from_millis(100)).await;
     }
+    panic!(
+        "expected {n} emails within 30 s, got {}",
+        messages.lock().unwrap().len()
+    );
 }
 
 #[tokio::test]
@@ -92,6 +97,8 @@ async fn a_due_reminder_is_emailed_once_with_no_clinical_detail_and_a_cancelled_
     let c = clinic_with_settings(json!([["00:00", "24:00"]]), move |s| {
         s.smtp_url = Some(format!("smtp://127.0.0.1:{port}"));
         s.reminder_poll_ms = 100;
+        // Times in the email are clinic-local: UTC keeps "10:00" true in summer time too.
+        s.clinic_timezone = chrono_tz::Tz::UTC;
         // Due at once: the reminder goes out 30 days before.
         s.reminder_lead_minutes = 60 * 24 * 30;
     })
@@ -160,6 +167,8 @@ async fn a_refused_delivery_is_retried_later_not_lost() {
     let c = clinic_with_settings(json!([["00:00", "24:00"]]), move |s| {
         s.smtp_url = Some(format!("smtp://127.0.0.1:{port}"));
         s.reminder_poll_ms = 100;
+        // Times in the email are clinic-local: UTC keeps "10:00" true in summer time too.
+        s.clinic_timezone = chrono_tz::Tz::UTC;
         s.reminder_lead_minutes = 60 * 24 * 30;
     })
     .await;

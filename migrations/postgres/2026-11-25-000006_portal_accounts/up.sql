@@ -26,3 +26,8 @@ CREATE TABLE email_outbox (
     created_at TIMESTAMP NOT NULL
 );
 CREATE INDEX email_outbox_due ON email_outbox (status, next_attempt_at);
+
+-- Who last set a patient's email, and when: a portal login may not be sent by the same
+-- person within a day (four eyes), decided inside the portal-account transaction.
+ALTER TABLE patients ADD COLUMN email_set_by UUID;
+ALTER TABLE patients ADD COLUMN email_set_at TIMESTAMP;

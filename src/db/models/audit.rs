@@ -95,22 +95,3 @@ pub fn chunk_after(
         .limit(limit)
         .load(conn)
 }
-
-/// Whether `actor` did `action` on this entity type about `patient` since `since`.
-pub fn actor_did_since(
-    conn: &mut DbConnection,
-    actor: UserId,
-    patient: PatientId,
-    (action, entity_type): (&str, &str),
-    since: NaiveDateTime,
-) -> QueryResult<bool> {
-    diesel::select(diesel::dsl::exists(
-        audit_log::table
-            .filter(audit_log::actor_id.eq(actor))
-            .filter(audit_log::patient_id.eq(patient))
-            .filter(audit_log::action.eq(action))
-            .filter(audit_log::entity_type.eq(entity_type))
-            .filter(audit_log::at.ge(since)),
-    ))
-    .get_result(conn)
-}

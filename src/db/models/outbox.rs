@@ -118,16 +118,21 @@ pub fn mark_failed(
 ) -> QueryResult<usize> {
     let attempts = row.attempts + 1;
     let gave_up = attempts >= max_attempts;
-    diesel::update(email_outbox::table.find(row.id))
-        .set((
-            email_outbox::status.eq(if gave_up { "failed" } else { "pending" }),
-            email_outbox::attempts.eq(attempts),
-            email_outbox::next_attempt_at.eq(next_attempt),
-            email_outbox::claimed_until.eq(None::<NaiveDateTime>),
-            email_outbox::last_error.eq(error),
-            email_outbox::body.eq(if gave_up { None } else { row.body.clone() }),
-        ))
-        .execute(conn)
+    // Only our own claim: a row voided or expired meanwhile stays so.
+    diesel::update(
+        email_outbox::table
+            .find(row.id)
+            .filter(email_outbox::status.eq("sending")),
+    )
+    .set((
+        email_outbox::status.eq(if gave_up { "failed" } else { "pending" }),
+        email_outbox::attempts.eq(attempts),
+        email_outbox::next_attempt_at.eq(next_attempt),
+        email_outbox::claimed_until.eq(None::<NaiveDateTime>),
+        email_outbox::last_error.eq(error),
+        email_outbox::body.eq(if gave_up { None } else { row.body.clone() }),
+    ))
+    .execute(conn)
 }
 
 /// Erases the bodies of unsent messages to `recipient` (a newer link supersedes them).
@@ -153,10 +158,28 @@ pub fn void_pending_to(
 /// Erases the bodies of messages that waited longer than `max_age` unsent (their
 /// links have expired; a mail server that was never configured must not leave live
 /// links in the database).
-pub fn expire_stale(conn: &mut DbConnection, older_than: NaiveDateTime) -> QueryResult<usize> {
+pub fn expire_stale(
+    conn: &mut DbConnection,
+    older_than: NaiveDateTime,
+    now: NaiveDateTime,
+) -> QueryResult<usize> {
+    // A claim still held by a worker is left to it (it is delivering right now).
+    let stale = email_outbox::status.eq("pending").or(email_outbox::status
+        .eq("sending")
+        .and(email_outbox::claimed_until.lt(now)));
+    let any: bool = diesel::select(diesel::dsl::exists(
+        email_outbox::table
+            .filter(stale)
+            .filter(email_outbox::created_at.lt(older_than)),
+    ))
+    .get_result(conn)?;
+    if !any {
+        // The common case costs a read, not a write lock.
+        return Ok(0);
+    }
     diesel::update(
         email_outbox::table
-            .filter(email_outbox::status.eq_any(["pending", "sending"]))
+            .filter(stale)
             .filter(email_outbox::created_at.lt(older_than)),
     )
     .set((

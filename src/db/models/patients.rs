@@ -117,6 +117,33 @@ pub fn insert_only(
         .execute(conn)
 }
 
+/// Records who set a patient's email just now (in the transaction that set it).
+pub fn note_email_set(
+    conn: &mut DbConnection,
+    id: PatientId,
+    by: crate::db::types::UserId,
+    now: NaiveDateTime,
+) -> QueryResult<usize> {
+    diesel::update(patients::table.find(id))
+        .set((
+            patients::email_set_by.eq(Some(by)),
+            patients::email_set_at.eq(Some(now)),
+        ))
+        .execute(conn)
+}
+
+/// Who last set the patient's email, and when (`None` if nobody has, or before this was kept).
+pub fn email_set(
+    conn: &mut DbConnection,
+    id: PatientId,
+) -> QueryResult<Option<(crate::db::types::UserId, NaiveDateTime)>> {
+    let row: (Option<crate::db::types::UserId>, Option<NaiveDateTime>) = patients::table
+        .find(id)
+        .select((patients::email_set_by, patients::email_set_at))
+        .first(conn)?;
+    Ok(row.0.zip(row.1))
+}
+
 /// Whether an MRN is already assigned.
 pub fn mrn_taken(conn: &mut DbConnection, mrn: &str) -> QueryResult<bool> {
     diesel::select(diesel::dsl::exists(

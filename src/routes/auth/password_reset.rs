@@ -25,8 +25,22 @@ pub async fn request_password_reset(
     if email.chars().count() > 254 {
         return Ok(HttpResponse::Accepted().finish());
     }
-    // The answer goes before the work, so that its timing says nothing about whether
-    // the email has a login.
+    // A read decides whether there is work (an active login with reset links left this
+    // hour), so a flood of unknown emails writes nothing; the writing then happens after
+    // the answer, so its timing says nothing about whether the email has a login.
+    let probe = email.clone();
+    let worth_it = state
+        .db(move |conn| {
+            let Some(user) = users::find_by_email(conn, &probe)?.filter(|u| u.active) else {
+                return Ok(false);
+            };
+            accounts::may_send_reset(conn, user.id, crate::db::now())
+        })
+        .await
+        .unwrap_or(false);
+    if !worth_it {
+        return Ok(HttpResponse::Accepted().finish());
+    }
     let state = state.into_inner();
     actix_web::rt::spawn(async move {
         if let Err(err) = issue_reset(&state, &ctx, email).await {

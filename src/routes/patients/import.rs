@@ -21,8 +21,6 @@ use crate::domain::{FieldError, LikelyDuplicate};
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::state::AppState;
 
-/// The largest file accepted (the 1 MiB limit is for JSON bodies).
-pub const CSV_LIMIT: usize = 50 * 1024 * 1024;
 /// A refusal lists at most this many errors (the file has more to fix, but the
 /// answer stays a readable size).
 const MAX_REPORTED: usize = 1000;
@@ -59,12 +57,14 @@ pub async fn import_patients(
     if !is_csv {
         return Err(ApiError::UnsupportedMediaType);
     }
+    // `IMPORT_MAX_BYTES`, 50 MiB by default (the 1 MiB limit is for JSON bodies).
+    let limit = state.settings.import_max_bytes;
     let declared = req
         .headers()
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<usize>().ok());
-    if declared.is_some_and(|n| n > CSV_LIMIT) {
+    if declared.is_some_and(|n| n > limit) {
         return Err(ApiError::PayloadTooLarge);
     }
     let std_file = web::block(tempfile::tempfile)
@@ -77,7 +77,7 @@ pub async fn import_patients(
         let chunk =
             chunk.map_err(|_| ApiError::BadRequest("The upload was interrupted.".into()))?;
         size += chunk.len();
-        if size > CSV_LIMIT {
+        if size > limit {
             return Err(ApiError::PayloadTooLarge);
         }
         file.write_all(&chunk).await.map_err(ApiError::internal)?;
@@ -87,6 +87,7 @@ pub async fn import_patients(
     file.seek(SeekFrom::Start(0)).map_err(ApiError::internal)?;
 
     let front_desk = !super::sees_clinical(&caller);
+    let by = caller.user_id;
     let today = chrono::Utc::now().date_naive();
     let ids = state
         .db(move |conn| {
@@ -117,7 +118,7 @@ pub async fn import_patients(
             let mut reader = csv::ReaderBuilder::new()
                 .flexible(true)
                 .from_reader(BufReader::new(file));
-            conn.write_transaction(|conn| insert_rows(conn, &mut reader, &header, names, today))
+            conn.write_transaction(|conn| insert_rows(conn, by, &mut reader, &header, names, today))
         })
         .await?;
     state
@@ -225,6 +226,7 @@ fn check_rows(
 /// pass 1 that matches a row refuses the whole file (the error rolls it all back).
 fn insert_rows(
     conn: &mut DbConnection,
+    by: crate::db::types::UserId,
     reader: &mut CsvReader,
     header: &Header,
     columns: usize,
@@ -256,6 +258,9 @@ fn insert_rows(
         mrns.insert(mrn.clone());
         let id = PatientId::new();
         patients::insert_only(conn, id, &mrn, &PatientValues::from(&fields), now)?;
+        if fields.email.is_some() {
+            patients::note_email_set(conn, id, by, now)?;
+        }
         ids.push(id);
     }
     if !duplicates.is_empty() {

@@ -6,7 +6,7 @@ use crate::accounts::{self, LinkPurpose};
 use crate::api::auth::PortalAccount;
 use crate::audit::AuditAction;
 use crate::auth::Caller;
-use crate::db::models::{audit as audit_rows, patients, users};
+use crate::db::models::{patients, users};
 use crate::db::types::{PatientId, UserId};
 use crate::domain::role::Role;
 use crate::error::{ApiError, ApiResult, Problem};
@@ -41,12 +41,13 @@ pub async fn create_portal_account(
                         ApiError::validation("email", "the patient has no email on file")
                     })?;
                 // Four eyes: whoever set the email on file (registered or imported the
-                // patient, or changed the email) in the last 24 hours may not also send
-                // the login there; else one staff member could open any patient's portal.
+                // patient with it, or changed it) in the last 24 hours may not also send the
+                // login there; else one staff member could open any patient's portal. Read
+                // in this transaction, from the row the email change wrote.
                 let since = crate::db::now() - chrono::Duration::hours(24);
-                let set_it = audit_rows::actor_did_since(conn, me, patient, ("create", "patient"), since)?
-                    || audit_rows::actor_did_since(conn, me, patient, ("update", super::EMAIL_CHANGE), since)?;
-                if set_it {
+                if patients::email_set(conn, patient)?
+                    .is_some_and(|(by, at)| by == me && at >= since)
+                {
                     return Err(ApiError::Conflict(
                         "You set this patient's email in the last 24 hours; another staff member must create the portal login.".into(),
                     ));

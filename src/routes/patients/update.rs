@@ -29,6 +29,7 @@ pub async fn update_patient(
     let expected = if_match_version(&req)?;
     let patch = body.into_inner();
     super::refuse_clinical_from_front_desk(&caller, patch.has_clinical_fields())?;
+    let by = caller.user_id;
     let row = state
         .db(move |conn| {
             conn.write_transaction(|conn| {
@@ -45,8 +46,12 @@ pub async fn update_patient(
                 let email_changed =
                     current.email.as_deref().map(fold) != merged.email.as_deref().map(fold);
                 let values = PatientValues::from(&merged);
-                let row = patients::update(conn, id, &values, current.version, crate::db::now())?
+                let now = crate::db::now();
+                let row = patients::update(conn, id, &values, current.version, now)?
                     .ok_or(ApiError::PreconditionFailed)?;
+                if email_changed {
+                    patients::note_email_set(conn, id, by, now)?;
+                }
                 Ok((row, email_changed))
             })
         })
