@@ -250,6 +250,7 @@ pub fn seed(
             PatientId::new(),
             &new_mrn(),
             &PatientValues::from(&fields),
+            None,
             now,
         )?;
         patient_ids.push(row.id);

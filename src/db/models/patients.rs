@@ -82,14 +82,16 @@ impl From<&PatientFields> for PatientValues {
     }
 }
 
+/// Inserts a patient; `email_set_by` names who set the email on file (if any).
 pub fn insert(
     conn: &mut DbConnection,
     id: PatientId,
     mrn: &str,
     values: &PatientValues,
+    email_set_by: Option<crate::db::types::UserId>,
     now: NaiveDateTime,
 ) -> QueryResult<PatientRow> {
-    insert_only(conn, id, mrn, values, now)?;
+    insert_only(conn, id, mrn, values, email_set_by, now)?;
     patients::table
         .find(id)
         .select(PatientRow::as_select())
@@ -102,6 +104,7 @@ pub fn insert_only(
     id: PatientId,
     mrn: &str,
     values: &PatientValues,
+    email_set_by: Option<crate::db::types::UserId>,
     now: NaiveDateTime,
 ) -> QueryResult<usize> {
     diesel::insert_into(patients::table)
@@ -113,6 +116,8 @@ pub fn insert_only(
             patients::version.eq(1_i64),
             patients::created_at.eq(now),
             patients::updated_at.eq(now),
+            patients::email_set_by.eq(email_set_by),
+            patients::email_set_at.eq(email_set_by.map(|_| now)),
         ))
         .execute(conn)
 }

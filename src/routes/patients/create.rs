@@ -28,20 +28,15 @@ pub async fn create_patient(
         .validate(Utc::now().date_naive())
         .map_err(ApiError::Validation)?;
     let values = PatientValues::from(&fields);
-    let by = caller.user_id;
+    // Who set the email is kept with the row (portal logins: four eyes).
+    let set_by = fields.email.is_some().then_some(caller.user_id);
     let row = state
         .db(move |conn| {
             let now = crate::db::now();
             // MRNs are random; on the rare collision draw again.
             for _ in 0..5 {
-                // The email's setter is noted with the row (portal logins: four eyes).
-                let attempt = conn.write_transaction(|c| {
-                    let row = patients::insert(c, PatientId::new(), &new_mrn(), &values, now)?;
-                    if row.email.is_some() {
-                        patients::note_email_set(c, row.id, by, now)?;
-                    }
-                    Ok::<_, diesel::result::Error>(row)
-                });
+                let attempt =
+                    patients::insert(conn, PatientId::new(), &new_mrn(), &values, set_by, now);
                 match attempt {
                     Ok(row) => return Ok(row),
                     Err(diesel::result::Error::DatabaseError(

@@ -257,10 +257,8 @@ fn insert_rows(
         }
         mrns.insert(mrn.clone());
         let id = PatientId::new();
-        patients::insert_only(conn, id, &mrn, &PatientValues::from(&fields), now)?;
-        if fields.email.is_some() {
-            patients::note_email_set(conn, id, by, now)?;
-        }
+        let set_by = fields.email.is_some().then_some(by);
+        patients::insert_only(conn, id, &mrn, &PatientValues::from(&fields), set_by, now)?;
         ids.push(id);
     }
     if !duplicates.is_empty() {
