@@ -1,59 +1,35 @@
 //! The command line: `user create` and `serve --demo`'s seed.
-use clap::Parser;
-
-use dermachart::cli::Cli;
 
 use crate::helpers::TestDatabase;
+
+/// Runs `dermachart user create` as its own process, the password in that process's
+/// environment only (setting it in ours would race other tests' `getenv`).
+async fn user_create(db: &TestDatabase, email: &str, password: &str) -> bool {
+    tokio::process::Command::new(env!("CARGO_BIN_EXE_dermachart"))
+        .args(["user", "create", "--role", "admin", "--email", email])
+        .args([
+            "--password-env",
+            "DERMACHART_TEST_PW",
+            "--database-url",
+            &db.url,
+        ])
+        .env("DERMACHART_TEST_PW", password)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status()
+        .await
+        .unwrap()
+        .success()
+}
 
 #[tokio::test]
 async fn user_create_makes_a_working_admin_on_a_new_database() {
     let db = TestDatabase::new();
-    std::env::set_var("DERMACHART_TEST_ADMIN_PW", "first admin passphrase");
-    let cli = Cli::parse_from([
-        "dermachart",
-        "user",
-        "create",
-        "--role",
-        "admin",
-        "--email",
-        "Boss@Clinic.Test",
-        "--password-env",
-        "DERMACHART_TEST_ADMIN_PW",
-        "--database-url",
-        &db.url,
-    ]);
-    dermachart::run(cli).await.unwrap();
+    assert!(user_create(&db, "Boss@Clinic.Test", "first admin passphrase").await);
     // A second time with the same email is refused.
-    let again = Cli::parse_from([
-        "dermachart",
-        "user",
-        "create",
-        "--role",
-        "admin",
-        "--email",
-        "boss@clinic.test",
-        "--password-env",
-        "DERMACHART_TEST_ADMIN_PW",
-        "--database-url",
-        &db.url,
-    ]);
-    assert!(dermachart::run(again).await.is_err());
+    assert!(!user_create(&db, "boss@clinic.test", "first admin passphrase").await);
     // A weak password is refused.
-    std::env::set_var("DERMACHART_TEST_WEAK_PW", "password1234");
-    let weak = Cli::parse_from([
-        "dermachart",
-        "user",
-        "create",
-        "--role",
-        "admin",
-        "--email",
-        "weak@clinic.test",
-        "--password-env",
-        "DERMACHART_TEST_WEAK_PW",
-        "--database-url",
-        &db.url,
-    ]);
-    assert!(dermachart::run(weak).await.is_err());
+    assert!(!user_create(&db, "weak@clinic.test", "password1234").await);
 
     let settings = crate::helpers::test_settings(&db.url);
     let pool = dermachart::startup::prepare_database(&settings).unwrap();
