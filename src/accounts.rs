@@ -6,9 +6,10 @@ use chrono::{Duration, NaiveDateTime};
 
 use crate::auth::session::{new_token, token_hash};
 use crate::db::models::password_tokens::{self, PasswordTokenRow};
-use crate::db::models::{outbox, sessions, users};
-use crate::db::types::{PasswordTokenId, UserId};
+use crate::db::models::{outbox, patients, sessions, users};
+use crate::db::types::{PasswordTokenId, PatientId, UserId};
 use crate::db::DbConnection;
+use crate::domain::role::Role;
 use crate::error::ApiError;
 
 /// What the link is for.
@@ -30,7 +31,7 @@ impl LinkPurpose {
 
     pub fn lifetime(self) -> Duration {
         match self {
-            LinkPurpose::SetPassword => Duration::hours(24),
+            LinkPurpose::SetPassword => LONGEST_LINK,
             LinkPurpose::Reset => Duration::hours(1),
         }
     }
@@ -61,6 +62,88 @@ impl LinkPurpose {
 /// argon2 hash, so no password ever verifies against it.
 pub const UNSET_PASSWORD_HASH: &str = "!unset";
 
+/// No link lives longer than this, so no unsent email needs its body for longer.
+pub const LONGEST_LINK: Duration = Duration::hours(24);
+
+/// How long whoever set a patient's email is barred from sending that patient's
+/// portal login (four eyes).
+const FOUR_EYES: Duration = Duration::hours(24);
+
+/// Creates a patient's portal login for the email on file and queues its
+/// set-password link; returns the new user and when the link expires. 404 unknown
+/// patient, 409 archived, 422 no email, 409 if the caller set that email within
+/// `FOUR_EYES` (else one staff member could point any chart's email at themselves and
+/// open that patient's portal), 409 if a login exists or another login has the email.
+/// Call inside a write transaction.
+pub fn open_portal_account(
+    conn: &mut DbConnection,
+    patient: PatientId,
+    by: UserId,
+    public_url: &str,
+    now: NaiveDateTime,
+) -> Result<(UserId, NaiveDateTime), ApiError> {
+    let row = patients::find(conn, patient)?.ok_or(ApiError::NotFound)?;
+    if row.archived {
+        return Err(ApiError::Conflict("The patient is archived.".into()));
+    }
+    let email = row
+        .email
+        .as_deref()
+        .map(users::normalise_email)
+        .filter(|e| !e.is_empty())
+        .ok_or_else(|| ApiError::validation("email", "the patient has no email on file"))?;
+    // Read in this transaction, from the row the email change itself wrote.
+    if patients::email_set(conn, patient)?
+        .is_some_and(|(setter, at)| setter == by && at >= now - FOUR_EYES)
+    {
+        return Err(ApiError::Conflict(
+            "You set this patient's email in the last 24 hours; another staff member must create the portal login.".into(),
+        ));
+    }
+    if users::find_by_patient(conn, patient)?.is_some() {
+        return Err(ApiError::Conflict(
+            "The patient already has a portal login.".into(),
+        ));
+    }
+    if users::find_by_email(conn, &email)?.is_some() {
+        return Err(ApiError::Conflict(
+            "Another login already uses the patient's email.".into(),
+        ));
+    }
+    let user_id = UserId::new();
+    users::insert(
+        conn,
+        &users::NewUser {
+            id: user_id,
+            email: &email,
+            display_name: &row.given_name,
+            role: Role::Patient.as_str(),
+            password_hash: UNSET_PASSWORD_HASH,
+            active: true,
+            patient_id: Some(patient),
+            version: 1,
+            created_at: now,
+            updated_at: now,
+        },
+    )?;
+    let expires_at = issue_link(
+        conn,
+        user_id,
+        &email,
+        LinkPurpose::SetPassword,
+        public_url,
+        now,
+    )?;
+    Ok((user_id, expires_at))
+}
+
+/// Erases unsent emails older than any link (their links are dead; an unconfigured
+/// mail server must not leave live links in the database).
+pub fn expire_unsent_links(conn: &mut DbConnection, now: NaiveDateTime) -> Result<(), ApiError> {
+    outbox::expire_stale(conn, now - LONGEST_LINK, now)?;
+    Ok(())
+}
+
 /// At most this many reset links per user per hour (a reset form must not be a way
 /// to flood someone's inbox).
 const RESETS_PER_HOUR: i64 = 3;
@@ -78,7 +161,7 @@ pub fn issue_link(
     password_tokens::void_unused(conn, user, now)?;
     // An older link still waiting in the outbox is void now: it must not be sent.
     outbox::void_pending_to(conn, email, now)?;
-    outbox::expire_stale(conn, now - LinkPurpose::SetPassword.lifetime(), now)?;
+    expire_unsent_links(conn, now)?;
     let token = new_token();
     let expires_at = now + purpose.lifetime();
     password_tokens::insert(

@@ -50,11 +50,7 @@ pub async fn run_once(
         let mut conn = p.get()?;
         let now = crate::db::now();
         // No link outlives its lifetime in the outbox, delivered or not.
-        crate::db::models::outbox::expire_stale(
-            &mut conn,
-            now - crate::accounts::LinkPurpose::SetPassword.lifetime(),
-            now,
-        )?;
+        crate::accounts::expire_unsent_links(&mut conn, now).map_err(|e| anyhow::anyhow!("{e}"))?;
         let mut won = Vec::new();
         for row in outbox::due(&mut conn, now, BATCH)? {
             let until = now + Duration::minutes(CLAIM_FOR_MINUTES);

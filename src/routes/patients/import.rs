@@ -1,5 +1,5 @@
 //! `POST /patients/import`: demographics from CSV, all or nothing.
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::io::{BufReader, Seek, SeekFrom};
 
 use actix_web::http::header;
@@ -222,7 +222,7 @@ fn check_rows(
 }
 
 /// Pass 2, inside the write transaction: inserts every row with a fresh MRN (drawn
-/// again on a clash with one on file or in this file); a patient registered since
+/// again on a clash); a patient registered since
 /// pass 1 that matches a row refuses the whole file (the error rolls it all back).
 fn insert_rows(
     conn: &mut DbConnection,
@@ -234,7 +234,6 @@ fn insert_rows(
 ) -> Result<Vec<PatientId>, ApiError> {
     let now = crate::db::now();
     let mut ids = Vec::new();
-    let mut mrns = HashSet::new();
     let mut duplicates = Vec::new();
     for row in rows(reader, header, columns, today) {
         let (line, fields) = row?;
@@ -252,10 +251,10 @@ fn insert_rows(
             continue;
         }
         let mut mrn = new_mrn();
-        while mrns.contains(&mrn) || patients::mrn_taken(conn, &mrn)? {
+        // The check sees this transaction's own inserts, so the file cannot clash with itself.
+        while patients::mrn_taken(conn, &mrn)? {
             mrn = new_mrn();
         }
-        mrns.insert(mrn.clone());
         let id = PatientId::new();
         let set_by = fields.email.is_some().then_some(by);
         patients::insert_only(conn, id, &mrn, &PatientValues::from(&fields), set_by, now)?;
