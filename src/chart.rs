@@ -299,14 +299,19 @@ impl Chart {
             chart.name_staff(e, &["recorded_by"]);
         }
         let measurements = to_value(&chart.measurements)?;
-        let mut photos = to_value(&chart.photos)?;
-        for (p, photo) in as_items(&mut photos).zip(&chart.photos) {
-            chart.name_staff(p, &["taken_by"]);
-            p["url"] = Value::String(crate::fhir::photo_url(
-                photo.id.0,
-                crate::fhir::Audience::Patient,
-            ));
-        }
+        // The same shape as `/me/photos`: staff by name, bytes under `/me/photos/{id}`.
+        let photos = to_value(
+            &chart
+                .photos
+                .iter()
+                .map(|p| {
+                    crate::api::photos::MyPhoto::from_photo(
+                        p,
+                        chart.staff_name(p.taken_by).to_owned(),
+                    )
+                })
+                .collect::<Vec<_>>(),
+        )?;
         Ok(json!({
             "patient": to_value(&chart.patient)?,
             "appointments": to_value(&chart.appointments)?,

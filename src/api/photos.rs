@@ -82,19 +82,24 @@ pub struct MyPhoto {
 
 impl MyPhoto {
     pub fn from_row(r: PhotoRow, taken_by: String) -> MyPhoto {
+        MyPhoto::from_photo(&Photo::from(r), taken_by)
+    }
+
+    /// The patient's view of a photo's metadata (one shape for `/me/photos` and `/me/record`).
+    pub fn from_photo(p: &Photo, taken_by: String) -> MyPhoto {
         MyPhoto {
-            url: format!("/api/v1/me/photos/{}", r.id),
-            id: r.id,
-            taken_at: super::instant(r.taken_at),
-            kind: r.kind,
-            view: r.view,
-            appointment_id: r.appointment_id,
-            procedure_id: r.procedure_id,
-            content_type: r.content_type,
-            width: r.width,
-            height: r.height,
-            thumb_width: r.thumb_width,
-            thumb_height: r.thumb_height,
+            url: format!("/api/v1/me/photos/{}", p.id),
+            id: p.id,
+            taken_at: p.taken_at,
+            kind: p.kind.clone(),
+            view: p.view.clone(),
+            appointment_id: p.appointment_id,
+            procedure_id: p.procedure_id,
+            content_type: p.content_type.clone(),
+            width: p.width,
+            height: p.height,
+            thumb_width: p.thumb_width,
+            thumb_height: p.thumb_height,
             taken_by,
         }
     }

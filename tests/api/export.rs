@@ -352,6 +352,17 @@ async fn the_patients_own_chart_has_signed_notes_with_amendments_and_staff_by_na
         "Test practitioner"
     );
     assert_eq!(chart["photos"][0]["taken_by"], "Test practitioner");
+    let my_photos: Value =
+        t.c.app
+            .get(&t.me.token, "/api/v1/me/photos")
+            .await
+            .json()
+            .await
+            .unwrap();
+    assert_eq!(
+        chart["photos"], my_photos["items"],
+        "one shape for /me/record and /me/photos"
+    );
     assert!(chart["photos"][0]["url"]
         .as_str()
         .unwrap()
