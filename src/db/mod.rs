@@ -185,15 +185,16 @@ pub fn revert_all_migrations(conn: &mut DbConnection) -> Result<(), DbSetupError
 }
 
 impl DbConnection {
-    /// Serialises the transactions that decide about one entity (a practitioner's
-    /// calendar, a patient's bookings). On PostgreSQL this is a transaction-scoped
-    /// advisory lock; on SQLite every writer already holds the one write lock
-    /// (`BEGIN IMMEDIATE`). Take practitioner locks before patient locks.
-    pub fn lock_entity(&mut self, kind: &str, id: uuid::Uuid) -> diesel::QueryResult<()> {
+    /// Takes a transaction-scoped advisory lock on PostgreSQL (a no-op on SQLite, where
+    /// every writer already holds the one write lock from `BEGIN IMMEDIATE`).
+    ///
+    /// Only `scheduling::lock` calls this, with typed keys in one sorted order: two
+    /// paths taking the same keys in different orders deadlock.
+    pub(crate) fn advisory_xact_lock(&mut self, key: &str) -> diesel::QueryResult<()> {
         if let DbConnection::Postgres(pg) = self {
             use diesel::RunQueryDsl;
             diesel::sql_query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))")
-                .bind::<diesel::sql_types::Text, _>(format!("{kind}:{id}"))
+                .bind::<diesel::sql_types::Text, _>(key)
                 .execute(pg)?;
         }
         Ok(())

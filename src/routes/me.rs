@@ -177,15 +177,7 @@ async fn self_book(
                         "This service is booked by the clinic, not online.".into(),
                     ));
                 }
-                conn.lock_entity("patient", me.0)?;
-                let open = appointments::patient_future_open(conn, me, now)?;
-                if open.len() >= max_open {
-                    return Err(ApiError::Conflict(format!(
-                        "You already have {} upcoming appointments.",
-                        open.len()
-                    )));
-                }
-                scheduling::book(
+                scheduling::book_within(
                     conn,
                     tz,
                     Booking {
@@ -203,6 +195,7 @@ async fn self_book(
                         booked_by: Some(by),
                     },
                     lead,
+                    Some(scheduling::OpenLimit { max_open, now }),
                 )
             })
         })

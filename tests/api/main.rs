@@ -22,3 +22,4 @@ mod policy;
 mod reminders;
 mod scheduling;
 mod users;
+mod write_path;

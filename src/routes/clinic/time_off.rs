@@ -72,7 +72,7 @@ pub async fn create_time_off(
     state
         .db(move |conn| {
             conn.write_transaction(|conn| {
-                conn.lock_entity("practitioner", id.0)?;
+                crate::scheduling::lock(conn, &[crate::scheduling::Lock::Practitioner(id)])?;
                 clinic::find_practitioner(conn, id)?.ok_or(ApiError::NotFound)?;
                 clinic::insert_time_off(conn, &stored)?;
                 super::working_hours::refuse_stranding(conn, tz, id)

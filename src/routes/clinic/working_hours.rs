@@ -87,7 +87,7 @@ pub async fn put_working_hours(
     let rows = state
         .db(move |conn| {
             conn.write_transaction(|conn| {
-                conn.lock_entity("practitioner", id.0)?;
+                crate::scheduling::lock(conn, &[crate::scheduling::Lock::Practitioner(id)])?;
                 clinic::find_practitioner(conn, id)?.ok_or(ApiError::NotFound)?;
                 for (i, (_, _, _, location)) in parsed.iter().enumerate() {
                     if clinic::find_location(conn, *location)?.is_none() {
