@@ -136,21 +136,51 @@ fn writer_loop(pool: DbPool, mut rx: mpsc::UnboundedReceiver<(Vec<AuditEvent>, A
 fn write_batch(pool: &DbPool, batch: &[(Vec<AuditEvent>, Ack)]) -> anyhow::Result<()> {
     let mut conn = pool.get()?;
     conn.write_transaction(|conn| -> Result<(), diesel::result::Error> {
-        if let DbConnection::Postgres(pg) = conn {
-            use diesel::RunQueryDsl;
-            diesel::sql_query(format!("SELECT pg_advisory_xact_lock({PG_ADVISORY_KEY})"))
-                .execute(pg)?;
-        }
-        let (mut seq, mut prev) = rows::head(conn)?.unwrap_or((0, GENESIS_HASH.to_owned()));
-        let now = audit_now();
-        for event in batch.iter().flat_map(|(events, _)| events) {
-            seq += 1;
-            let row = chain_row(seq, &prev, now, event);
-            rows::insert(conn, &row)?;
-            prev = row.hash;
-        }
-        Ok(())
+        append_chained(conn, batch.iter().flat_map(|(events, _)| events))
     })?;
+    Ok(())
+}
+
+/// Appends a write's audit rows inside the write's own transaction, just before it
+/// commits, so the change and its rows are committed together or not at all (a crash
+/// cannot leave one without the other). Called by `DbConnection::audited_transaction`
+/// only; handlers hand their events to that.
+pub fn append_in_transaction(
+    conn: &mut DbConnection,
+    events: &[AuditEvent],
+) -> diesel::QueryResult<()> {
+    if events.is_empty() {
+        return Ok(());
+    }
+    append_chained(conn, events.iter())
+}
+
+/// The one place rows join the chain (the writer's batches and audited write
+/// transactions alike): under the chain lock, after the head as committed, in order.
+///
+/// On PostgreSQL the transaction-scoped advisory lock serialises every appender of
+/// every app server until its transaction ends; it is taken after any other lock the
+/// transaction holds, and nothing waits for another lock while holding it. On SQLite
+/// the caller's `BEGIN IMMEDIATE` already holds the one write lock.
+fn append_chained<'a>(
+    conn: &mut DbConnection,
+    events: impl Iterator<Item = &'a AuditEvent>,
+) -> diesel::QueryResult<()> {
+    if let DbConnection::Postgres(pg) = conn {
+        use diesel::RunQueryDsl;
+        diesel::sql_query(format!("SELECT pg_advisory_xact_lock({PG_ADVISORY_KEY})"))
+            .execute(pg)?;
+    }
+    let (mut seq, mut prev) = rows::head(conn)?.unwrap_or((0, GENESIS_HASH.to_owned()));
+    let now = audit_now();
+    let mut chained = Vec::new();
+    for event in events {
+        seq += 1;
+        let row = chain_row(seq, &prev, now, event);
+        prev = row.hash.clone();
+        chained.push(row);
+    }
+    rows::insert_all(conn, &chained)?;
     Ok(())
 }
 

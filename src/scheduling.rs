@@ -27,6 +27,8 @@ const CONTEXT: i64 = 2;
 pub enum Lock {
     Practitioner(PractitionerId),
     Patient(PatientId),
+    /// A login's links (the hourly reset cap).
+    User(UserId),
 }
 
 impl Lock {
@@ -34,6 +36,7 @@ impl Lock {
         match self {
             Lock::Practitioner(id) => format!("practitioner:{id}"),
             Lock::Patient(id) => format!("patient:{id}"),
+            Lock::User(id) => format!("user:{id}"),
         }
     }
 }

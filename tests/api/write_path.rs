@@ -87,3 +87,112 @@ async fn staff_and_portal_bookings_raced_for_one_patient_and_slot_never_deadlock
     assert_eq!(unavailable, 0, "503s in {rounds} rounds of 10");
     assert_eq!(c.overlaps().await, 0);
 }
+
+/// A keyed booking's replay carries the first answer's status, body, `ETag` and
+/// `Location` (staff and portal paths alike).
+#[tokio::test]
+async fn a_replayed_booking_carries_the_first_answers_etag_and_location() {
+    let c = roomy_clinic().await;
+    let (portal, _) = portal_patient(&c).await;
+    let patient = c.patient("Ada").await;
+    let staff_body = json!({"patient_id": patient, "practitioner_id": c.practitioners[1],
+        "service_id": c.consultation, "starts_at": monday(1, 9, 0).to_rfc3339()});
+    let portal_body = json!({"practitioner_id": c.practitioners[0],
+        "service_id": c.consultation, "starts_at": monday(1, 9, 0).to_rfc3339()});
+    for (path, token, body) in [
+        ("/api/v1/appointments", c.desk.clone(), staff_body),
+        ("/api/v1/me/appointments", portal.clone(), portal_body),
+    ] {
+        let send = || {
+            c.app
+                .client
+                .post(c.app.url(path))
+                .bearer_auth(&token)
+                .header("idempotency-key", "replay-me")
+                .json(&body)
+                .send()
+        };
+        let first = send().await.unwrap();
+        assert_eq!(first.status(), 201, "{path}");
+        let again = send().await.unwrap();
+        assert_eq!(again.status(), 201, "{path}");
+        for name in ["etag", "location", "content-type"] {
+            assert!(first.headers().get(name).is_some(), "{path}: first {name}");
+            assert_eq!(
+                first.headers().get(name),
+                again.headers().get(name),
+                "{path}: {name}"
+            );
+        }
+        assert_eq!(
+            again.headers().get("idempotent-replay").unwrap(),
+            "true",
+            "{path}"
+        );
+        let (a, b): (Value, Value) = (first.json().await.unwrap(), again.json().await.unwrap());
+        assert_eq!(a, b, "{path}");
+    }
+    let list: Value = c
+        .app
+        .get(&c.desk, "/api/v1/appointments")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(list["items"].as_array().unwrap().len(), 2);
+}
+
+/// Reset links issued to this user, straight from the database.
+async fn reset_links(app: &crate::helpers::TestApp, user: dermachart::db::types::UserId) -> i64 {
+    app.with_db(move |conn| {
+        use dermachart::db::schema::password_tokens;
+        use diesel::prelude::*;
+        password_tokens::table
+            .filter(password_tokens::user_id.eq(user))
+            .filter(password_tokens::purpose.eq("reset"))
+            .count()
+            .get_result::<i64>(conn)
+            .unwrap()
+    })
+    .await
+}
+
+/// Twelve reset requests for one account at once issue at most the hourly cap (3).
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_password_resets_for_one_account_stay_within_the_hourly_cap() {
+    let app = Arc::new(crate::helpers::spawn_app().await);
+    let staff = app.sign_in(Role::FrontDesk).await;
+    let barrier = Arc::new(tokio::sync::Barrier::new(12));
+    let mut tasks = Vec::new();
+    for _ in 0..12 {
+        let (app, barrier, email) = (app.clone(), barrier.clone(), staff.email.clone());
+        tasks.push(tokio::spawn(async move {
+            let request = app
+                .client
+                .post(app.url("/api/v1/auth/password-reset"))
+                .json(&json!({"email": email}));
+            barrier.wait().await;
+            request.send().await.unwrap().status().as_u16()
+        }));
+    }
+    for t in tasks {
+        assert_eq!(t.await.unwrap(), 202);
+    }
+    // The links are issued after the answer: wait for the cap's worth, then give any
+    // request over the cap time to (wrongly) issue one too.
+    for _ in 0..100 {
+        if reset_links(&app, staff.user_id).await >= 3 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    tokio::time::sleep(std::time::Duration::from_millis(1000)).await;
+    assert_eq!(reset_links(&app, staff.user_id).await, 3);
+    let audited = app
+        .audit_rows()
+        .await
+        .into_iter()
+        .filter(|r| r.entity_type == "password_reset")
+        .count();
+    assert_eq!(audited, 3, "one audit row per issued link");
+}
