@@ -7,6 +7,7 @@ mod calendar;
 mod cli;
 mod clinical;
 mod consents;
+mod crash;
 mod database;
 mod errors;
 mod export;
