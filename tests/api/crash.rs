@@ -13,6 +13,9 @@ use crate::helpers::ServerProcess;
 use crate::scheduling::{clinic_with_settings, monday, Clinic};
 
 const WORKERS: usize = 24;
+
+/// Request i → its answer, or None when the server died before answering.
+type Outcomes = HashMap<usize, Option<(u16, Value)>>;
 const KILL_AFTER_ACKS: usize = 150;
 
 fn server_env() -> Vec<(&'static str, String)> {
@@ -78,8 +81,7 @@ async fn a_server_killed_under_booking_load_loses_no_booking_audit_row_or_answer
     // Load: WORKERS clients book one distinct slot after another until the server dies.
     let next = Arc::new(AtomicUsize::new(0));
     let acked = Arc::new(AtomicUsize::new(0));
-    // i → the answer, or None when the server died before answering.
-    let outcomes: Arc<Mutex<HashMap<usize, Option<(u16, Value)>>>> = Arc::default();
+    let outcomes: Arc<Mutex<Outcomes>> = Arc::default();
     let client = reqwest::Client::new();
     let mut workers = Vec::new();
     for _ in 0..WORKERS {
