@@ -22,5 +22,6 @@ mod photos;
 mod policy;
 mod reminders;
 mod scheduling;
+mod two_servers;
 mod users;
 mod write_path;

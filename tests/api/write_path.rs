@@ -196,3 +196,86 @@ async fn concurrent_password_resets_for_one_account_stay_within_the_hourly_cap()
         .count();
     assert_eq!(audited, 3, "one audit row per issued link");
 }
+
+/// While the audit log refuses rows (a trigger stands in for a crash between the two
+/// commits), a write must not happen either: the change and its audit rows are one
+/// transaction. A keyed booking that failed so is booked by its retry.
+#[tokio::test]
+async fn a_write_whose_audit_rows_cannot_be_written_does_not_happen() {
+    let c = roomy_clinic().await;
+    let patient = c.patient("Ada").await;
+    let refuse = match crate::helpers::backend() {
+        dermachart::db::Backend::Sqlite => {
+            "CREATE TRIGGER refuse_audit BEFORE INSERT ON audit_log \
+             BEGIN SELECT RAISE(ABORT, 'audit refused by the test'); END;"
+        }
+        dermachart::db::Backend::Postgres => {
+            "CREATE FUNCTION refuse_audit() RETURNS trigger LANGUAGE plpgsql AS $$ \
+             BEGIN RAISE EXCEPTION 'audit refused by the test'; END; $$; \
+             CREATE TRIGGER refuse_audit BEFORE INSERT ON audit_log \
+             FOR EACH ROW EXECUTE FUNCTION refuse_audit();"
+        }
+    };
+    c.app.sql(refuse).await.unwrap();
+    let booking = json!({"patient_id": patient, "practitioner_id": c.practitioners[0],
+        "service_id": c.consultation, "starts_at": monday(1, 9, 0).to_rfc3339()});
+    let keyed = || {
+        c.app
+            .client
+            .post(c.app.url("/api/v1/appointments"))
+            .bearer_auth(&c.desk)
+            .header("idempotency-key", "audit-down")
+            .json(&booking)
+            .send()
+    };
+    let r = keyed().await.unwrap();
+    assert!(r.status().is_server_error(), "booking: {}", r.status());
+    let r = c
+        .app
+        .post(
+            &c.desk,
+            "/api/v1/patients",
+            &json!({"given_name": "Unaudited", "family_name": "Write",
+                "date_of_birth": "1980-05-17", "sex": "female"}),
+        )
+        .await;
+    assert!(r.status().is_server_error(), "patient: {}", r.status());
+    let (appointments, unaudited) = c
+        .app
+        .with_db(|conn| {
+            use dermachart::db::schema::{appointments, patients};
+            use diesel::prelude::*;
+            (
+                appointments::table.count().get_result::<i64>(conn).unwrap(),
+                patients::table
+                    .filter(patients::given_name.eq("Unaudited"))
+                    .count()
+                    .get_result::<i64>(conn)
+                    .unwrap(),
+            )
+        })
+        .await;
+    assert_eq!(
+        (appointments, unaudited),
+        (0, 0),
+        "nothing written without its audit row"
+    );
+
+    c.app
+        .sql("DROP TRIGGER refuse_audit ON audit_log")
+        .await
+        .ok();
+    c.app.sql("DROP TRIGGER IF EXISTS refuse_audit").await.ok();
+    let r = keyed().await.unwrap();
+    assert_eq!(r.status(), 201, "the retry books");
+    let id = r.json::<Value>().await.unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(c
+        .app
+        .audit_rows()
+        .await
+        .iter()
+        .any(|row| row.action == "create" && row.entity_id.as_deref() == Some(id.as_str())));
+}
