@@ -2,6 +2,7 @@
 pub mod accounts;
 pub mod api;
 pub mod audit;
+pub mod audit_seal;
 pub mod auth;
 pub mod chart;
 pub mod cli;

@@ -107,9 +107,17 @@ impl MediaDir {
     }
 }
 
+impl MediaDir {
+    /// The test's own audit key and anchor file live beside its media folder.
+    pub fn audit_dir(&self) -> PathBuf {
+        self.0.with_extension("audit")
+    }
+}
+
 impl Drop for MediaDir {
     fn drop(&mut self) {
         let _ = std::fs::remove_dir_all(&self.0);
+        let _ = std::fs::remove_dir_all(self.audit_dir());
     }
 }
 
@@ -154,6 +162,7 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
     let media = MediaDir::new();
     let mut settings = test_settings(&db.url);
     settings.media_dir = media.0.clone();
+    settings.audit.audit_key_file = media.audit_dir().join("audit.key");
     adjust(&mut settings);
     let app = tokio::task::spawn_blocking(move || Application::build(settings, Some(test_routes)))
         .await
