@@ -22,6 +22,7 @@ pub mod notes;
 pub mod outbox;
 pub mod photos;
 pub mod reminders;
+pub mod retention;
 pub mod routes;
 pub mod scheduling;
 pub mod startup;

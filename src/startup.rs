@@ -134,10 +134,16 @@ impl Application {
             self.state.pool.clone(),
             std::time::Duration::from_millis(self.state.settings.audit.audit_anchor_interval_ms),
         );
+        let retention = crate::retention::start(
+            self.state.pool.clone(),
+            std::time::Duration::from_millis(self.state.settings.retention_interval_ms),
+            self.state.settings.session_idle(),
+        );
         let result = self.server.await;
         if let Some(worker) = worker {
             worker.abort();
         }
+        retention.abort();
         anchoring.abort();
         self.state.audit.anchor_now(&self.state.pool).await;
         result

@@ -20,5 +20,6 @@ mod patients;
 mod photos;
 mod policy;
 mod reminders;
+mod retention;
 mod scheduling;
 mod users;
