@@ -62,6 +62,18 @@ impl AuditSettings {
     }
 }
 
+/// What `backup` and `restore` touch: the database, the media folder, the audit key and anchors.
+#[derive(Debug, Clone, Args)]
+pub struct StorageSettings {
+    #[command(flatten)]
+    pub database: DatabaseSettings,
+    #[command(flatten)]
+    pub audit: AuditSettings,
+    /// Folder for photos and other media.
+    #[arg(long, env = "MEDIA_DIR", default_value = "./data/media")]
+    pub media_dir: PathBuf,
+}
+
 /// Everything `serve` needs.
 #[derive(Debug, Clone, Args)]
 pub struct Settings {

@@ -4,6 +4,7 @@ pub mod api;
 pub mod audit;
 pub mod audit_seal;
 pub mod auth;
+pub mod backup;
 pub mod chart;
 pub mod cli;
 pub mod config;
@@ -76,6 +77,23 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             })
             .await??;
             println!("created user {id}");
+            Ok(())
+        }
+        Command::Backup { to, storage } => {
+            let summary =
+                tokio::task::spawn_blocking(move || backup::backup(&storage, &to)).await??;
+            println!("{summary}");
+            Ok(())
+        }
+        Command::Restore {
+            from,
+            force,
+            storage,
+        } => {
+            let summary =
+                tokio::task::spawn_blocking(move || backup::restore(&storage, &from, force))
+                    .await??;
+            println!("{summary}");
             Ok(())
         }
     }

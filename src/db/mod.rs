@@ -63,7 +63,7 @@ pub enum DbSetupError {
 }
 
 /// Turns `sqlite://PATH` into the path SQLite opens.
-fn sqlite_path(url: &str) -> &str {
+pub fn sqlite_path(url: &str) -> &str {
     url.strip_prefix("sqlite://")
         .or_else(|| url.strip_prefix("sqlite:"))
         .unwrap_or(url)

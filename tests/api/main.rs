@@ -3,6 +3,7 @@
 mod accounts;
 mod audit;
 mod auth;
+mod backup;
 mod calendar;
 mod cli;
 mod clinical;
