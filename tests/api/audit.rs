@@ -415,3 +415,28 @@ async fn the_key_is_made_once_readable_by_its_owner_only_and_reused() {
     let report = verify(&app, &admin.token).await;
     assert_eq!(report["ok"], true, "{report}");
 }
+
+#[tokio::test]
+async fn rows_from_before_the_mac_verify_after_the_upgrade_and_new_rows_carry_the_mac() {
+    let (app, admin) = app_with_history().await;
+    // The table as the previous version left it: plain SHA-256 links, and the
+    // boundary the migration records at its head.
+    rewrite_history(&app, 0, |_| {}).await;
+    app.sql("UPDATE audit_mac_start SET seq = (SELECT MAX(seq) FROM audit_log)")
+        .await
+        .unwrap();
+    let old_head = app.audit_rows().await.last().unwrap().seq;
+    // The first start of the new version: a new key, no anchor file yet.
+    let url = app.db.url.clone();
+    let upgraded = spawn_app_with(move |s| s.database.database_url = url).await;
+    assert_eq!(upgraded.state.audit.seal().mac_start(), old_head);
+    let report = verify(&upgraded, &admin).await;
+    assert_eq!(report["ok"], true, "{report}");
+    upgraded.sign_in(Role::Practitioner).await;
+    let newest = upgraded.audit_rows().await.last().unwrap().clone();
+    assert!(newest.seq > old_head);
+    assert_ne!(newest.hash, plain_hash(&newest), "new rows carry the MAC");
+    let report = verify(&upgraded, &admin).await;
+    assert_eq!(report["ok"], true, "{report}");
+    assert_eq!(report["rows_checked"], newest.seq);
+}
