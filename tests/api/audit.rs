@@ -440,3 +440,34 @@ async fn rows_from_before_the_mac_verify_after_the_upgrade_and_new_rows_carry_th
     assert_eq!(report["ok"], true, "{report}");
     assert_eq!(report["rows_checked"], newest.seq);
 }
+
+#[tokio::test]
+async fn the_openapi_document_describes_the_verify_report() {
+    let app = spawn_app().await;
+    let doc: Value = app
+        .client
+        .get(app.url("/api/v1/openapi.json"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let schemas = &doc["components"]["schemas"];
+    let report = &schemas["ChainReport"]["properties"];
+    for field in [
+        "ok",
+        "rows_checked",
+        "first_broken_id",
+        "first_broken_seq",
+        "truncated",
+        "anchor",
+    ] {
+        assert!(report.get(field).is_some(), "{field}: {report}");
+    }
+    let anchor = &schemas["AnchorRef"]["properties"];
+    assert!(
+        anchor.get("seq").is_some() && anchor.get("at").is_some(),
+        "{anchor}"
+    );
+}
