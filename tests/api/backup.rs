@@ -187,6 +187,13 @@ async fn a_backup_taken_under_write_load_restores_every_acknowledged_write_and_a
     )
     .await;
     assert!(!ok && out.contains("--force"), "{out}");
+    let (ok, out) = run(
+        &["restore", "--force", "--from", archive.to_str().unwrap()],
+        &restored_db,
+        restored.path(),
+    )
+    .await;
+    assert!(ok && out.contains("audit chain verifies"), "{out}");
     assert_eq!(
         std::fs::read(restored.path().join("media/ab/probe.bin")).unwrap(),
         b"a stored photo"
