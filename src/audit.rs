@@ -1,12 +1,18 @@
 //! The audit log's single writer: requests hand their rows to one task that chains
 //! and inserts them in batches (group commit); a request answers only after its
-//! batch committed, so no answered read lacks its audit row.
+//! batch committed, so no answered read lacks its audit row. Each row's hash is a
+//! keyed MAC and the head is anchored outside the database (`audit_seal`).
+use std::sync::Arc;
+use std::time::Duration;
+
 use chrono::{NaiveDateTime, SubsecRound, Utc};
 use serde::Serialize;
-use sha2::{Digest, Sha256};
 use tokio::sync::{mpsc, oneshot};
 use utoipa::ToSchema;
 
+pub use crate::audit_seal::GENESIS_HASH;
+use crate::audit_seal::{AnchorRef, ChainSeal};
+use crate::config::AuditSettings;
 use crate::db::models::audit::{self as rows, AuditRow};
 use crate::db::types::{AuditId, PatientId, UserId};
 use crate::db::{DbConnection, DbPool};
@@ -67,6 +73,7 @@ type Ack = oneshot::Sender<Result<(), ()>>;
 #[derive(Clone, Debug)]
 pub struct AuditLog {
     tx: mpsc::UnboundedSender<(Vec<AuditEvent>, Ack)>,
+    seal: Arc<ChainSeal>,
 }
 
 /// The largest batch one transaction writes.
@@ -76,17 +83,40 @@ const MAX_BATCH_EVENTS: usize = 512;
 /// PostgreSQL extend the chain one at a time.
 const PG_ADVISORY_KEY: i64 = 0x4445_524D_4100_0001;
 
-pub const GENESIS_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";
-
 impl AuditLog {
-    /// Starts the writer thread; it ends when the last handle is dropped.
-    pub fn start(pool: DbPool) -> AuditLog {
+    /// Loads the key and anchors and starts the writer thread; it ends when the last
+    /// handle is dropped.
+    pub fn start(pool: DbPool, settings: &AuditSettings) -> anyhow::Result<AuditLog> {
+        let seal = Arc::new(ChainSeal::open(settings, &mut *pool.get()?)?);
         let (tx, rx) = mpsc::unbounded_channel();
+        let writer_seal = seal.clone();
         std::thread::Builder::new()
             .name("audit-writer".into())
-            .spawn(move || writer_loop(pool, rx))
-            .expect("the audit writer thread starts");
-        AuditLog { tx }
+            .spawn(move || writer_loop(pool, &writer_seal, rx))?;
+        Ok(AuditLog { tx, seal })
+    }
+
+    /// The key, anchors and MAC boundary every append and every check uses.
+    pub fn seal(&self) -> Arc<ChainSeal> {
+        self.seal.clone()
+    }
+
+    /// Anchors the chain head every `every` (when it moved), until aborted.
+    pub fn start_anchoring(&self, pool: DbPool, every: Duration) -> tokio::task::JoinHandle<()> {
+        let seal = self.seal.clone();
+        tokio::spawn(async move {
+            let mut ticks = tokio::time::interval(every.max(Duration::from_millis(10)));
+            ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            loop {
+                ticks.tick().await;
+                anchor_now(&pool, &seal).await;
+            }
+        })
+    }
+
+    /// Anchors the head once (e.g. on shutdown).
+    pub async fn anchor_now(&self, pool: &DbPool) {
+        anchor_now(pool, &self.seal).await;
     }
 
     /// Records the events and waits until they are committed.
@@ -110,7 +140,27 @@ impl AuditLog {
     }
 }
 
-fn writer_loop(pool: DbPool, mut rx: mpsc::UnboundedReceiver<(Vec<AuditEvent>, Ack)>) {
+async fn anchor_now(pool: &DbPool, seal: &Arc<ChainSeal>) {
+    let pool = pool.clone();
+    let seal = seal.clone();
+    let done = tokio::task::spawn_blocking(move || -> anyhow::Result<()> {
+        let mut conn = pool.get()?;
+        seal.anchor(&mut conn)?;
+        Ok(())
+    })
+    .await;
+    match done {
+        Ok(Ok(())) => {}
+        Ok(Err(err)) => tracing::error!(error = %err, "audit anchor failed"),
+        Err(err) => tracing::error!(error = %err, "audit anchor task failed"),
+    }
+}
+
+fn writer_loop(
+    pool: DbPool,
+    seal: &ChainSeal,
+    mut rx: mpsc::UnboundedReceiver<(Vec<AuditEvent>, Ack)>,
+) {
     while let Some(first) = rx.blocking_recv() {
         let mut batch = vec![first];
         let mut count = batch[0].0.len();
@@ -123,7 +173,7 @@ fn writer_loop(pool: DbPool, mut rx: mpsc::UnboundedReceiver<(Vec<AuditEvent>, A
                 Err(_) => break,
             }
         }
-        let result = write_batch(&pool, &batch);
+        let result = write_batch(&pool, seal, &batch);
         if let Err(err) = &result {
             tracing::error!(error = %err, events = count, "audit batch failed");
         }
@@ -133,10 +183,14 @@ fn writer_loop(pool: DbPool, mut rx: mpsc::UnboundedReceiver<(Vec<AuditEvent>, A
     }
 }
 
-fn write_batch(pool: &DbPool, batch: &[(Vec<AuditEvent>, Ack)]) -> anyhow::Result<()> {
+fn write_batch(
+    pool: &DbPool,
+    seal: &ChainSeal,
+    batch: &[(Vec<AuditEvent>, Ack)],
+) -> anyhow::Result<()> {
     let mut conn = pool.get()?;
     conn.write_transaction(|conn| -> Result<(), diesel::result::Error> {
-        append_chained(conn, batch.iter().flat_map(|(events, _)| events))
+        append_chained(conn, seal, batch.iter().flat_map(|(events, _)| events))
     })?;
     Ok(())
 }
@@ -147,12 +201,13 @@ fn write_batch(pool: &DbPool, batch: &[(Vec<AuditEvent>, Ack)]) -> anyhow::Resul
 /// only; handlers hand their events to that.
 pub fn append_in_transaction(
     conn: &mut DbConnection,
+    seal: &ChainSeal,
     events: &[AuditEvent],
 ) -> diesel::QueryResult<()> {
     if events.is_empty() {
         return Ok(());
     }
-    append_chained(conn, events.iter())
+    append_chained(conn, seal, events.iter())
 }
 
 /// The one place rows join the chain (the writer's batches and audited write
@@ -164,6 +219,7 @@ pub fn append_in_transaction(
 /// the caller's `BEGIN IMMEDIATE` already holds the one write lock.
 fn append_chained<'a>(
     conn: &mut DbConnection,
+    seal: &ChainSeal,
     events: impl Iterator<Item = &'a AuditEvent>,
 ) -> diesel::QueryResult<()> {
     if let DbConnection::Postgres(pg) = conn {
@@ -176,7 +232,7 @@ fn append_chained<'a>(
     let mut chained = Vec::new();
     for event in events {
         seq += 1;
-        let row = chain_row(seq, &prev, now, event);
+        let row = chain_row(seal, seq, &prev, now, event);
         prev = row.hash.clone();
         chained.push(row);
     }
@@ -189,7 +245,15 @@ fn audit_now() -> NaiveDateTime {
     Utc::now().naive_utc().trunc_subsecs(6)
 }
 
-fn chain_row(seq: i64, prev: &str, at: NaiveDateTime, e: &AuditEvent) -> AuditRow {
+/// The row for `event` at `seq` after `prev`, sealed with the key. Every append
+/// path builds its rows here.
+pub fn chain_row(
+    seal: &ChainSeal,
+    seq: i64,
+    prev: &str,
+    at: NaiveDateTime,
+    e: &AuditEvent,
+) -> AuditRow {
     let mut row = AuditRow {
         seq,
         id: AuditId::new(),
@@ -205,49 +269,40 @@ fn chain_row(seq: i64, prev: &str, at: NaiveDateTime, e: &AuditEvent) -> AuditRo
         prev_hash: prev.to_owned(),
         hash: String::new(),
     };
-    row.hash = row_hash(&row);
+    row.hash = seal.row_hash(&row);
     row
-}
-
-/// SHA-256 over the previous hash and every field of the row, in a fixed order
-/// with separators, so that changing any field or any link breaks the chain.
-pub fn row_hash(row: &AuditRow) -> String {
-    let mut h = Sha256::new();
-    let opt = |v: Option<String>| v.unwrap_or_else(|| "\u{2205}".to_owned());
-    let fields = [
-        row.prev_hash.clone(),
-        row.seq.to_string(),
-        row.id.to_string(),
-        row.at.format("%Y-%m-%dT%H:%M:%S%.6f").to_string(),
-        opt(row.actor_id.map(|a| a.to_string())),
-        opt(row.actor_role.clone()),
-        row.action.clone(),
-        row.entity_type.clone(),
-        opt(row.entity_id.clone()),
-        opt(row.patient_id.map(|p| p.to_string())),
-        opt(row.ip.clone()),
-        opt(row.request_id.clone()),
-    ];
-    for field in fields {
-        h.update(field.as_bytes());
-        h.update([0x1f]);
-    }
-    hex::encode(h.finalize())
 }
 
 /// The answer of `/audit/verify`.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ChainReport {
+    /// True when every row checks out under the key, the links are unbroken and
+    /// the chain still reaches the newest anchor.
     pub ok: bool,
     pub rows_checked: i64,
-    /// The id of the first row whose content or link does not check out.
+    /// The id of the first row whose content, MAC, link or anchor does not check out.
     pub first_broken_id: Option<AuditId>,
     /// Its sequence number.
     pub first_broken_seq: Option<i64>,
+    /// True when rows the newest anchor saw are gone from the end of the chain.
+    pub truncated: bool,
+    /// The newest anchor (outside the database) the chain was checked against.
+    pub anchor: Option<AnchorRef>,
 }
 
-/// Walks the whole chain in order.
-pub fn verify_chain(conn: &mut DbConnection) -> diesel::QueryResult<ChainReport> {
+/// Walks the whole chain in order, checking each row's MAC and link and every
+/// anchored `(seq, hash)`, then whether the chain still reaches the newest anchor.
+pub fn verify_chain(conn: &mut DbConnection, seal: &ChainSeal) -> anyhow::Result<ChainReport> {
+    let anchors = seal.anchors()?;
+    let anchored: std::collections::HashMap<i64, &str> =
+        anchors.iter().map(|a| (a.seq, a.hash.as_str())).collect();
+    let newest = anchors.iter().max_by_key(|a| a.seq);
+    let anchor = newest.map(|a| AnchorRef {
+        seq: a.seq,
+        at: a.at,
+    });
+    let head = rows::head(conn)?.map_or(0, |(seq, _)| seq);
+    let truncated = newest.is_some_and(|a| a.seq > head);
     let mut expected_prev = GENESIS_HASH.to_owned();
     let mut expected_seq = 1;
     let mut checked = 0;
@@ -255,23 +310,28 @@ pub fn verify_chain(conn: &mut DbConnection) -> diesel::QueryResult<ChainReport>
         let chunk = rows::chunk_after(conn, expected_seq - 1, 2000)?;
         if chunk.is_empty() {
             return Ok(ChainReport {
-                ok: true,
+                ok: !truncated,
                 rows_checked: checked,
                 first_broken_id: None,
                 first_broken_seq: None,
+                truncated,
+                anchor,
             });
         }
         for row in chunk {
             checked += 1;
             let intact = row.seq == expected_seq
                 && row.prev_hash == expected_prev
-                && row_hash(&row) == row.hash;
+                && seal.row_hash(&row) == row.hash
+                && anchored.get(&row.seq).is_none_or(|h| *h == row.hash);
             if !intact {
                 return Ok(ChainReport {
                     ok: false,
                     rows_checked: checked,
                     first_broken_id: Some(row.id),
                     first_broken_seq: Some(row.seq),
+                    truncated,
+                    anchor,
                 });
             }
             expected_prev = row.hash;
@@ -297,15 +357,36 @@ mod tests {
         }
     }
 
+    fn seal(byte: u8, mac_start: i64) -> ChainSeal {
+        ChainSeal::detached(
+            crate::audit_seal::AuditKey::from_bytes([byte; 32]),
+            std::path::PathBuf::from("/nonexistent/audit.anchors"),
+            mac_start,
+        )
+    }
+
     #[test]
     fn any_field_change_changes_the_hash() {
-        let row = chain_row(1, GENESIS_HASH, audit_now(), &event());
-        assert_eq!(row_hash(&row), row.hash);
+        let seal = seal(7, 0);
+        let row = chain_row(&seal, 1, GENESIS_HASH, audit_now(), &event());
+        assert_eq!(seal.row_hash(&row), row.hash);
         let mut edited = row.clone();
         edited.action = "search".into();
-        assert_ne!(row_hash(&edited), row.hash);
+        assert_ne!(seal.row_hash(&edited), row.hash);
         let mut relinked = row.clone();
         relinked.prev_hash = "1".repeat(64);
-        assert_ne!(row_hash(&relinked), row.hash);
+        assert_ne!(seal.row_hash(&relinked), row.hash);
+    }
+
+    #[test]
+    fn the_hash_is_keyed_except_before_the_mac_start() {
+        let row = chain_row(&seal(7, 0), 1, GENESIS_HASH, audit_now(), &event());
+        assert_ne!(seal(8, 0).row_hash(&row), row.hash, "another key");
+        assert_ne!(crate::audit_seal::legacy_row_hash(&row), row.hash);
+        let legacy = seal(7, 1);
+        assert_eq!(
+            legacy.row_hash(&row),
+            crate::audit_seal::legacy_row_hash(&row)
+        );
     }
 }

@@ -1,7 +1,9 @@
-//! The command line: `serve`, `migrate`, `user create`.
+//! The command line: `serve`, `migrate`, `user create`, `backup`, `restore`.
 use clap::{Parser, Subcommand};
 
-use crate::config::{DatabaseSettings, Settings};
+use std::path::PathBuf;
+
+use crate::config::{DatabaseSettings, Settings, StorageSettings};
 use crate::domain::role::Role;
 
 #[derive(Debug, Parser)]
@@ -34,6 +36,27 @@ pub enum Command {
     User {
         #[command(subcommand)]
         command: UserCommand,
+    },
+    /// Write one archive holding a consistent copy of the database (taken while the
+    /// server runs), the media folder and the audit key and anchors.
+    Backup {
+        /// The archive to write (a tar file); it appears only when complete.
+        #[arg(long)]
+        to: PathBuf,
+        #[command(flatten)]
+        storage: StorageSettings,
+    },
+    /// Restore an archive made by `backup` into an empty database and media folder
+    /// (with the audit key and anchors), then apply pending migrations.
+    Restore {
+        /// The archive to read.
+        #[arg(long)]
+        from: PathBuf,
+        /// Replace an existing database, media folder and audit key.
+        #[arg(long)]
+        force: bool,
+        #[command(flatten)]
+        storage: StorageSettings,
     },
 }
 

@@ -37,11 +37,54 @@ impl DatabaseSettings {
     }
 }
 
+/// Where the audit chain's key and anchors live: outside the database, so that
+/// someone who can write to the database cannot rewrite the chain unnoticed.
+#[derive(Debug, Clone, Args)]
+pub struct AuditSettings {
+    /// The audit MAC key (32 random bytes, hex), created with mode 0600 on first start.
+    /// Back it up with the database; every app server needs the same key.
+    #[arg(long, env = "AUDIT_KEY_FILE", default_value = "./data/audit.key")]
+    pub audit_key_file: PathBuf,
+    /// The append-only file of audit anchors (chain head `seq` and hash); default
+    /// `audit.anchors` beside the key.
+    #[arg(long, env = "AUDIT_ANCHOR_FILE")]
+    pub audit_anchor_file: Option<PathBuf>,
+    /// How often the chain head is anchored, when it moved (milliseconds).
+    #[arg(long, env = "AUDIT_ANCHOR_INTERVAL_MS", default_value_t = 60_000)]
+    pub audit_anchor_interval_ms: u64,
+}
+
+impl AuditSettings {
+    pub fn anchor_file(&self) -> PathBuf {
+        self.audit_anchor_file
+            .clone()
+            .unwrap_or_else(|| self.audit_key_file.with_file_name("audit.anchors"))
+    }
+}
+
+/// What `backup` and `restore` touch: the database, the media folder, the audit key and anchors.
+#[derive(Debug, Clone, Args)]
+pub struct StorageSettings {
+    #[command(flatten)]
+    pub database: DatabaseSettings,
+    #[command(flatten)]
+    pub audit: AuditSettings,
+    /// Folder for photos and other media.
+    #[arg(long, env = "MEDIA_DIR", default_value = "./data/media")]
+    pub media_dir: PathBuf,
+}
+
 /// Everything `serve` needs.
 #[derive(Debug, Clone, Args)]
 pub struct Settings {
     #[command(flatten)]
     pub database: DatabaseSettings,
+    #[command(flatten)]
+    pub audit: AuditSettings,
+    /// How often expired sessions, old login failures, idempotency keys and spent
+    /// password links are deleted (milliseconds).
+    #[arg(long, env = "RETENTION_INTERVAL_MS", default_value_t = 3_600_000)]
+    pub retention_interval_ms: u64,
     /// Address to listen on.
     #[arg(long = "bind", env = "BIND", default_value = "127.0.0.1:8080")]
     pub bind: String,

@@ -117,9 +117,12 @@ where
     let hash = hex::encode(Sha256::digest(
         serde_json::to_vec(body).map_err(ApiError::internal)?,
     ));
+    let seal = state.audit.seal();
     let (answer, replay) = state
         .db(move |conn| {
-            conn.audited_transaction(|conn, audit| keyed(conn, audit, user, &key, &hash, work))
+            conn.audited_transaction(&seal, |conn, audit| {
+                keyed(conn, audit, user, &key, &hash, work)
+            })
         })
         .await?;
     Ok(answer.into_response(replay))

@@ -2,7 +2,9 @@
 pub mod accounts;
 pub mod api;
 pub mod audit;
+pub mod audit_seal;
 pub mod auth;
+pub mod backup;
 pub mod chart;
 pub mod cli;
 pub mod config;
@@ -21,6 +23,7 @@ pub mod notes;
 pub mod outbox;
 pub mod photos;
 pub mod reminders;
+pub mod retention;
 pub mod routes;
 pub mod scheduling;
 pub mod startup;
@@ -74,6 +77,23 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             })
             .await??;
             println!("created user {id}");
+            Ok(())
+        }
+        Command::Backup { to, storage } => {
+            let summary =
+                tokio::task::spawn_blocking(move || backup::backup(&storage, &to)).await??;
+            println!("{summary}");
+            Ok(())
+        }
+        Command::Restore {
+            from,
+            force,
+            storage,
+        } => {
+            let summary =
+                tokio::task::spawn_blocking(move || backup::restore(&storage, &from, force))
+                    .await??;
+            println!("{summary}");
             Ok(())
         }
     }

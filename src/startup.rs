@@ -62,7 +62,7 @@ impl Application {
         let listener = TcpListener::bind(&settings.bind)?;
         let port = listener.local_addr()?.port();
         let state = AppState {
-            audit: AuditLog::start(pool.clone()),
+            audit: AuditLog::start(pool.clone(), &settings.audit)?,
             hasher: PasswordHasher::new(settings.hash_concurrency)?,
             metrics: Metrics::new()?,
             media: Arc::new(FsMediaStore::new(settings.media_dir.clone())),
@@ -130,10 +130,22 @@ impl Application {
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         let worker = crate::reminders::start(self.state.pool.clone(), &self.state.settings)
             .map_err(std::io::Error::other)?;
+        let anchoring = self.state.audit.start_anchoring(
+            self.state.pool.clone(),
+            std::time::Duration::from_millis(self.state.settings.audit.audit_anchor_interval_ms),
+        );
+        let retention = crate::retention::start(
+            self.state.pool.clone(),
+            std::time::Duration::from_millis(self.state.settings.retention_interval_ms),
+            self.state.settings.session_idle(),
+        );
         let result = self.server.await;
         if let Some(worker) = worker {
             worker.abort();
         }
+        retention.abort();
+        anchoring.abort();
+        self.state.audit.anchor_now(&self.state.pool).await;
         result
     }
 }

@@ -45,6 +45,8 @@ impl AppState {
         F: FnOnce(&mut DbConnection, &mut Vec<AuditEvent>) -> Result<T, ApiError> + Send + 'static,
         T: Send + 'static,
     {
-        self.db(move |conn| conn.audited_transaction(work)).await
+        let seal = self.audit.seal();
+        self.db(move |conn| conn.audited_transaction(&seal, work))
+            .await
     }
 }

@@ -63,7 +63,7 @@ pub enum DbSetupError {
 }
 
 /// Turns `sqlite://PATH` into the path SQLite opens.
-fn sqlite_path(url: &str) -> &str {
+pub fn sqlite_path(url: &str) -> &str {
     url.strip_prefix("sqlite://")
         .or_else(|| url.strip_prefix("sqlite:"))
         .unwrap_or(url)
@@ -211,7 +211,11 @@ impl DbConnection {
     /// the events of what it changed, and they join the audit chain inside the same
     /// transaction just before it commits (so both are durable, or neither is). Every
     /// clinical write goes through here; reads keep using the audit writer.
-    pub fn audited_transaction<T, E, F>(&mut self, f: F) -> Result<T, E>
+    pub fn audited_transaction<T, E, F>(
+        &mut self,
+        seal: &crate::audit_seal::ChainSeal,
+        f: F,
+    ) -> Result<T, E>
     where
         F: FnOnce(&mut DbConnection, &mut Vec<crate::audit::AuditEvent>) -> Result<T, E>,
         E: From<diesel::result::Error>,
@@ -219,7 +223,7 @@ impl DbConnection {
         self.write_transaction(|conn| {
             let mut events = Vec::new();
             let value = f(conn, &mut events)?;
-            crate::audit::append_in_transaction(conn, &events)?;
+            crate::audit::append_in_transaction(conn, seal, &events)?;
             Ok(value)
         })
     }

@@ -102,6 +102,14 @@ diesel::table! {
 }
 
 diesel::table! {
+    /// The first audit row chained with the keyed MAC is the one after `seq`.
+    audit_mac_start (id) {
+        id -> Integer,
+        seq -> BigInt,
+    }
+}
+
+diesel::table! {
     use diesel::sql_types::*;
     use crate::db::types::DbUuid;
 

@@ -109,6 +109,7 @@ fn declared_columns() -> Vec<(String, String)> {
         sessions,
         login_failures,
         audit_log,
+        audit_mac_start,
         locations,
         rooms,
         practitioners,

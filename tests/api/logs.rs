@@ -53,6 +53,7 @@ async fn a_canary_patients_details_never_reach_the_logs_or_the_audit_table() {
         .args(["serve", "--bind", &format!("127.0.0.1:{port}")])
         .env("DATABASE_URL", &db.url)
         .env("MEDIA_DIR", media.path())
+        .env("AUDIT_KEY_FILE", media.path().join("audit.key"))
         .env("FRONTEND_DIR", "/nonexistent")
         .env("RUST_LOG", "debug")
         .stdout(Stdio::piped())

@@ -3,6 +3,7 @@
 mod accounts;
 mod audit;
 mod auth;
+mod backup;
 mod calendar;
 mod cli;
 mod clinical;
@@ -21,6 +22,7 @@ mod patients;
 mod photos;
 mod policy;
 mod reminders;
+mod retention;
 mod scheduling;
 mod two_servers;
 mod users;

@@ -117,3 +117,23 @@ pub fn chunk_after(
         .limit(limit)
         .load(conn)
 }
+
+/// One row by its sequence number.
+pub fn find_seq(conn: &mut DbConnection, seq: i64) -> QueryResult<Option<AuditRow>> {
+    audit_log::table
+        .select(AuditRow::as_select())
+        .filter(audit_log::seq.eq(seq))
+        .first(conn)
+        .optional()
+}
+
+/// The last row chained without the keyed MAC (0: every row has it), as the
+/// migration recorded it.
+pub fn mac_start(conn: &mut DbConnection) -> QueryResult<i64> {
+    use crate::db::schema::audit_mac_start;
+    Ok(audit_mac_start::table
+        .select(audit_mac_start::seq)
+        .first(conn)
+        .optional()?
+        .unwrap_or(0))
+}

@@ -90,6 +90,7 @@ pub async fn import_patients(
     let by = caller.user_id;
     let today = chrono::Utc::now().date_naive();
     let who = caller.clone();
+    let seal = state.audit.seal();
     let ids = state
         .db(move |conn| {
             let mut reader = csv::ReaderBuilder::new()
@@ -119,7 +120,7 @@ pub async fn import_patients(
             let mut reader = csv::ReaderBuilder::new()
                 .flexible(true)
                 .from_reader(BufReader::new(file));
-            conn.audited_transaction(|conn, audit| {
+            conn.audited_transaction(&seal, |conn, audit| {
                 let ids = insert_rows(conn, by, &mut reader, &header, names, today)?;
                 audit.extend(
                     ids.iter()
