@@ -1,4 +1,4 @@
-//! The command line: `serve`, `migrate`, `user create`.
+//! The command line: `serve`, `migrate`, `openapi`, `user create`.
 use clap::{Parser, Subcommand};
 
 use crate::config::{DatabaseSettings, Settings};
@@ -30,6 +30,8 @@ pub enum Command {
         #[command(flatten)]
         database: DatabaseSettings,
     },
+    /// Print the API's OpenAPI document (the web UI generates its types from it).
+    Openapi,
     /// Manage users without the API.
     User {
         #[command(subcommand)]

@@ -21,4 +21,5 @@ mod photos;
 mod policy;
 mod reminders;
 mod scheduling;
+mod ui;
 mod users;
