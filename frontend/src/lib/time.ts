@@ -106,3 +106,24 @@ export function fromWallDate(d: Date): Date {
 export function clinicToday(): string {
   return toWall(new Date()).slice(0, 10);
 }
+
+/** The clinic's UTC offset at an instant as `±HH:MM` (what the calendar widget takes). */
+export function clinicOffset(at: Date = new Date()): string {
+  const minutes = Math.round(offsetAt(at, clinic.timezone) / 60000);
+  const sign = minutes < 0 ? '-' : '+';
+  const abs = Math.abs(minutes);
+  return `${sign}${pad(Math.floor(abs / 60))}:${pad(abs % 60)}`;
+}
+
+/** Adds days to a `YYYY-MM-DD` date. */
+export function addDays(ymd: string, days: number): string {
+  const d = new Date(`${ymd}T00:00:00Z`);
+  d.setUTCDate(d.getUTCDate() + days);
+  return d.toISOString().slice(0, 10);
+}
+
+/** ISO weekday (1 = Monday) of a `YYYY-MM-DD` date. */
+export function isoWeekday(ymd: string): number {
+  const day = new Date(`${ymd}T00:00:00Z`).getUTCDay();
+  return day === 0 ? 7 : day;
+}
