@@ -207,3 +207,60 @@ test("two desks see each other's bookings, moves and cancellations without reloa
   await expect(page.locator('.ec-event.appt.status-cancelled', { hasText: 'Zoe Lindqvist' })).toBeVisible({ timeout: 5000 });
   await expect(page.locator('.ec-event.appt.status-cancelled', { hasText: 'Zoe Lindqvist' })).toContainText('Cancelled');
 });
+
+test('the free-slot finder books a new patient registered on the spot', async ({ page, context }) => {
+  const s = seed();
+  await signInByApi(context, s.frontDesk.email);
+  await page.goto('/calendar');
+  await page.getByRole('button', { name: 'Find a free slot' }).click();
+  const finder = page.getByRole('dialog', { name: 'Find a free slot' });
+  await finder.getByLabel('Service').selectOption({ label: 'Follow-up review (20 min)' });
+  await finder.getByLabel('Practitioner').selectOption({ label: s.practitioners[1]!.name });
+  await finder.getByLabel('From').fill(clinicDay(8));
+  await finder.getByLabel('To').fill(clinicDay(8));
+  await finder.getByRole('button', { name: 'Find free slots' }).click();
+  await expectAccessible(page, 'slot finder');
+  const first = finder.getByRole('button', { name: new RegExp(`^08:00 · ${s.practitioners[1]!.name}$`) });
+  await first.click();
+  const dialog = page.getByRole('dialog', { name: 'Book an appointment' });
+  await expect(dialog.getByLabel('Time')).toHaveValue('08:00');
+  await expect(dialog.getByLabel('Date')).toHaveValue(clinicDay(8));
+  await dialog.getByRole('button', { name: '+ New patient' }).click();
+  await dialog.getByLabel('Given name').fill('Iris');
+  await dialog.getByLabel('Family name').fill('Novak');
+  await dialog.getByLabel('Date of birth').fill('2999-01-01');
+  await dialog.getByRole('button', { name: 'Register patient' }).click();
+  // The server's field error is shown at the field; the typed values stay.
+  await expect(dialog.locator('#book-dob-err')).toBeVisible();
+  await expect(dialog.getByLabel('Given name')).toHaveValue('Iris');
+  await dialog.getByLabel('Date of birth').fill('1990-04-12');
+  await dialog.getByRole('button', { name: 'Register patient' }).click();
+  await expect(dialog.getByText('Iris Novak')).toBeVisible();
+  await dialog.getByRole('button', { name: 'Book', exact: true }).click();
+  await expect(dialog).toBeHidden();
+  const desk = await StaffApi.as(s.frontDesk.email);
+  const booked = (await desk.appointments(clinicDay(8))).filter((a) => a.patient_name === 'Iris Novak');
+  expect(booked.map((a) => [a.starts_at, a.service_name])).toEqual([[at(clinicDay(8), '08:00').replace('.000Z', 'Z'), 'Follow-up review']]);
+});
+
+test('a completed facial books its follow-up series from the appointment panel', async ({ page, context }) => {
+  const s = seed();
+  const day = clinicDay(9);
+  const [ada] = s.practitioners;
+  const desk = await StaffApi.as(s.frontDesk.email);
+  const facial = await desk.book(s.patients[2]!.id, ada!.id, s.services.facial, at(day, '12:00'));
+  for (const step of ['check-in', 'start', 'complete']) {
+    expect((await desk.call('POST', `/appointments/${facial.id}/${step}`, {})).status).toBe(200);
+  }
+  await signInByApi(context, s.frontDesk.email);
+  await openDay(page, day);
+  await page.locator('.ec-event.appt', { hasText: 'Priya Raman' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Priya Raman' });
+  await expect(dialog.getByText('Completed', { exact: true })).toBeVisible();
+  await dialog.getByRole('button', { name: 'Book follow-ups (14 d, 42 d)' }).click();
+  await expect(dialog.getByText('Follow-up series booked.')).toBeVisible();
+  for (const offset of [14, 42]) {
+    const later = (await desk.appointments(clinicDay(9 + offset))).filter((a) => a.patient_name === 'Priya Raman');
+    expect(later.map((a) => [a.service_name, a.follow_up_offset_days])).toEqual([['Follow-up review', offset]]);
+  }
+});
