@@ -174,14 +174,18 @@ test('dragging an appointment moves it; cancelling needs a reason', async ({ pag
   await expect(page.locator('.ec-event.appt.status-cancelled', { hasText: 'Amelia Hart' })).toBeVisible();
 });
 
-test("two desks see each other's bookings, moves and cancellations without reloading", async ({ page, context, secondPage }) => {
+for (const servers of ['one app server', 'two app servers on one PostgreSQL'] as const) {
+test(`two desks see each other's bookings, moves and cancellations without reloading (${servers})`, async ({ page, context, secondPage }) => {
   const s = seed();
-  const day = clinicDay(7);
+  const second = process.env.DERMACHART_UI_SECOND_SERVER;
+  test.skip(servers !== 'one app server' && !second, 'needs TEST_DATABASE_URL (a second server on one PostgreSQL)');
+  const day = clinicDay(servers === 'one app server' ? 7 : 10);
   const [, lena] = s.practitioners;
   await signInByApi(context, s.frontDesk.email);
   await openDay(page, day);
-  const other = await secondPage(s.frontDesk2.email);
+  const other = await secondPage(s.frontDesk2.email, servers === 'one app server' ? undefined : second);
   await openDay(other, day);
+  expect(new URL(other.url()).origin).toBe(servers === 'one app server' ? s.base : second);
 
   // Desk 2 books in its browser; desk 1 sees it within 5 s.
   await clickSlot(other, lena!.name, '16:00');
@@ -207,6 +211,7 @@ test("two desks see each other's bookings, moves and cancellations without reloa
   await expect(page.locator('.ec-event.appt.status-cancelled', { hasText: 'Zoe Lindqvist' })).toBeVisible({ timeout: 5000 });
   await expect(page.locator('.ec-event.appt.status-cancelled', { hasText: 'Zoe Lindqvist' })).toContainText('Cancelled');
 });
+}
 
 test('the free-slot finder books a new patient registered on the spot', async ({ page, context }) => {
   const s = seed();

@@ -50,8 +50,8 @@ export async function expectAccessible(page: Page, what: string): Promise<void> 
 
 interface Fixtures {
   problems: string[];
-  /** A second, separate browser (own cookies), watched like the first. */
-  secondPage: (email: string) => Promise<Page>;
+  /** A second, separate browser (own cookies), watched like the first; `origin` picks another app server. */
+  secondPage: (email: string, origin?: string) => Promise<Page>;
 }
 
 export const test = base.extend<Fixtures>({
@@ -65,8 +65,8 @@ export const test = base.extend<Fixtures>({
   ],
   secondPage: async ({ browser }, use) => {
     const opened: { context: BrowserContext; problems: string[] }[] = [];
-    await use(async (email: string) => {
-      const context = await newContext(browser);
+    await use(async (email: string, origin?: string) => {
+      const context = await newContext(browser, origin);
       const page = await context.newPage();
       opened.push({ context, problems: watch(page) });
       await signInByApi(context, email);
@@ -79,10 +79,10 @@ export const test = base.extend<Fixtures>({
   },
 });
 
-async function newContext(browser: Browser): Promise<BrowserContext> {
+async function newContext(browser: Browser, origin?: string): Promise<BrowserContext> {
   const port = process.env.DERMACHART_UI_PORT;
   return browser.newContext({
-    baseURL: `http://127.0.0.1:${port}`,
+    baseURL: origin ?? `http://127.0.0.1:${port}`,
     viewport: { width: 1280, height: 800 },
     timezoneId: 'America/New_York',
     locale: 'en-GB',

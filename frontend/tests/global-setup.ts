@@ -68,6 +68,19 @@ export default async function globalSetup() {
   const log = openSync(join(dir, 'server.log'), 'a');
   const server = spawn(binary, ['serve'], { env, stdio: ['ignore', log, log] });
   await waitReady(base, server);
+  // On PostgreSQL, a second app server on the same database (scale-out): the live-update
+  // journey has one desk on each server.
+  let second: ChildProcess | null = null;
+  if (process.env.TEST_DATABASE_URL) {
+    const port2 = String(Number(port) + 1);
+    const base2 = `http://127.0.0.1:${port2}`;
+    second = spawn(binary, ['serve'], {
+      env: { ...env, BIND: `127.0.0.1:${port2}`, PUBLIC_URL: base2 },
+      stdio: ['ignore', log, log],
+    });
+    await waitReady(base2, second);
+    process.env.DERMACHART_UI_SECOND_SERVER = base2;
+  }
   const seed = await seedClinic(base, { email: 'admin@clinic.test', password: adminPassword });
   const statePath = join(dir, 'seed.json');
   writeFileSync(statePath, JSON.stringify(seed, null, 2));
@@ -76,6 +89,7 @@ export default async function globalSetup() {
 
   return async () => {
     server.kill('SIGTERM');
+    second?.kill('SIGTERM');
     await new Promise((r) => setTimeout(r, 300));
     db.drop();
     if (!process.env.KEEP_UI_TMP) rmSync(dir, { recursive: true, force: true });

@@ -45,4 +45,18 @@ test('calendar day, week and booking panel', async ({ page, context }) => {
   await page.locator('.ec-event.appt').first().click();
   await expect(page.getByRole('dialog')).toBeVisible();
   await page.screenshot({ path: out('calendar-appointment') });
+  await page.keyboard.press('Escape');
+  // A click on a free cell opens the booking panel right there.
+  const col = await page.locator('.ec-header').getByText(p1!.name, { exact: true }).first().boundingBox();
+  const row = await page.locator('.ec-sidebar').getByText('16:00', { exact: true }).boundingBox();
+  await page.mouse.click(col!.x + col!.width / 2, row!.y + row!.height / 2 + 5);
+  const dialog = page.getByRole('dialog', { name: 'Book an appointment' });
+  await dialog.getByRole('combobox', { name: 'Patient' }).fill('Ha');
+  await expect(dialog.getByRole('listbox').getByRole('option').first()).toBeVisible();
+  await page.screenshot({ path: out('calendar-booking') });
+  await page.keyboard.press('Escape');
+  await page.getByRole('button', { name: 'Find a free slot' }).click();
+  await page.getByRole('dialog', { name: 'Find a free slot' }).getByRole('button', { name: 'Find free slots' }).click();
+  await expect(page.getByRole('dialog').getByRole('listitem').first()).toBeVisible();
+  await page.screenshot({ path: out('calendar-slot-finder') });
 });
