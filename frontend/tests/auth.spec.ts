@@ -1,6 +1,8 @@
 // Journey: sign in, sign out, an ended session, forgotten password, the emailed link.
 import { test, expect, seed, expectAccessible, signInByApi } from './fixtures';
+import { createHmac } from 'node:crypto';
 import { STAFF_PASSWORD } from './seed';
+import { StaffApi } from './clinic';
 
 test('front desk signs in with email and password, sees the calendar and the clinic zone, and signs out', async ({ page }) => {
   const s = seed();
@@ -71,4 +73,44 @@ test('forgot password asks for a link; the set-password page explains a bad link
   await page.getByLabel('Repeat it').fill('a brand new passphrase');
   await page.getByRole('button', { name: 'Set password' }).click();
   await expect(page.getByRole('alert')).toBeVisible();
+});
+
+/** RFC 6238 code (SHA-1, 6 digits, 30 s) for a base32 secret at a time. */
+function totp(secretBase32: string, atMs: number): string {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+  let bits = '';
+  for (const c of secretBase32.replace(/=+$/, '').toUpperCase()) bits += alphabet.indexOf(c).toString(2).padStart(5, '0');
+  const key = Buffer.from(bits.match(/.{8}/g)!.map((b) => parseInt(b, 2)));
+  const counter = Buffer.alloc(8);
+  counter.writeBigUInt64BE(BigInt(Math.floor(atMs / 1000 / 30)));
+  const mac = createHmac('sha1', key).update(counter).digest();
+  const offset = mac[mac.length - 1]! & 0xf;
+  const n = (mac.readUInt32BE(offset) & 0x7fffffff) % 1_000_000;
+  return String(n).padStart(6, '0');
+}
+
+test('an account with a second factor is asked for the one-time code', async ({ page }) => {
+  const s = seed();
+  const email = s.practitionerUsers[1]!.email;
+  const doctor = await StaffApi.as(email);
+  const enrolled = await doctor.call('POST', '/auth/totp/enroll', { current_password: STAFF_PASSWORD });
+  expect(enrolled.status).toBe(200);
+  const secret: string = enrolled.body.secret_base32;
+  const confirmed = await doctor.call('POST', '/auth/totp/confirm', { current_password: STAFF_PASSWORD, code: totp(secret, Date.now()) });
+  expect(confirmed.status).toBe(204);
+
+  await page.goto('/sign-in');
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill(STAFF_PASSWORD);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page.getByRole('alert')).toHaveText('Enter the 6-digit code from your authenticator app.');
+  await expectAccessible(page, 'sign-in with a one-time code');
+  await page.getByLabel('One-time code').fill('000000');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page.getByRole('alert')).toHaveText('That code is not right. Enter the current 6-digit code.');
+  // The next step's code (within the allowed skew; the confirmed one cannot be replayed).
+  await page.getByLabel('One-time code').fill(totp(secret, Date.now() + 30_000));
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page).toHaveURL(/\/today$/);
+  await expect(page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Today' })).toBeVisible();
 });

@@ -11,8 +11,9 @@ export interface Explained {
 }
 
 function kindOf(problem: Partial<Problem> | undefined): string {
+  // `urn:dermachart:problem:totp-required` (or a URL ending in the same slug).
   const type = problem?.type ?? '';
-  return type.split('/').pop() ?? '';
+  return type.split(/[/:]/).pop() ?? '';
 }
 
 export function isProblem(value: unknown): value is Problem {
