@@ -19,7 +19,7 @@ export function seed(): Seed {
 const EXPECTED = /^Failed to load resource: the server responded with a status of 4\d\d/;
 
 /** Records CSP violations and console errors on a page. */
-export function watch(page: Page): string[] {
+export function watch(page: Page, allowed: RegExp[] = []): string[] {
   const problems: string[] = [];
   void page.addInitScript(() => {
     document.addEventListener('securitypolicyviolation', (e) => {
@@ -27,7 +27,8 @@ export function watch(page: Page): string[] {
     });
   });
   page.on('console', (msg) => {
-    if (msg.type() === 'error' && !EXPECTED.test(msg.text())) problems.push(`console error: ${msg.text()}`);
+    const text = msg.text();
+    if (msg.type() === 'error' && !EXPECTED.test(text) && !allowed.some((r) => r.test(text))) problems.push(`console error: ${text}`);
   });
   page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
   return problems;
@@ -49,15 +50,20 @@ export async function expectAccessible(page: Page, what: string): Promise<void> 
 }
 
 interface Fixtures {
+  /** Console errors a test expects (e.g. the browser's own line for a 503 it provokes). */
+  allowConsole: RegExp[];
   problems: string[];
   /** A second, separate browser (own cookies), watched like the first; `origin` picks another app server. */
   secondPage: (email: string, origin?: string) => Promise<Page>;
 }
 
 export const test = base.extend<Fixtures>({
+  allowConsole: async ({}, use) => {
+    await use([]);
+  },
   problems: [
-    async ({ page }, use) => {
-      const problems = watch(page);
+    async ({ page, allowConsole }, use) => {
+      const problems = watch(page, allowConsole);
       await use(problems);
       expect(problems, 'CSP violations and console errors').toEqual([]);
     },
