@@ -60,3 +60,13 @@ test('calendar day, week and booking panel', async ({ page, context }) => {
   await expect(page.getByRole('dialog').getByRole('listitem').first()).toBeVisible();
   await page.screenshot({ path: out('calendar-slot-finder') });
 });
+
+test('calendar on a 1024×768 tablet', async ({ page, context }) => {
+  const s = seed();
+  await page.setViewportSize({ width: 1024, height: 768 });
+  await signInByApi(context, s.frontDesk.email);
+  await page.goto('/calendar');
+  await page.getByRole('button', { name: 'Next day' }).click();
+  await expect(page.locator('.ec-event.appt').first()).toBeVisible();
+  await page.screenshot({ path: out('calendar-tablet-1024') });
+});
