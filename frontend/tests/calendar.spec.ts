@@ -57,6 +57,10 @@ test('front desk books from a free slot and sees it on the calendar', async ({ p
   const desk = await StaffApi.as(s.frontDesk.email);
   const booked = (await desk.appointments(day)).filter((a) => a.patient_name === 'Amelia Hart');
   expect(booked.map((a) => [a.starts_at, a.practitioner_id])).toEqual([[at(day, '10:00').replace('.000Z', 'Z'), ada!.id]]);
+  // The privacy switch leaves initials only.
+  await page.getByRole('button', { name: 'Privacy', exact: true }).click();
+  await expect(page.locator('.ec-event.appt', { hasText: 'A. H.' })).toBeVisible();
+  await expect(page.getByText('Amelia Hart')).toHaveCount(0);
 });
 
 test('a double click on Book books once', async ({ page, context }) => {
@@ -264,6 +268,12 @@ test('a completed facial books its follow-up series from the appointment panel',
   await expect(dialog.getByText('Completed', { exact: true })).toBeVisible();
   await dialog.getByRole('button', { name: 'Book follow-ups (14 d, 42 d)' }).click();
   await expect(dialog.getByText('Follow-up series booked.')).toBeVisible();
+  // The room view puts the facial in the room it holds.
+  await dialog.getByRole('button', { name: 'Close' }).click();
+  await page.getByRole('button', { name: 'Rooms' }).click();
+  await expect(page.locator('.ec-header').getByText('Room 1', { exact: true })).toBeVisible();
+  await expect(page.locator('.ec-event.appt', { hasText: 'Priya Raman' })).toBeVisible();
+  await expectAccessible(page, 'room view');
   for (const offset of [14, 42]) {
     const later = (await desk.appointments(clinicDay(9 + offset))).filter((a) => a.patient_name === 'Priya Raman');
     expect(later.map((a) => [a.service_name, a.follow_up_offset_days])).toEqual([['Follow-up review', offset]]);
