@@ -1,4 +1,4 @@
-//! The command line: `serve`, `migrate`, `user create`, `backup`, `restore`.
+//! The command line: `serve`, `migrate`, `openapi`, `user create`, `backup`, `restore`.
 use clap::{Parser, Subcommand};
 
 use std::path::PathBuf;
@@ -32,6 +32,8 @@ pub enum Command {
         #[command(flatten)]
         database: DatabaseSettings,
     },
+    /// Print the API's OpenAPI document (the web UI generates its types from it).
+    Openapi,
     /// Manage users without the API.
     User {
         #[command(subcommand)]

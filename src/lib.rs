@@ -52,6 +52,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             app.run_until_stopped().await?;
             Ok(())
         }
+        Command::Openapi => {
+            println!("{}", routes::openapi::openapi_pretty()?);
+            Ok(())
+        }
         Command::Migrate { database } => {
             let settings = config::Settings::with_database_url(&database.database_url);
             startup::prepare_database(&settings)?;

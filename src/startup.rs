@@ -72,6 +72,13 @@ impl Application {
         };
         let ui_dir =
             Some(state.settings.frontend_dir.clone()).filter(|d| d.join("index.html").is_file());
+        if ui_dir.is_none() {
+            tracing::warn!(
+                frontend_dir = %state.settings.frontend_dir.display(),
+                "the web UI is not built, so only the API is served; build it with \
+                 `npm ci && npm run build` in frontend/ (./scripts/start does this)"
+            );
+        }
         let ui = UiFiles {
             dir: ui_dir.clone(),
         };
@@ -104,7 +111,7 @@ impl Application {
                 app = app.configure(extra);
             }
             if let Some(dir) = &ui_dir {
-                app = app.service(actix_files::Files::new("/", dir).index_file("index.html"));
+                app = app.configure(|cfg| serve_ui(cfg, dir));
             }
             app.default_service(web::to(routes::fallback))
         })
@@ -148,6 +155,33 @@ impl Application {
         self.state.audit.anchor_now(&self.state.pool).await;
         result
     }
+}
+
+/// How long browsers keep the UI's files: Vite names every file under `assets/` by its
+/// content hash, so those never change; `index.html` (and anything else) must be
+/// revalidated so a new release is picked up at once.
+pub const ASSETS_CACHE_CONTROL: &str = "public, max-age=31536000, immutable";
+pub const PAGE_CACHE_CONTROL: &str = "no-cache";
+
+/// Mounts the built UI: hashed assets cached for a year, everything else revalidated,
+/// and a page path that names no file answered with `index.html` (deep links).
+fn serve_ui(cfg: &mut web::ServiceConfig, dir: &std::path::Path) {
+    use actix_web::http::header::CACHE_CONTROL;
+    use actix_web::middleware::DefaultHeaders;
+    cfg.service(
+        web::scope("/assets")
+            .wrap(DefaultHeaders::new().add((CACHE_CONTROL, ASSETS_CACHE_CONTROL)))
+            .service(actix_files::Files::new("", dir.join("assets"))),
+    )
+    .service(
+        web::scope("")
+            .wrap(DefaultHeaders::new().add((CACHE_CONTROL, PAGE_CACHE_CONTROL)))
+            .service(
+                actix_files::Files::new("", dir)
+                    .index_file("index.html")
+                    .default_handler(web::to(routes::fallback)),
+            ),
+    );
 }
 
 /// Names the parameter serde rejected, without echoing the value.

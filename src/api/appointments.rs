@@ -101,6 +101,29 @@ pub struct AppointmentQuery {
     pub status: Option<AppointmentStatus>,
     pub limit: Option<i64>,
     pub cursor: Option<String>,
+    /// `names`: each item also carries `patient_name` and `service_name` (the calendar's one request).
+    #[param(inline)]
+    pub include: Option<AppointmentInclude>,
+}
+
+/// What `GET /appointments` may add to each item.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum AppointmentInclude {
+    Names,
+}
+
+/// An item of `GET /appointments`: the appointment, with display names when asked for.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AppointmentListItem {
+    #[serde(flatten)]
+    pub appointment: Appointment,
+    /// The patient's given and family name (`include=names`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub patient_name: Option<String>,
+    /// The service's name (`include=names`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub service_name: Option<String>,
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]

@@ -54,6 +54,7 @@ const fn rule(method: &'static str, pattern: &'static str, access: Access) -> Ru
 pub const RULES: &[Rule] = &[
     // Public
     rule("GET", "/api/v1/openapi.json", Access::Public),
+    rule("GET", "/api/v1/clinic", Access::Public),
     rule("POST", "/api/v1/auth/login", Access::Public),
     rule("POST", "/api/v1/auth/password-reset", Access::Public),
     rule("POST", "/api/v1/auth/set-password", Access::Public),

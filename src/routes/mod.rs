@@ -30,6 +30,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(
         web::scope("/api/v1")
             .route("/openapi.json", web::get().to(openapi::openapi_json))
+            .route("/clinic", web::get().to(clinic::info::clinic_info))
             .route("/auth/login", web::post().to(auth::login::login))
             .route("/auth/logout", web::post().to(auth::logout::logout))
             .route("/auth/me", web::get().to(auth::me::me))
@@ -359,6 +360,10 @@ pub async fn fallback(req: HttpRequest, ui: web::Data<crate::startup::UiFiles>) 
         if let Some(index) = ui.index_html() {
             return HttpResponse::Ok()
                 .content_type("text/html; charset=utf-8")
+                .insert_header((
+                    actix_web::http::header::CACHE_CONTROL,
+                    crate::startup::PAGE_CACHE_CONTROL,
+                ))
                 .body(index);
         }
     }

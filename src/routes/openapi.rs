@@ -53,6 +53,7 @@ impl Modify for Security {
         routes::patients::portal_account::create_portal_account,
         routes::audit::list::list_audit,
         routes::audit::verify::verify_audit,
+        routes::clinic::info::clinic_info,
         routes::clinic::locations::list_locations,
         routes::clinic::locations::create_location,
         routes::clinic::rooms::list_rooms,
@@ -156,4 +157,9 @@ fn openapi_doc() {}
 
 pub async fn openapi_json() -> HttpResponse {
     HttpResponse::Ok().json(ApiDoc::openapi())
+}
+
+/// The document as pretty JSON (`dermachart openapi`, for the UI's type generation).
+pub fn openapi_pretty() -> anyhow::Result<String> {
+    Ok(ApiDoc::openapi().to_pretty_json()?)
 }

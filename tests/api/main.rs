@@ -25,5 +25,6 @@ mod reminders;
 mod retention;
 mod scheduling;
 mod two_servers;
+mod ui;
 mod users;
 mod write_path;

@@ -2,7 +2,7 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use crate::db::schema::appointments;
+use crate::db::schema::{appointments, patients, services};
 use crate::db::types::{AppointmentId, PatientId, PractitionerId, RoomId, ServiceId, UserId};
 use crate::db::DbConnection;
 
@@ -170,6 +170,28 @@ pub fn list(
         );
     }
     q.load(conn)
+}
+
+/// The patients' given and family names, for a calendar page's labels.
+pub fn patient_names(
+    conn: &mut DbConnection,
+    ids: &[PatientId],
+) -> QueryResult<Vec<(PatientId, String, String)>> {
+    patients::table
+        .filter(patients::id.eq_any(ids.to_vec()))
+        .select((patients::id, patients::given_name, patients::family_name))
+        .load(conn)
+}
+
+/// The services' names, for a calendar page's labels.
+pub fn service_names(
+    conn: &mut DbConnection,
+    ids: &[ServiceId],
+) -> QueryResult<Vec<(ServiceId, String)>> {
+    services::table
+        .filter(services::id.eq_any(ids.to_vec()))
+        .select((services::id, services::name))
+        .load(conn)
 }
 
 /// The follow-ups already booked for an appointment.

@@ -1,4 +1,5 @@
 //! Clinic set-up: admin writes, staff read (patients may list locations, practitioners and services).
+pub mod info;
 pub mod locations;
 pub mod practitioners;
 pub mod rooms;

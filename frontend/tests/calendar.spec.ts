@@ -1,0 +1,281 @@
+// Journeys on the front desk's calendar: book from a free slot, a double click, a
+// conflicting booking from another desk, a stale reschedule, drag to move, live updates.
+import type { Page } from '@playwright/test';
+import { test, expect, seed, signInByApi, expectAccessible } from './fixtures';
+import { at, clinicDay, StaffApi } from './clinic';
+
+/** Opens the calendar on a clinic day. */
+async function openDay(page: Page, day: string) {
+  await page.goto('/calendar');
+  await page.getByLabel('Go to date').fill(day);
+  await expect(page.locator('.ec-col-head, .ec-resource').first()).toBeVisible();
+}
+
+/** Clicks the free cell of a practitioner's column at a clinic time (HH:MM on the hour or quarter). */
+async function clickSlot(page: Page, practitioner: string, hhmm: string) {
+  const header = page.locator('.ec-header').getByText(practitioner, { exact: true }).first();
+  const [h, m] = hhmm.split(':').map(Number);
+  const label = page.locator('.ec-sidebar').getByText(`${String(h).padStart(2, '0')}:00`, { exact: true });
+  await header.waitFor();
+  await label.waitFor();
+  const col = await header.boundingBox();
+  const row = await label.boundingBox();
+  if (!col || !row) throw new Error('calendar grid not found');
+  // Labels sit on their hour line; 11 px per 15-minute row.
+  const y = row.y + row.height / 2 + (m! / 15) * 11 + 5;
+  await page.mouse.click(col.x + col.width / 2, y);
+}
+
+async function pickPatient(page: Page, query: string, name: string) {
+  const dialog = page.getByRole('dialog');
+  await dialog.getByRole('combobox', { name: 'Patient' }).fill(query);
+  await dialog.getByRole('option', { name: new RegExp(name) }).click();
+  await expect(dialog.getByText(name)).toBeVisible();
+}
+
+test('front desk books from a free slot and sees it on the calendar', async ({ page, context }) => {
+  const s = seed();
+  const day = clinicDay(2);
+  const [ada] = s.practitioners;
+  await signInByApi(context, s.frontDesk.email);
+  await openDay(page, day);
+  await expectAccessible(page, 'calendar');
+  await clickSlot(page, ada!.name, '10:00');
+  const dialog = page.getByRole('dialog', { name: 'Book an appointment' });
+  await expect(dialog).toBeVisible();
+  await expect(dialog.getByLabel('Time')).toHaveValue('10:00');
+  await expect(dialog.getByLabel('Practitioner')).toHaveValue(ada!.id);
+  await pickPatient(page, 'Hart', 'Amelia Hart');
+  await expectAccessible(page, 'booking panel');
+  await dialog.getByRole('button', { name: 'Book', exact: true }).click();
+  await expect(dialog).toBeHidden();
+  const event = page.locator('.ec-event.appt', { hasText: 'Amelia Hart' });
+  await expect(event).toBeVisible();
+  await expect(event).toContainText('10:00');
+  await expect(event).toContainText('Consultation');
+  await expect(event).toContainText('Booked');
+  const desk = await StaffApi.as(s.frontDesk.email);
+  const booked = (await desk.appointments(day)).filter((a) => a.patient_name === 'Amelia Hart');
+  expect(booked.map((a) => [a.starts_at, a.practitioner_id])).toEqual([[at(day, '10:00').replace('.000Z', 'Z'), ada!.id]]);
+  // The privacy switch leaves initials only.
+  await page.getByRole('button', { name: 'Privacy', exact: true }).click();
+  await expect(page.locator('.ec-event.appt', { hasText: 'A. H.' })).toBeVisible();
+  await expect(page.getByText('Amelia Hart')).toHaveCount(0);
+});
+
+test('a double click on Book books once', async ({ page, context }) => {
+  const s = seed();
+  const day = clinicDay(3);
+  const [, lena] = s.practitioners;
+  const keys: string[] = [];
+  page.on('request', (r) => {
+    if (r.method() === 'POST' && r.url().endsWith('/api/v1/appointments')) keys.push(r.headers()['idempotency-key'] ?? 'none');
+  });
+  await signInByApi(context, s.frontDesk.email);
+  await openDay(page, day);
+  await clickSlot(page, lena!.name, '11:00');
+  const dialog = page.getByRole('dialog', { name: 'Book an appointment' });
+  await pickPatient(page, 'Bennett', 'Noah Bennett');
+  await dialog.getByRole('button', { name: 'Book', exact: true }).dblclick();
+  await expect(dialog).toBeHidden();
+  await expect(page.getByText(/^Booked for /)).toBeVisible();
+  await expect(page.getByRole('alert')).toHaveCount(0);
+  const desk = await StaffApi.as(s.frontDesk.email);
+  const booked = (await desk.appointments(day)).filter((a) => a.patient_name === 'Noah Bennett');
+  expect(booked).toHaveLength(1);
+  // However many requests the clicks made, they were one attempt.
+  expect(keys.length).toBeGreaterThanOrEqual(1);
+  expect(new Set(keys).size).toBe(1);
+  expect(keys[0]).not.toBe('none');
+});
+
+test('a slot taken from another desk meanwhile shows the 409 message and refreshes', async ({ page, context, secondPage }) => {
+  const s = seed();
+  const day = clinicDay(4);
+  const [ada] = s.practitioners;
+  await signInByApi(context, s.frontDesk.email);
+  await openDay(page, day);
+  await clickSlot(page, ada!.name, '13:00');
+  const dialog = page.getByRole('dialog', { name: 'Book an appointment' });
+  await pickPatient(page, 'Raman', 'Priya Raman');
+
+  // The other desk books the same slot first.
+  const other = await secondPage(s.frontDesk2.email);
+  await openDay(other, day);
+  await clickSlot(other, ada!.name, '13:00');
+  await pickPatient(other, 'Whitaker', 'Tom Whitaker');
+  await other.getByRole('dialog').getByRole('button', { name: 'Book', exact: true }).click();
+  await expect(other.locator('.ec-event.appt', { hasText: 'Tom Whitaker' })).toBeVisible();
+
+  await dialog.getByRole('button', { name: 'Book', exact: true }).click();
+  await expect(dialog.getByRole('alert')).toContainText('The calendar has been refreshed: pick another time.');
+  await expectAccessible(page, 'booking panel with a conflict');
+  // The refresh shows who took it, without reloading the page.
+  await expect(page.locator('.ec-event.appt', { hasText: 'Tom Whitaker' })).toBeVisible();
+  const desk = await StaffApi.as(s.frontDesk.email);
+  expect((await desk.appointments(day)).filter((a) => a.patient_name === 'Priya Raman')).toHaveLength(0);
+});
+
+test('rescheduling an appointment someone else changed meanwhile shows the 412 message', async ({ page, context }) => {
+  const s = seed();
+  const day = clinicDay(5);
+  const [ada] = s.practitioners;
+  const desk = await StaffApi.as(s.frontDesk.email);
+  const appt = await desk.book(s.patients[4]!.id, ada!.id, s.services.consult, at(day, '09:00'));
+  await signInByApi(context, s.frontDesk.email);
+  await openDay(page, day);
+  await page.locator('.ec-event.appt', { hasText: 'Zoe Lindqvist' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Zoe Lindqvist' });
+  await expect(dialog).toBeVisible();
+  await expectAccessible(page, 'appointment panel');
+  // Another desk confirms it while this panel is open.
+  expect((await desk.call('POST', `/appointments/${appt.id}/confirm`, {})).status).toBe(200);
+  await dialog.getByRole('button', { name: 'Reschedule' }).click();
+  await dialog.getByLabel('New time').fill('15:00');
+  await dialog.getByRole('button', { name: 'Move appointment' }).click();
+  await expect(dialog.getByRole('alert')).toHaveText(/Someone else changed this while you were looking at it/);
+  // Nothing moved; the panel now shows the fresh state, keeps what was typed, and
+  // applying it again works on the fresh version.
+  const [now] = (await desk.appointments(day)).filter((a) => a.id === appt.id);
+  expect(now.starts_at).toBe(at(day, '09:00').replace('.000Z', 'Z'));
+  await expect(dialog.getByText('Confirmed', { exact: true })).toBeVisible();
+  await expect(dialog.getByLabel('New time')).toHaveValue('15:00');
+  await dialog.getByRole('button', { name: 'Move appointment' }).click();
+  await expect(dialog.getByText('Moved.')).toBeVisible();
+  const [moved] = (await desk.appointments(day)).filter((a) => a.id === appt.id);
+  expect(moved.starts_at).toBe(at(day, '15:00').replace('.000Z', 'Z'));
+});
+
+test('dragging an appointment moves it; cancelling needs a reason', async ({ page, context }) => {
+  const s = seed();
+  const day = clinicDay(6);
+  const [ada] = s.practitioners;
+  const desk = await StaffApi.as(s.frontDesk.email);
+  const appt = await desk.book(s.patients[0]!.id, ada!.id, s.services.consult, at(day, '09:00'));
+  await signInByApi(context, s.frontDesk.email);
+  await openDay(page, day);
+  const event = page.locator('.ec-event.appt', { hasText: 'Amelia Hart' });
+  const box = await event.boundingBox();
+  if (!box) throw new Error('no event');
+  // Two hours later: 8 rows of 11 px.
+  await page.mouse.move(box.x + box.width / 2, box.y + 5);
+  await page.mouse.down();
+  await page.mouse.move(box.x + box.width / 2, box.y + 5 + 40, { steps: 5 });
+  await page.mouse.move(box.x + box.width / 2, box.y + 5 + 88, { steps: 5 });
+  await page.mouse.up();
+  await expect(page.getByText(/^Moved Amelia Hart/)).toBeVisible();
+  await expect.poll(async () => (await desk.appointments(day)).find((a) => a.id === appt.id)?.starts_at).toBe(
+    at(day, '11:00').replace('.000Z', 'Z'),
+  );
+  await page.locator('.ec-event.appt', { hasText: 'Amelia Hart' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Amelia Hart' });
+  await dialog.getByRole('button', { name: 'Cancel…' }).click();
+  await dialog.getByRole('button', { name: 'Cancel appointment' }).click();
+  await expect(dialog.getByRole('alert')).toContainText('Say why it is cancelled');
+  await dialog.getByLabel('Reason for cancelling').fill('Patient rang to cancel');
+  await dialog.getByRole('button', { name: 'Cancel appointment' }).click();
+  await expect(dialog.getByText('Cancelled.', { exact: true })).toBeVisible();
+  await expect(page.locator('.ec-event.appt.status-cancelled', { hasText: 'Amelia Hart' })).toBeVisible();
+});
+
+for (const servers of ['one app server', 'two app servers on one PostgreSQL'] as const) {
+test(`two desks see each other's bookings, moves and cancellations without reloading (${servers})`, async ({ page, context, secondPage }) => {
+  const s = seed();
+  const second = process.env.DERMACHART_UI_SECOND_SERVER;
+  test.skip(servers !== 'one app server' && !second, 'needs TEST_DATABASE_URL (a second server on one PostgreSQL)');
+  const day = clinicDay(servers === 'one app server' ? 7 : 10);
+  const [, lena] = s.practitioners;
+  await signInByApi(context, s.frontDesk.email);
+  await openDay(page, day);
+  const other = await secondPage(s.frontDesk2.email, servers === 'one app server' ? undefined : second);
+  await openDay(other, day);
+  expect(new URL(other.url()).origin).toBe(servers === 'one app server' ? s.base : second);
+
+  // Desk 2 books in its browser; desk 1 sees it within 5 s.
+  await clickSlot(other, lena!.name, '16:00');
+  await pickPatient(other, 'Lindqvist', 'Zoe Lindqvist');
+  await other.getByRole('dialog').getByRole('button', { name: 'Book', exact: true }).click();
+  const seen = page.locator('.ec-event.appt', { hasText: 'Zoe Lindqvist' });
+  await expect(seen).toBeVisible({ timeout: 5000 });
+  await expect(seen).toContainText('16:00');
+
+  // Desk 2 moves it; desk 1 sees the new time.
+  await other.locator('.ec-event.appt', { hasText: 'Zoe Lindqvist' }).click();
+  const dialog = other.getByRole('dialog', { name: 'Zoe Lindqvist' });
+  await dialog.getByRole('button', { name: 'Reschedule' }).click();
+  await dialog.getByLabel('New time').fill('17:30');
+  await dialog.getByRole('button', { name: 'Move appointment' }).click();
+  await expect(dialog.getByText('Moved.')).toBeVisible();
+  await expect(seen).toContainText('17:30', { timeout: 5000 });
+
+  // Desk 2 cancels it; desk 1 sees it cancelled.
+  await dialog.getByRole('button', { name: 'Cancel…' }).click();
+  await dialog.getByLabel('Reason for cancelling').fill('Clinic closed early');
+  await dialog.getByRole('button', { name: 'Cancel appointment' }).click();
+  await expect(page.locator('.ec-event.appt.status-cancelled', { hasText: 'Zoe Lindqvist' })).toBeVisible({ timeout: 5000 });
+  await expect(page.locator('.ec-event.appt.status-cancelled', { hasText: 'Zoe Lindqvist' })).toContainText('Cancelled');
+});
+}
+
+test('the free-slot finder books a new patient registered on the spot', async ({ page, context }) => {
+  const s = seed();
+  await signInByApi(context, s.frontDesk.email);
+  await page.goto('/calendar');
+  await page.getByRole('button', { name: 'Find a free slot' }).click();
+  const finder = page.getByRole('dialog', { name: 'Find a free slot' });
+  await finder.getByLabel('Service').selectOption({ label: 'Follow-up review (20 min)' });
+  await finder.getByLabel('Practitioner').selectOption({ label: s.practitioners[1]!.name });
+  await finder.getByLabel('From').fill(clinicDay(8));
+  await finder.getByLabel('To').fill(clinicDay(8));
+  await finder.getByRole('button', { name: 'Find free slots' }).click();
+  await expectAccessible(page, 'slot finder');
+  const first = finder.getByRole('button', { name: new RegExp(`^08:00 · ${s.practitioners[1]!.name}$`) });
+  await first.click();
+  const dialog = page.getByRole('dialog', { name: 'Book an appointment' });
+  await expect(dialog.getByLabel('Time')).toHaveValue('08:00');
+  await expect(dialog.getByLabel('Date')).toHaveValue(clinicDay(8));
+  await dialog.getByRole('button', { name: '+ New patient' }).click();
+  await dialog.getByLabel('Given name').fill('Iris');
+  await dialog.getByLabel('Family name').fill('Novak');
+  await dialog.getByLabel('Date of birth').fill('2999-01-01');
+  await dialog.getByRole('button', { name: 'Register patient' }).click();
+  // The server's field error is shown at the field; the typed values stay.
+  await expect(dialog.locator('#book-dob-err')).toBeVisible();
+  await expect(dialog.getByLabel('Given name')).toHaveValue('Iris');
+  await dialog.getByLabel('Date of birth').fill('1990-04-12');
+  await dialog.getByRole('button', { name: 'Register patient' }).click();
+  await expect(dialog.getByText('Iris Novak')).toBeVisible();
+  await dialog.getByRole('button', { name: 'Book', exact: true }).click();
+  await expect(dialog).toBeHidden();
+  const desk = await StaffApi.as(s.frontDesk.email);
+  const booked = (await desk.appointments(clinicDay(8))).filter((a) => a.patient_name === 'Iris Novak');
+  expect(booked.map((a) => [a.starts_at, a.service_name])).toEqual([[at(clinicDay(8), '08:00').replace('.000Z', 'Z'), 'Follow-up review']]);
+});
+
+test('a completed facial books its follow-up series from the appointment panel', async ({ page, context }) => {
+  const s = seed();
+  const day = clinicDay(9);
+  const [ada] = s.practitioners;
+  const desk = await StaffApi.as(s.frontDesk.email);
+  const facial = await desk.book(s.patients[2]!.id, ada!.id, s.services.facial, at(day, '12:00'));
+  for (const step of ['check-in', 'start', 'complete']) {
+    expect((await desk.call('POST', `/appointments/${facial.id}/${step}`, {})).status).toBe(200);
+  }
+  await signInByApi(context, s.frontDesk.email);
+  await openDay(page, day);
+  await page.locator('.ec-event.appt', { hasText: 'Priya Raman' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Priya Raman' });
+  await expect(dialog.getByText('Completed', { exact: true })).toBeVisible();
+  await dialog.getByRole('button', { name: 'Book follow-ups (14 d, 42 d)' }).click();
+  await expect(dialog.getByText('Follow-up series booked.')).toBeVisible();
+  // The room view puts the facial in the room it holds.
+  await dialog.getByRole('button', { name: 'Close' }).click();
+  await page.getByRole('button', { name: 'Rooms' }).click();
+  await expect(page.locator('.ec-header').getByText('Room 1', { exact: true })).toBeVisible();
+  await expect(page.locator('.ec-event.appt', { hasText: 'Priya Raman' })).toBeVisible();
+  await expectAccessible(page, 'room view');
+  for (const offset of [14, 42]) {
+    const later = (await desk.appointments(clinicDay(9 + offset))).filter((a) => a.patient_name === 'Priya Raman');
+    expect(later.map((a) => [a.service_name, a.follow_up_offset_days])).toEqual([['Follow-up review', offset]]);
+  }
+});
