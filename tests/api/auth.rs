@@ -449,6 +449,34 @@ async fn an_admin_removing_totp_ends_the_users_sessions() {
 }
 
 #[tokio::test]
+async fn removing_a_factor_nobody_enrolled_is_404_and_ends_no_session() {
+    let app = spawn_app().await;
+    let admin = app.sign_in(Role::Admin).await;
+    let other = app.sign_in(Role::FrontDesk).await;
+    for (who, session) in [("the admin", &admin), ("another user", &other)] {
+        let r = app
+            .delete(
+                &admin.token,
+                &format!("/api/v1/users/{}/totp", session.user_id),
+            )
+            .await;
+        assert_problem(r, 404).await;
+        assert_eq!(
+            app.get(&session.token, "/api/v1/auth/me").await.status(),
+            200,
+            "{who} is still signed in"
+        );
+    }
+    let audited = app
+        .audit_rows()
+        .await
+        .iter()
+        .filter(|r| r.entity_type == "user_totp")
+        .count();
+    assert_eq!(audited, 0, "nothing was removed");
+}
+
+#[tokio::test]
 async fn patients_cannot_enrol_totp() {
     let app = spawn_app().await;
     let p = app.sign_in(Role::Patient).await;

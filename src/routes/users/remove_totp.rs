@@ -9,8 +9,9 @@ use crate::error::{ApiError, ApiResult, Problem};
 use crate::state::AppState;
 
 /// Removes a user's second factor (lost phone) and ends their sessions.
+/// 404 (and nothing changes) when the user has no factor, enrolled or pending.
 #[utoipa::path(delete, path = "/api/v1/users/{id}/totp", tag = "users", params(("id" = String, Path)),
-    responses((status = 204), (status = 404, body = Problem)))]
+    responses((status = 204), (status = 404, body = Problem, description = "No such user, or no second factor to remove")))]
 pub async fn remove_totp(
     state: web::Data<AppState>,
     caller: Caller,
@@ -20,7 +21,10 @@ pub async fn remove_totp(
     state
         .db(move |conn| {
             conn.write_transaction(|conn| {
-                users::find(conn, id)?;
+                let user = users::find(conn, id)?;
+                if user.totp_secret.is_none() && !user.totp_confirmed {
+                    return Err(ApiError::NotFound);
+                }
                 users::set_totp(conn, id, None, false)?;
                 sessions::revoke_all_for_user(conn, id, None, crate::db::now())?;
                 Ok::<_, ApiError>(())
