@@ -151,8 +151,10 @@ pub struct Settings {
     /// How often the reminder worker looks for due reminders (milliseconds).
     #[arg(long, env = "REMINDER_POLL_MS", default_value_t = 30_000)]
     pub reminder_poll_ms: u64,
-    /// The public base URL (for calendar feed links), e.g. `https://clinic.example`.
-    #[arg(long, env = "PUBLIC_URL", default_value = "http://127.0.0.1:8080")]
+    /// The public base URL, e.g. `https://clinic.example`: the links in emails and
+    /// calendar feeds, and the only origin allowed to write with a cookie session.
+    /// Unset: `http://` and the address bound (fine on one machine, not behind a proxy).
+    #[arg(long, env = "PUBLIC_URL", default_value = "")]
     pub public_url: String,
     /// Patients may self-book no sooner than this many minutes ahead.
     #[arg(long, env = "PORTAL_MIN_LEAD", default_value_t = 120)]
@@ -192,6 +194,19 @@ impl Settings {
 
     pub fn reminder_lead(&self) -> chrono::Duration {
         chrono::Duration::minutes(self.reminder_lead_minutes.max(0))
+    }
+
+    /// `PUBLIC_URL`, or when it is unset, `http://` and the address actually bound
+    /// (a wildcard address becomes loopback).
+    pub fn derive_public_url(&mut self, bound: std::net::SocketAddr) {
+        if self.public_url.trim().is_empty() {
+            let ip = match bound.ip() {
+                ip if ip.is_unspecified() && ip.is_ipv4() => IpAddr::from([127, 0, 0, 1]),
+                ip if ip.is_unspecified() => IpAddr::from(std::net::Ipv6Addr::LOCALHOST),
+                ip => ip,
+            };
+            self.public_url = format!("http://{}", std::net::SocketAddr::new(ip, bound.port()));
+        }
     }
 
     pub fn is_trusted_proxy(&self, ip: IpAddr) -> bool {

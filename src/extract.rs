@@ -61,8 +61,77 @@ impl<T: DeserializeOwned + 'static> FromRequest for Json<T> {
                 }
                 body.extend_from_slice(&chunk);
             }
+            if starts_with_array(&body) && !expects_sequence::<T>() {
+                return Err(ApiError::validation(
+                    "body",
+                    "invalid type: expected a JSON object",
+                ));
+            }
             parse_json(&body).map(Json)
         })
+    }
+}
+
+/// Whether the document is a JSON array (first non-blank byte `[`).
+fn starts_with_array(body: &[u8]) -> bool {
+    body.iter()
+        .find(|b| !b.is_ascii_whitespace())
+        .is_some_and(|b| *b == b'[')
+}
+
+/// Whether `T` deserializes from a sequence (e.g. `Vec<_>`) rather than an object.
+/// serde's derived structs also accept an array of their fields in order, which a
+/// client never means; asking `T` which shape it wants (a probe deserializer that
+/// records the first method called) tells the two apart without a list of types.
+fn expects_sequence<T: DeserializeOwned>() -> bool {
+    matches!(T::deserialize(ShapeProbe), Err(ProbeError::Seq))
+}
+
+#[derive(Debug)]
+enum ProbeError {
+    Seq,
+    Other,
+}
+
+impl std::fmt::Display for ProbeError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("shape probe")
+    }
+}
+
+impl std::error::Error for ProbeError {}
+
+impl serde::de::Error for ProbeError {
+    fn custom<M: std::fmt::Display>(_: M) -> Self {
+        ProbeError::Other
+    }
+}
+
+struct ShapeProbe;
+
+impl<'de> serde::Deserializer<'de> for ShapeProbe {
+    type Error = ProbeError;
+
+    fn deserialize_any<V: serde::de::Visitor<'de>>(self, _: V) -> Result<V::Value, ProbeError> {
+        Err(ProbeError::Other)
+    }
+
+    fn deserialize_seq<V: serde::de::Visitor<'de>>(self, _: V) -> Result<V::Value, ProbeError> {
+        Err(ProbeError::Seq)
+    }
+
+    fn deserialize_tuple<V: serde::de::Visitor<'de>>(
+        self,
+        _: usize,
+        _: V,
+    ) -> Result<V::Value, ProbeError> {
+        Err(ProbeError::Seq)
+    }
+
+    serde::forward_to_deserialize_any! {
+        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string
+        bytes byte_buf option unit unit_struct newtype_struct tuple_struct
+        map struct enum identifier ignored_any
     }
 }
 
@@ -74,6 +143,18 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
         Err(err) => {
             let path = err.path().to_string();
             let inner = err.into_inner();
+            // serde_json reports a number where an enum's name belongs as a syntax
+            // error ("expected value"); the document itself is well-formed, so it
+            // is the field's type that is wrong.
+            if inner.classify() == serde_json::error::Category::Syntax
+                && serde_json::from_slice::<serde::de::IgnoredAny>(bytes).is_ok()
+            {
+                let field = if path == "." { "body".to_owned() } else { path };
+                return Err(ApiError::validation(
+                    field,
+                    "invalid type: expected one of the allowed values",
+                ));
+            }
             return Err(classify(&path, &inner));
         }
     };
@@ -106,8 +187,41 @@ fn classify(path: &str, err: &serde_json::Error) -> ApiError {
                 (".", None) => "body".to_owned(),
                 (p, _) => p.to_owned(),
             };
-            ApiError::Validation(vec![FieldError::new(field, message)])
+            ApiError::Validation(vec![FieldError::new(field, value_free(&message))])
         }
+    }
+}
+
+/// serde's messages quote the offending value (`invalid type: string "…"`), which
+/// may be a diagnosis or a password; the answer (and so the log line of the
+/// error) says only what was expected.
+fn value_free(message: &str) -> String {
+    let expected = message
+        .split_once(", expected ")
+        .map(|(_, e)| format!("expected {e}"));
+    let kind = [
+        "invalid type",
+        "invalid value",
+        "invalid length",
+        "unknown variant",
+    ]
+    .into_iter()
+    .find(|k| message.starts_with(k));
+    match (kind, expected) {
+        (Some(kind), Some(expected)) => format!("{kind}: {expected}"),
+        (Some(kind), None) => kind.to_owned(),
+        // Field names come from our own schema or are the client's own keys.
+        (None, _)
+            if message.starts_with("unknown field")
+                || message.starts_with("missing field")
+                || message.starts_with("duplicate field") =>
+        {
+            message.to_owned()
+        }
+        // Other messages come from a type's own parser (dates, UUIDs); keep them
+        // only when they quote nothing.
+        (None, _) if !message.contains(['`', '"', '\'']) => message.to_owned(),
+        (None, _) => "invalid value".to_owned(),
     }
 }
 
@@ -153,6 +267,46 @@ mod tests {
             ApiError::Validation(e) => assert_eq!(e[0].field, "age"),
             other => panic!("{other:?}"),
         }
+    }
+
+    #[test]
+    fn type_errors_never_quote_the_value() {
+        for body in [
+            br#"{"name":"Zephyrinequill","age":"Zephyrinequill"}"#.as_slice(),
+            br#"{"name":12345678901234567,"age":1}"#,
+            br#"{"name":"a","age":12345678901234567}"#,
+        ] {
+            let err = parse_json::<Body>(body).unwrap_err();
+            let text = format!("{err:?}");
+            assert!(!text.contains("Zephyrinequill"), "{text}");
+            assert!(!text.contains("12345678901234567"), "{text}");
+            assert!(text.contains("expected"), "{text}");
+        }
+    }
+
+    #[test]
+    fn a_number_for_an_enum_is_a_field_error() {
+        #[derive(Debug, serde::Deserialize)]
+        #[allow(dead_code)]
+        enum Colour {
+            Red,
+        }
+        #[derive(Debug, serde::Deserialize)]
+        #[allow(dead_code)]
+        struct Paint {
+            colour: Colour,
+        }
+        match parse_json::<Paint>(br#"{"colour": 12345678901234567}"#).unwrap_err() {
+            ApiError::Validation(e) => assert_eq!(e[0].field, "colour"),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn only_sequences_take_arrays() {
+        assert!(!expects_sequence::<Body>());
+        assert!(expects_sequence::<Vec<Body>>());
+        assert!(!expects_sequence::<serde_json::Value>());
     }
 
     #[test]

@@ -57,10 +57,14 @@ pub fn prepare_database(settings: &Settings) -> anyhow::Result<DbPool> {
 }
 
 impl Application {
-    pub fn build(settings: Settings, extra: Option<ExtraRoutes>) -> anyhow::Result<Application> {
+    pub fn build(
+        mut settings: Settings,
+        extra: Option<ExtraRoutes>,
+    ) -> anyhow::Result<Application> {
         let pool = prepare_database(&settings)?;
         let listener = TcpListener::bind(&settings.bind)?;
         let port = listener.local_addr()?.port();
+        settings.derive_public_url(listener.local_addr()?);
         let state = AppState {
             audit: AuditLog::start(pool.clone(), &settings.audit)?,
             hasher: PasswordHasher::new(settings.hash_concurrency)?,

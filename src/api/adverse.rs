@@ -86,7 +86,19 @@ pub struct MarkReported {
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
 pub struct DueQuery {
-    pub report_due_before: DateTime<Utc>,
+    /// Only serious events not yet reported whose report falls due before this instant.
+    pub report_due_before: Option<DateTime<Utc>>,
+    /// Only this patient's events.
+    pub patient_id: Option<PatientId>,
+    /// Only events of this severity.
+    #[param(inline)]
+    pub severity: Option<Severity>,
+    /// Page size: default 50, larger values are clamped to 200.
+    #[serde(default, deserialize_with = "crate::api::pagination::lenient_limit")]
+    pub limit: Option<i64>,
+    /// `next_cursor` of the previous page; empty or absent for the first.
+    #[serde(default, deserialize_with = "crate::api::pagination::optional_cursor")]
+    pub cursor: Option<String>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -136,4 +148,6 @@ impl From<AdverseEventRow> for AdverseEvent {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct AdverseEventList {
     pub items: Vec<AdverseEvent>,
+    /// Pass as `cursor` for the next page; null on the last page.
+    pub next_cursor: Option<String>,
 }

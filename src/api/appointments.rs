@@ -99,7 +99,11 @@ pub struct AppointmentQuery {
     pub patient_id: Option<PatientId>,
     pub room_id: Option<RoomId>,
     pub status: Option<AppointmentStatus>,
+    /// Page size: default 50, larger values are clamped to 200.
+    #[serde(default, deserialize_with = "crate::api::pagination::lenient_limit")]
     pub limit: Option<i64>,
+    /// `next_cursor` of the previous page; empty or absent for the first.
+    #[serde(default, deserialize_with = "crate::api::pagination::optional_cursor")]
     pub cursor: Option<String>,
     /// `names`: each item also carries `patient_name` and `service_name` (the calendar's one request).
     #[param(inline)]

@@ -48,6 +48,10 @@ pub struct AuditQuery {
     pub from: Option<DateTime<Utc>>,
     /// Exclusive upper bound (RFC 3339).
     pub to: Option<DateTime<Utc>>,
+    /// Page size: default 50, larger values are clamped to 200.
+    #[serde(default, deserialize_with = "crate::api::pagination::lenient_limit")]
     pub limit: Option<i64>,
+    /// `next_cursor` of the previous page; empty or absent for the first.
+    #[serde(default, deserialize_with = "crate::api::pagination::optional_cursor")]
     pub cursor: Option<String>,
 }

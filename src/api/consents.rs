@@ -81,7 +81,8 @@ pub struct Consent {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub signed_text_sha256: Option<String>,
     pub signed_at: Option<DateTime<Utc>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    /// The staff member who took the signature; `null` when the patient signed in
+    /// the portal (or is not shown to front desk).
     pub collected_by: Option<UserId>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub witness_id: Option<UserId>,

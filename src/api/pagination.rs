@@ -27,6 +27,34 @@ pub fn limit(requested: Option<i64>) -> Result<i64, ApiError> {
     }
 }
 
+/// `?limit=` as sent: any whole number, however large (clamped later rather than
+/// refused), or nothing. Text that is not a number is still a 400.
+pub fn lenient_limit<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
+    let Some(text) = Option::<String>::deserialize(d)? else {
+        return Ok(None);
+    };
+    let text = text.trim();
+    if text.is_empty() {
+        return Ok(None);
+    }
+    let (negative, digits) = match text.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, text.strip_prefix('+').unwrap_or(text)),
+    };
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(serde::de::Error::custom("limit must be a whole number"));
+    }
+    Ok(Some(digits.parse::<i64>().map_or(
+        if negative { i64::MIN } else { i64::MAX },
+        |n| if negative { -n } else { n },
+    )))
+}
+
+/// `?cursor=` as sent; an empty one is no cursor (the first page).
+pub fn optional_cursor<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    Ok(Option::<String>::deserialize(d)?.filter(|c| !c.is_empty()))
+}
+
 /// The position after the last item of a page ordered by (time, id) descending.
 #[derive(Debug, Serialize, Deserialize)]
 pub struct TimeCursor {

@@ -246,6 +246,10 @@ pub struct PatientSearchQuery {
     pub q: Option<String>,
     #[serde(default)]
     pub include_archived: bool,
+    /// Page size: default 50, larger values are clamped to 200.
+    #[serde(default, deserialize_with = "crate::api::pagination::lenient_limit")]
     pub limit: Option<i64>,
+    /// `next_cursor` of the previous page; empty or absent for the first.
+    #[serde(default, deserialize_with = "crate::api::pagination::optional_cursor")]
     pub cursor: Option<String>,
 }

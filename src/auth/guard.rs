@@ -62,17 +62,60 @@ fn credential(req: &ServiceRequest) -> Option<Credential> {
         .map(|c| Credential::Cookie(c.value().to_owned()))
 }
 
-/// A cookie-authenticated unsafe request must come from our own origin (CSRF defence).
-fn same_origin(req: &ServiceRequest) -> bool {
-    let host = req.connection_info().host().to_owned();
+/// `scheme://host[:port]` of a URL, lower-cased, default ports left out, so that
+/// two spellings of one origin compare equal. `None` if it is not a URL.
+pub fn origin_of(url: &str) -> Option<String> {
+    let (scheme, rest) = url.trim().split_once("://")?;
+    let scheme = scheme.to_ascii_lowercase();
+    let authority = rest.split(['/', '?', '#']).next()?.to_ascii_lowercase();
+    // Credentials in a URL are never part of an origin.
+    let authority = authority.rsplit('@').next()?.to_owned();
+    if authority.is_empty() {
+        return None;
+    }
+    let default_port = match scheme.as_str() {
+        "http" => ":80",
+        "https" => ":443",
+        _ => "",
+    };
+    let authority = if default_port.is_empty() {
+        authority
+    } else {
+        authority
+            .strip_suffix(default_port)
+            .map(str::to_owned)
+            .unwrap_or(authority)
+    };
+    Some(format!("{scheme}://{authority}"))
+}
+
+/// A cookie-authenticated unsafe request must come from our own origin (CSRF
+/// defence): the `Origin` is compared with `PUBLIC_URL`, never with what the
+/// request says about itself (`Host`, `X-Forwarded-Host`, `Forwarded` are the
+/// client's to choose) — except that a trusted proxy's forwarded host and scheme
+/// name the origin it serves.
+fn same_origin(req: &ServiceRequest, settings: &Settings) -> bool {
     match req
         .headers()
         .get(header::ORIGIN)
         .and_then(|v| v.to_str().ok())
     {
-        Some(origin) => origin
-            .split_once("://")
-            .is_some_and(|(_, rest)| rest.trim_end_matches('/') == host),
+        Some(origin) => {
+            let Some(origin) = origin_of(origin) else {
+                return false;
+            };
+            if origin_of(&settings.public_url).is_some_and(|ours| ours == origin) {
+                return true;
+            }
+            let behind_trusted_proxy = req
+                .peer_addr()
+                .is_some_and(|peer| settings.is_trusted_proxy(peer.ip()));
+            behind_trusted_proxy && {
+                let info = req.connection_info();
+                origin_of(&format!("{}://{}", info.scheme(), info.host()))
+                    .is_some_and(|forwarded| forwarded == origin)
+            }
+        }
         // Browsers send Origin on every cross-origin POST; without it, require the
         // fetch metadata to say same-origin.
         None => req
@@ -196,7 +239,7 @@ pub async fn guard(
         return Ok(refuse(req, ApiError::MethodNotAllowed));
     }
 
-    if via_cookie && !is_safe(req.method()) && !same_origin(&req) {
+    if via_cookie && !is_safe(req.method()) && !same_origin(&req, &state.settings) {
         let event = caller.event(AuditAction::AccessDenied, "cross_site_request", None, None);
         if let Err(err) = state.audit.record(event).await {
             return Ok(refuse(req, err));
@@ -251,4 +294,26 @@ pub async fn guard(
         }
     }
     Ok(response)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::origin_of;
+
+    #[test]
+    fn origins_compare_by_scheme_host_and_port() {
+        assert_eq!(
+            origin_of("https://Clinic.Example:443/app/").as_deref(),
+            Some("https://clinic.example")
+        );
+        assert_eq!(
+            origin_of("http://127.0.0.1:8080").as_deref(),
+            Some("http://127.0.0.1:8080")
+        );
+        assert_ne!(
+            origin_of("http://clinic.example"),
+            origin_of("https://clinic.example")
+        );
+        assert_eq!(origin_of("null"), None);
+    }
 }

@@ -229,8 +229,9 @@ pub enum SearchTerms {
     Phone(String),
     /// Contains `@`: a prefix of the email, case-folded.
     Email(String),
-    /// Starts with `DC-`: a prefix of the MRN, upper-cased.
-    Mrn(String),
+    /// Starts with `DC-`: a prefix of the MRN, upper-cased — or of a name (a
+    /// hyphenated name can start so too), case-folded.
+    Mrn { mrn: String, name: String },
     /// Anything else: a prefix of the given or the family name; with two words,
     /// also "given family" and "family given".
     Name {
@@ -260,8 +261,11 @@ impl SearchTerms {
         if folded.contains('@') {
             return Some(SearchTerms::Email(folded));
         }
-        if folded.starts_with("dc-") {
-            return Some(SearchTerms::Mrn(trimmed.to_uppercase()));
+        if folded.starts_with("dc-") && !folded.contains(char::is_whitespace) {
+            return Some(SearchTerms::Mrn {
+                mrn: trimmed.to_uppercase(),
+                name: folded,
+            });
         }
         let words: Vec<&str> = folded.split_whitespace().collect();
         let pair = (words.len() == 2).then(|| (words[0].to_owned(), words[1].to_owned()));
@@ -341,7 +345,10 @@ mod tests {
         );
         assert_eq!(
             SearchTerms::parse("dc-7k"),
-            Some(SearchTerms::Mrn("DC-7K".into()))
+            Some(SearchTerms::Mrn {
+                mrn: "DC-7K".into(),
+                name: "dc-7k".into()
+            })
         );
         assert_eq!(
             SearchTerms::parse("Ada LOVE"),

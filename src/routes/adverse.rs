@@ -7,6 +7,7 @@ use crate::api::adverse::{
     kind_text, phase_text, severity_text, AdverseEvent, AdverseEventList, CreateAdverseEvent,
     DueQuery, MarkReported, Severity, UpdateAdverseEvent,
 };
+use crate::api::pagination::{self, TimeCursor};
 use crate::audit::AuditAction;
 use crate::auth::Caller;
 use crate::db::models::adverse::{self, AdverseEventRow};
@@ -127,21 +128,47 @@ pub async fn list_adverse_events(
         .await?;
     Ok(web::Json(AdverseEventList {
         items: rows.into_iter().map(AdverseEvent::from).collect(),
+        next_cursor: None,
     }))
 }
 
-/// Serious events whose report falls due before the given instant and is not yet made.
+/// Every adverse event, newest recorded first, paged; optionally only the serious
+/// ones whose report falls due before an instant and is not yet made, one
+/// patient's, or one severity's.
 #[utoipa::path(get, path = "/api/v1/adverse-events", tag = "clinical", params(DueQuery),
-    responses((status = 200, body = AdverseEventList)))]
+    responses((status = 200, body = AdverseEventList), (status = 400, body = Problem),
+        (status = 422, body = Problem)))]
 pub async fn reports_due(
     state: web::Data<AppState>,
     caller: Caller,
     query: web::Query<DueQuery>,
 ) -> ApiResult<web::Json<AdverseEventList>> {
-    let before = crate::api::plausible("report_due_before", query.into_inner().report_due_before)?;
+    let query = query.into_inner();
+    let limit = pagination::limit(query.limit)?;
+    let filter = adverse::AdverseFilter {
+        report_due_before: query
+            .report_due_before
+            .map(|t| crate::api::plausible("report_due_before", t))
+            .transpose()?,
+        patient_id: query.patient_id,
+        severity: query.severity.map(severity_text),
+        after: TimeCursor::decode(query.cursor.as_deref())?.map(|c| (c.t, AdverseEventId(c.id))),
+    };
     let rows = state
-        .db(move |conn| Ok(adverse::reports_due(conn, before)?))
+        .db(move |conn| Ok(adverse::list(conn, &filter, limit + 1)?))
         .await?;
+    let (rows, more) = pagination::split_page(rows, limit);
+    let next_cursor = more
+        .then(|| {
+            rows.last().map(|r| {
+                TimeCursor {
+                    t: r.recorded_at,
+                    id: r.id.0,
+                }
+                .encode()
+            })
+        })
+        .flatten();
     let mut patients: Vec<_> = rows.iter().map(|r| r.patient_id).collect();
     patients.sort();
     patients.dedup();
@@ -156,6 +183,7 @@ pub async fn reports_due(
         .await?;
     Ok(web::Json(AdverseEventList {
         items: rows.into_iter().map(AdverseEvent::from).collect(),
+        next_cursor,
     }))
 }
 

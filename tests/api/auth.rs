@@ -321,6 +321,106 @@ async fn cookie_sessions_are_host_only_httponly_strict_and_refuse_cross_site_wri
     assert_eq!(r.status(), 201);
 }
 
+/// A cookie session's token (the `name=value` pair to send back).
+async fn cookie_session(app: &crate::helpers::TestApp) -> String {
+    let s = app.sign_in(Role::Practitioner).await;
+    let r = app
+        .client
+        .post(app.url("/api/v1/auth/login"))
+        .json(&json!({"email": s.email, "password": PASSWORD, "session": "cookie"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let set_cookie = r.headers()["set-cookie"].to_str().unwrap().to_owned();
+    set_cookie.split(';').next().unwrap().to_owned()
+}
+
+#[tokio::test]
+async fn the_csrf_check_compares_origin_with_public_url_not_with_forwarded_headers() {
+    let app = spawn_app().await;
+    let cookie = cookie_session(&app).await;
+    let patient =
+        json!({"given_name": "Cross", "family_name": "Site", "date_of_birth": "1980-01-01"});
+    let write = |headers: Vec<(&'static str, &'static str)>| {
+        let app = &app;
+        let cookie = cookie.clone();
+        let patient = patient.clone();
+        async move {
+            let mut request = app
+                .client
+                .post(app.url("/api/v1/patients"))
+                .header("cookie", &cookie)
+                .json(&patient);
+            for (name, value) in headers {
+                request = request.header(name, value);
+            }
+            request.send().await.unwrap().status()
+        }
+    };
+    for forged in [
+        vec![
+            ("origin", "http://evil.example"),
+            ("x-forwarded-host", "evil.example"),
+        ],
+        vec![
+            ("origin", "http://evil.example"),
+            ("forwarded", "host=evil.example;proto=http"),
+        ],
+        vec![("origin", "http://evil.example"), ("host", "evil.example")],
+        vec![
+            ("origin", "https://evil.example"),
+            ("x-forwarded-host", "evil.example"),
+            ("x-forwarded-proto", "https"),
+        ],
+    ] {
+        assert_eq!(write(forged.clone()).await, 403, "{forged:?}");
+    }
+    // The test server's PUBLIC_URL is its own origin (derived from the bound address).
+    let own: &'static str = Box::leak(app.address.clone().into_boxed_str());
+    assert_eq!(write(vec![("origin", own)]).await, 201);
+}
+
+#[tokio::test]
+async fn behind_a_trusted_proxy_the_forwarded_origin_and_public_url_are_ours() {
+    let app = spawn_app_with(|s| {
+        s.trusted_proxies = vec!["127.0.0.0/8".parse().unwrap()];
+        s.public_url = "https://clinic.example/".into();
+    })
+    .await;
+    let cookie = cookie_session(&app).await;
+    let patient =
+        json!({"given_name": "Cross", "family_name": "Site", "date_of_birth": "1980-01-01"});
+    let write = |headers: Vec<(&'static str, &'static str)>| {
+        let app = &app;
+        let cookie = cookie.clone();
+        let patient = patient.clone();
+        async move {
+            let mut request = app
+                .client
+                .post(app.url("/api/v1/patients"))
+                .header("cookie", &cookie)
+                .json(&patient);
+            for (name, value) in headers {
+                request = request.header(name, value);
+            }
+            request.send().await.unwrap().status()
+        }
+    };
+    assert_eq!(write(vec![("origin", "https://clinic.example")]).await, 201);
+    assert_eq!(
+        write(vec![
+            ("origin", "https://portal.clinic.example"),
+            ("x-forwarded-host", "portal.clinic.example"),
+            ("x-forwarded-proto", "https"),
+        ])
+        .await,
+        201,
+        "the proxy says which host it serves"
+    );
+    assert_eq!(write(vec![("origin", "http://evil.example")]).await, 403);
+}
+
 fn now_secs() -> u64 {
     u64::try_from(chrono::Utc::now().timestamp()).unwrap()
 }
@@ -446,6 +546,34 @@ async fn an_admin_removing_totp_ends_the_users_sessions() {
         200,
         "password alone again"
     );
+}
+
+#[tokio::test]
+async fn removing_a_factor_nobody_enrolled_is_404_and_ends_no_session() {
+    let app = spawn_app().await;
+    let admin = app.sign_in(Role::Admin).await;
+    let other = app.sign_in(Role::FrontDesk).await;
+    for (who, session) in [("the admin", &admin), ("another user", &other)] {
+        let r = app
+            .delete(
+                &admin.token,
+                &format!("/api/v1/users/{}/totp", session.user_id),
+            )
+            .await;
+        assert_problem(r, 404).await;
+        assert_eq!(
+            app.get(&session.token, "/api/v1/auth/me").await.status(),
+            200,
+            "{who} is still signed in"
+        );
+    }
+    let audited = app
+        .audit_rows()
+        .await
+        .iter()
+        .filter(|r| r.entity_type == "user_totp")
+        .count();
+    assert_eq!(audited, 0, "nothing was removed");
 }
 
 #[tokio::test]

@@ -167,11 +167,19 @@ async fn the_feed_lists_times_and_service_only_and_dies_with_its_token() {
         "/api/v1/practitioners/{}/calendar.ics?token=guess",
         c.practitioners[1]
     );
-    assert_problem(
+    let wrong_answer = assert_problem(
         c.app.client.get(c.app.url(&wrong)).send().await.unwrap(),
         404,
     )
     .await;
+    // Without a token at all: the same answer as a wrong one.
+    let none = format!("/api/v1/practitioners/{}/calendar.ics", c.practitioners[1]);
+    let none_answer = assert_problem(
+        c.app.client.get(c.app.url(&none)).send().await.unwrap(),
+        404,
+    )
+    .await;
+    assert_eq!(none_answer, wrong_answer);
 }
 
 #[tokio::test]

@@ -715,6 +715,95 @@ async fn a_sample_past_its_viability_window_or_discarded_is_never_applied() {
 }
 
 #[tokio::test]
+async fn every_adverse_event_lists_newest_first_in_pages_with_optional_filters() {
+    let c = clinic().await;
+    let author = c.app.sign_in(Role::Practitioner).await;
+    let p = c.patient("Ada").await;
+    let q = c.patient("Bea").await;
+    let mut made = Vec::new();
+    for (patient, severity) in [(&p, "mild"), (&q, "serious"), (&p, "moderate")] {
+        let r = c
+            .app
+            .post(
+                &author.token,
+                &format!("/api/v1/patients/{patient}/adverse-events"),
+                &json!({"onset_at": Utc::now().to_rfc3339(), "kind": "swelling", "severity": severity,
+                    "phase": "aftercare", "description": "Swelling.", "action_taken": "None."}),
+            )
+            .await;
+        assert_eq!(r.status(), 201);
+        let e: Value = r.json().await.unwrap();
+        made.push(e["id"].as_str().unwrap().to_owned());
+    }
+    let page = |query: String| {
+        let c = &c;
+        async move {
+            let r = c
+                .app
+                .get(&c.admin, &format!("/api/v1/adverse-events{query}"))
+                .await;
+            assert_eq!(r.status(), 200, "{query}");
+            r.json::<Value>().await.unwrap()
+        }
+    };
+    let ids = |v: &Value| -> Vec<String> {
+        v["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| i["id"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    // Everything, newest first, without report_due_before.
+    let all = page(String::new()).await;
+    let newest_first: Vec<String> = made.iter().rev().cloned().collect();
+    assert_eq!(ids(&all), newest_first);
+    assert!(all["next_cursor"].is_null());
+    // Two pages of two and one.
+    let first = page("?limit=2".into()).await;
+    assert_eq!(ids(&first), newest_first[..2]);
+    let cursor = first["next_cursor"].as_str().unwrap().to_owned();
+    let second = page(format!("?limit=2&cursor={cursor}")).await;
+    assert_eq!(ids(&second), newest_first[2..]);
+    assert!(second["next_cursor"].is_null());
+    // Filters.
+    assert_eq!(
+        ids(&page(format!("?patient_id={q}")).await),
+        [made[1].clone()]
+    );
+    assert_eq!(
+        ids(&page("?severity=moderate".into()).await),
+        [made[2].clone()]
+    );
+    // A limit past any integer is clamped; an empty cursor is the first page.
+    let huge = page("?limit=99999999999999999999999&cursor=".into()).await;
+    assert_eq!(ids(&huge), newest_first);
+}
+
+#[tokio::test]
+async fn a_huge_limit_is_clamped_and_an_empty_cursor_is_none_on_every_list() {
+    let c = clinic().await;
+    for path in [
+        "/api/v1/appointments",
+        "/api/v1/patients",
+        "/api/v1/users",
+        "/api/v1/audit",
+        "/api/v1/adverse-events",
+    ] {
+        for query in [
+            "limit=99999999999999999999999",
+            "cursor=",
+            "limit=201&cursor=",
+        ] {
+            let r = c.app.get(&c.admin, &format!("{path}?{query}")).await;
+            assert_eq!(r.status(), 200, "{path}?{query}");
+        }
+        let r = c.app.get(&c.admin, &format!("{path}?limit=0")).await;
+        assert_problem(r, 422).await;
+    }
+}
+
+#[tokio::test]
 async fn a_serious_adverse_event_carries_a_15_day_report_deadline_until_reported() {
     let c = clinic().await;
     let author = c.app.sign_in(Role::Practitioner).await;

@@ -249,3 +249,68 @@ async fn a_known_path_with_another_method_is_405() {
         .unwrap();
     assert_problem(r, 405).await;
 }
+
+#[tokio::test]
+async fn an_array_is_not_an_object_body() {
+    let app = spawn_app().await;
+    let token = app.staff_token().await;
+    let before = patient_count(&app).await;
+    let r = app
+        .post(
+            &token,
+            "/api/v1/patients",
+            // Every field in order: serde's derived structs would take this as an object.
+            &json!([
+                "Ada",
+                "Lovelace",
+                "1980-01-01",
+                "female",
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null
+            ]),
+        )
+        .await;
+    let body = assert_problem(r, 422).await;
+    assert_eq!(error_fields(&body), vec!["body"]);
+    assert_eq!(patient_count(&app).await, before);
+    // Routes whose body is a list (working hours) still take one: tests/api/scheduling.rs.
+}
+
+#[tokio::test]
+async fn a_wrong_type_answer_quotes_no_value() {
+    let app = spawn_app().await;
+    let token = app.staff_token().await;
+    let r = app
+        .post(
+            &token,
+            "/api/v1/patients",
+            &json!({"given_name": "Ada", "family_name": "L", "date_of_birth": "1980-01-01",
+                "allergies": "Zephyrinequill pollen"}),
+        )
+        .await;
+    let body = assert_problem(r, 422).await;
+    assert_eq!(error_fields(&body), vec!["allergies"]);
+    assert!(!body.to_string().contains("Zephyrinequill"), "{body}");
+    assert!(body["errors"][0]["message"]
+        .as_str()
+        .unwrap()
+        .contains("expected"));
+    let admin = app.sign_in(dermachart::domain::role::Role::Admin).await;
+    let r = app
+        .post(
+            &admin.token,
+            "/api/v1/users",
+            &json!({"email": "b@x.test", "password": 12345678901234567_u64,
+                "display_name": "B", "role": "admin"}),
+        )
+        .await;
+    let body = assert_problem(r, 422).await;
+    assert_eq!(error_fields(&body), vec!["password"]);
+    assert!(!body.to_string().contains("12345678901234567"), "{body}");
+}

@@ -22,12 +22,21 @@ fn free_port() -> u16 {
         .port()
 }
 
-#[tokio::test]
-async fn a_canary_patients_details_never_reach_the_logs_or_the_audit_table() {
+/// The real binary at debug level on a fresh database with one admin.
+struct Served {
+    server: Server,
+    base: String,
+    http: reqwest::Client,
+    db: TestDatabase,
+    _media: tempfile::TempDir,
+}
+
+const ADMIN_PW: &str = "canary admin passphrase";
+
+async fn serve() -> Served {
     let db = TestDatabase::new();
     let bin = env!("CARGO_BIN_EXE_dermachart");
     let media = tempfile::tempdir().unwrap();
-    let admin_pw = "canary admin passphrase";
     let status = tokio::process::Command::new(bin)
         .args([
             "user",
@@ -43,13 +52,13 @@ async fn a_canary_patients_details_never_reach_the_logs_or_the_audit_table() {
             "--database-url",
             &db.url,
         ])
-        .env("CANARY_ADMIN_PW", admin_pw)
+        .env("CANARY_ADMIN_PW", ADMIN_PW)
         .status()
         .await
         .unwrap();
     assert!(status.success());
     let port = free_port();
-    let mut server = tokio::process::Command::new(bin)
+    let mut child = tokio::process::Command::new(bin)
         .args(["serve", "--bind", &format!("127.0.0.1:{port}")])
         .env("DATABASE_URL", &db.url)
         .env("MEDIA_DIR", media.path())
@@ -61,6 +70,21 @@ async fn a_canary_patients_details_never_reach_the_logs_or_the_audit_table() {
         .kill_on_drop(true)
         .spawn()
         .unwrap();
+    // Read the output as it comes (a full pipe would stall the server).
+    let drain = |mut pipe: Box<dyn tokio::io::AsyncRead + Unpin + Send>| {
+        tokio::spawn(async move {
+            let mut text = String::new();
+            let _ = pipe.read_to_string(&mut text).await;
+            text
+        })
+    };
+    let stdout = drain(Box::new(child.stdout.take().unwrap()));
+    let stderr = drain(Box::new(child.stderr.take().unwrap()));
+    let server = Server {
+        child,
+        stdout,
+        stderr,
+    };
     let base = format!("http://127.0.0.1:{port}");
     let http = reqwest::Client::new();
     let mut up = false;
@@ -72,6 +96,40 @@ async fn a_canary_patients_details_never_reach_the_logs_or_the_audit_table() {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     assert!(up, "the server starts");
+    Served {
+        server,
+        base,
+        http,
+        db,
+        _media: media,
+    }
+}
+
+struct Server {
+    child: tokio::process::Child,
+    stdout: tokio::task::JoinHandle<String>,
+    stderr: tokio::task::JoinHandle<String>,
+}
+
+/// Stops the server and returns everything it wrote.
+async fn logs_of(mut server: Server) -> String {
+    server.child.start_kill().unwrap();
+    let _ = server.child.wait().await;
+    let out = server.stdout.await.unwrap();
+    let err = server.stderr.await.unwrap();
+    format!("{out}\n{err}")
+}
+
+#[tokio::test]
+async fn a_canary_patients_details_never_reach_the_logs_or_the_audit_table() {
+    let Served {
+        server,
+        base,
+        http,
+        db,
+        _media,
+    } = serve().await;
+    let admin_pw = ADMIN_PW;
     let login = |email: &str, password: &str| {
         http.post(format!("{base}/api/v1/auth/login"))
             .json(&json!({"email": email, "password": password}))
@@ -266,25 +324,7 @@ async fn a_canary_patients_details_never_reach_the_logs_or_the_audit_table() {
     .await
     .unwrap();
     assert!(audit.contains(id), "the audit rows name the patient by id");
-    server.start_kill().unwrap();
-    let mut out = String::new();
-    let mut err = String::new();
-    server
-        .stdout
-        .take()
-        .unwrap()
-        .read_to_string(&mut out)
-        .await
-        .unwrap();
-    server
-        .stderr
-        .take()
-        .unwrap()
-        .read_to_string(&mut err)
-        .await
-        .unwrap();
-    let _ = server.wait().await;
-    let logs = format!("{out}\n{err}");
+    let logs = logs_of(server).await;
     assert!(logs.contains("answered"), "the logs were captured: {logs}");
     for canary in [
         CANARY_GIVEN,
@@ -303,4 +343,233 @@ async fn a_canary_patients_details_never_reach_the_logs_or_the_audit_table() {
             "{canary} in the audit table"
         );
     }
+}
+
+const WRONG_NUMBER: u64 = 12_345_678_901_234_567;
+const WRONG_TEXT: &str = "Quillwrongtypecanary";
+
+/// Every type a schema allows, following `$ref`, `oneOf`, `anyOf` and `allOf`.
+fn schema_types(doc: &Value, schema: &Value, out: &mut Vec<String>) {
+    let schema = resolve(doc, schema);
+    match &schema["type"] {
+        Value::String(t) => out.push(t.clone()),
+        Value::Array(ts) => out.extend(ts.iter().filter_map(|t| t.as_str().map(str::to_owned))),
+        _ => {}
+    }
+    for key in ["oneOf", "anyOf", "allOf"] {
+        for s in schema[key].as_array().into_iter().flatten() {
+            schema_types(doc, s, out);
+        }
+    }
+}
+
+fn resolve<'a>(doc: &'a Value, schema: &'a Value) -> &'a Value {
+    match schema["$ref"].as_str() {
+        Some(r) => {
+            let name = r.trim_start_matches("#/components/schemas/");
+            resolve(doc, &doc["components"]["schemas"][name])
+        }
+        None => schema,
+    }
+}
+
+/// The property names of an object schema (through `$ref` and `allOf`).
+fn properties(doc: &Value, schema: &Value, out: &mut Vec<(String, Value)>) {
+    let schema = resolve(doc, schema);
+    if let Some(props) = schema["properties"].as_object() {
+        out.extend(props.iter().map(|(k, v)| (k.clone(), v.clone())));
+    }
+    for s in schema["allOf"].as_array().into_iter().flatten() {
+        properties(doc, s, out);
+    }
+}
+
+/// A body per field of every JSON-body route: that one field with a value of the
+/// wrong type that carries a canary (a number for text fields, text otherwise).
+fn wrong_typed_bodies() -> Vec<(String, String, String, Value)> {
+    use utoipa::OpenApi;
+    let doc = serde_json::to_value(dermachart::routes::openapi::ApiDoc::openapi()).unwrap();
+    let mut out = Vec::new();
+    for (path, ops) in doc["paths"].as_object().unwrap() {
+        for (method, op) in ops.as_object().unwrap() {
+            let Some(schema) = op["requestBody"]["content"]["application/json"].get("schema")
+            else {
+                continue;
+            };
+            let schema = resolve(&doc, schema);
+            let (list, object) = if schema["type"] == "array" {
+                (true, &schema["items"])
+            } else {
+                (false, schema)
+            };
+            let mut props = Vec::new();
+            properties(&doc, object, &mut props);
+            for (name, field_schema) in props {
+                let mut types = Vec::new();
+                schema_types(&doc, &field_schema, &mut types);
+                types.retain(|t| t != "null");
+                let mut wrong = Vec::new();
+                if types.is_empty() || types.iter().all(|t| t == "string") {
+                    wrong.push(json!(WRONG_NUMBER));
+                }
+                if !types.iter().all(|t| t == "string") {
+                    wrong.push(json!(WRONG_TEXT));
+                }
+                for value in wrong {
+                    let mut body = json!({ name.clone(): value });
+                    if list {
+                        body = json!([body]);
+                    }
+                    out.push((method.to_uppercase(), path.clone(), name.clone(), body));
+                }
+            }
+        }
+    }
+    out
+}
+
+#[tokio::test]
+async fn wrong_typed_bodies_on_every_route_leave_no_value_in_the_logs_or_answers() {
+    use dermachart::auth::policy::{self, Lookup};
+    use dermachart::domain::role::Role;
+    let Served {
+        server,
+        base,
+        http,
+        db,
+        _media,
+    } = serve().await;
+    let login = |email: String, password: &'static str| {
+        let http = http.clone();
+        let base = base.clone();
+        async move {
+            let r: Value = http
+                .post(format!("{base}/api/v1/auth/login"))
+                .json(&json!({"email": email, "password": password}))
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            r["token"].as_str().unwrap().to_owned()
+        }
+    };
+    let admin = login("admin@canary.test".into(), ADMIN_PW).await;
+    let staff_pw = "canary staff passphrase";
+    let mut tokens = vec![(Role::Admin, admin.clone())];
+    for role in [Role::Practitioner, Role::FrontDesk] {
+        let email = format!("{}@canary.test", role.as_str());
+        let r = http
+            .post(format!("{base}/api/v1/users"))
+            .bearer_auth(&admin)
+            .json(&json!({"email": email, "password": staff_pw, "display_name": "Staff", "role": role.as_str()}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 201);
+        tokens.push((role, login(email, staff_pw).await));
+    }
+    // A patient with a portal login (written straight into the database).
+    let doc = tokens[1].1.clone();
+    let patient: Value = http
+        .post(format!("{base}/api/v1/patients"))
+        .bearer_auth(&doc)
+        .json(&json!({"given_name": "Portal", "family_name": "Person", "date_of_birth": "1970-01-01"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let patient_id: dermachart::db::types::PatientId =
+        dermachart::db::types::PatientId(patient["id"].as_str().unwrap().parse().unwrap());
+    let pool =
+        dermachart::startup::prepare_database(&crate::helpers::test_settings(&db.url)).unwrap();
+    tokio::task::spawn_blocking(move || {
+        let hash = dermachart::auth::password::hash_blocking(staff_pw).unwrap();
+        let now = dermachart::db::now();
+        dermachart::db::models::users::insert(
+            &mut pool.get().unwrap(),
+            &dermachart::db::models::users::NewUser {
+                id: dermachart::db::types::UserId::new(),
+                email: "patient@canary.test",
+                display_name: "Portal Person",
+                role: "patient",
+                password_hash: &hash,
+                active: true,
+                patient_id: Some(patient_id),
+                version: 1,
+                created_at: now,
+                updated_at: now,
+            },
+        )
+        .unwrap();
+    })
+    .await
+    .unwrap();
+    tokens.push((
+        Role::Patient,
+        login("patient@canary.test".into(), staff_pw).await,
+    ));
+
+    let bodies = wrong_typed_bodies();
+    assert!(bodies.len() > 100, "{} bodies", bodies.len());
+    let mut not_422 = Vec::new();
+    for (method, path, field, body) in &bodies {
+        let access = match policy::lookup(method, path) {
+            Lookup::Found(access) => access,
+            other => panic!("{method} {path}: {other:?}"),
+        };
+        let token = tokens
+            .iter()
+            .find(|(role, _)| access.allows(*role))
+            .map(|(_, t)| t.clone());
+        let url = format!("{base}{}", path_with_ids(path));
+        let mut request = http
+            .request(method.parse().unwrap(), url)
+            .header("idempotency-key", uuid::Uuid::new_v4().to_string())
+            .json(body);
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        let r = request.send().await.unwrap();
+        let status = r.status();
+        let answer = r.text().await.unwrap();
+        assert!(
+            !answer.contains(&WRONG_NUMBER.to_string()) && !answer.contains(WRONG_TEXT),
+            "{method} {path} {field}: the answer quotes the value: {answer}"
+        );
+        if status != 422 {
+            not_422.push(format!("{method} {path} {field}: {status}"));
+        }
+    }
+    let logs = logs_of(server).await;
+    assert!(logs.contains("answered"), "the logs were captured");
+    assert!(
+        not_422.is_empty(),
+        "every wrong-typed body is a 422: {not_422:#?}"
+    );
+    assert!(
+        !logs.contains(&WRONG_NUMBER.to_string()),
+        "a wrong-typed number reached the logs"
+    );
+    assert!(
+        !logs.contains(WRONG_TEXT),
+        "a wrong-typed text reached the logs"
+    );
+}
+
+/// A documented path with a fresh UUID for every parameter.
+fn path_with_ids(path: &str) -> String {
+    path.split('/')
+        .map(|part| {
+            if part.starts_with('{') {
+                uuid::Uuid::now_v7().to_string()
+            } else {
+                part.to_owned()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("/")
 }

@@ -323,7 +323,11 @@ async fn a_patient_signs_their_own_pending_consent_and_no_one_elses() {
     let signed: Value = r.json().await.unwrap();
     assert_eq!(signed["status"], "signed");
     assert_eq!(signed["signer_kind"], "patient");
-    assert!(signed["collected_by"].is_null());
+    assert_eq!(
+        signed.get("collected_by"),
+        Some(&Value::Null),
+        "a self-signed consent says collected_by: null"
+    );
     assert!(signed["signed_text"]
         .as_str()
         .unwrap()

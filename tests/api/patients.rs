@@ -145,6 +145,51 @@ async fn search_finds_by_prefix_of_name_mrn_phone_email_and_by_date_of_birth() {
     assert!(found.is_empty());
 }
 
+#[tokio::test]
+async fn a_term_that_could_be_a_name_or_an_mrn_finds_both() {
+    let app = spawn_app().await;
+    let token = app.staff_token().await;
+    let hyphen = app.create_patient(&token, "Anna", "Smith-Jones").await;
+    let dc = app.create_patient(&token, "Dc-Ann", "Lee").await;
+    let other = app.create_patient(&token, "Grace", "Hopper").await;
+    let ids = |v: Value| -> Vec<String> {
+        v["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p["id"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let search = |q: String| {
+        let app = &app;
+        let token = token.clone();
+        async move {
+            ids(app
+                .get(&token, &format!("/api/v1/patients?q={}", urlencode(&q)))
+                .await
+                .json()
+                .await
+                .unwrap())
+        }
+    };
+    for q in ["SMITH-JONES", "Smith-J", "ANNA SMITH-JONES"] {
+        assert_eq!(
+            search(q.into()).await,
+            [hyphen["id"].as_str().unwrap()],
+            "{q}"
+        );
+    }
+    // `DC-…` looks like an MRN prefix, and is a name too: the name is found.
+    assert_eq!(search("DC-ANN".into()).await, [dc["id"].as_str().unwrap()]);
+    assert_eq!(
+        search("dc-ann lee".into()).await,
+        [dc["id"].as_str().unwrap()]
+    );
+    assert_eq!(search("DC-".into()).await.len(), 3, "every MRN starts so");
+    let mrn = other["mrn"].as_str().unwrap().to_owned();
+    assert_eq!(search(mrn).await, [other["id"].as_str().unwrap()]);
+}
+
 fn urlencode(q: &str) -> String {
     q.replace(' ', "%20").replace('@', "%40")
 }

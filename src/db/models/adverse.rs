@@ -63,15 +63,50 @@ pub fn of_patient(
         .load(conn)
 }
 
-/// Serious events not yet reported whose deadline falls before `before`.
-pub fn reports_due(
+/// What `GET /adverse-events` asks for.
+#[derive(Debug, Clone, Default)]
+pub struct AdverseFilter {
+    /// Serious events not yet reported whose deadline falls before this.
+    pub report_due_before: Option<NaiveDateTime>,
+    pub patient_id: Option<PatientId>,
+    pub severity: Option<String>,
+    /// The page starts after this (recorded_at, id), newest first.
+    pub after: Option<(NaiveDateTime, AdverseEventId)>,
+}
+
+/// Adverse events, newest recorded first, filtered; at most `limit` rows.
+pub fn list(
     conn: &mut DbConnection,
-    before: NaiveDateTime,
+    filter: &AdverseFilter,
+    limit: i64,
 ) -> QueryResult<Vec<AdverseEventRow>> {
-    adverse_events::table
-        .filter(adverse_events::reported_at.is_null())
-        .filter(adverse_events::report_due_at.lt(before))
+    let mut query = adverse_events::table
         .select(AdverseEventRow::as_select())
-        .order(adverse_events::report_due_at.asc())
-        .load(conn)
+        .order((
+            adverse_events::recorded_at.desc(),
+            adverse_events::id.desc(),
+        ))
+        .limit(limit)
+        .into_boxed();
+    if let Some(before) = filter.report_due_before {
+        query = query
+            .filter(adverse_events::reported_at.is_null())
+            .filter(adverse_events::report_due_at.lt(before));
+    }
+    if let Some(patient) = filter.patient_id {
+        query = query.filter(adverse_events::patient_id.eq(patient));
+    }
+    if let Some(severity) = filter.severity.clone() {
+        query = query.filter(adverse_events::severity.eq(severity));
+    }
+    if let Some((at, id)) = filter.after {
+        query = query.filter(
+            adverse_events::recorded_at
+                .lt(at)
+                .or(adverse_events::recorded_at
+                    .eq(at)
+                    .and(adverse_events::id.lt(id))),
+        );
+    }
+    query.load(conn)
 }

@@ -256,10 +256,16 @@ pub fn search_query(
                     .ge(p.clone())
                     .and(patients::email_search.lt(prefix_upper_bound(p))),
             ),
-            SearchTerms::Mrn(p) => query.filter(
+            SearchTerms::Mrn { mrn, name } => query.filter(
                 patients::mrn
-                    .ge(p.clone())
-                    .and(patients::mrn.lt(prefix_upper_bound(p))),
+                    .ge(mrn.clone())
+                    .and(patients::mrn.lt(prefix_upper_bound(mrn)))
+                    .or(patients::given_name_search
+                        .ge(name.clone())
+                        .and(patients::given_name_search.lt(prefix_upper_bound(name))))
+                    .or(patients::family_name_search
+                        .ge(name.clone())
+                        .and(patients::family_name_search.lt(prefix_upper_bound(name)))),
             ),
             SearchTerms::Name { prefix, pair } => {
                 let mut any: Predicate = Box::new(

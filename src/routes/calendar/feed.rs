@@ -15,7 +15,8 @@ use crate::state::AppState;
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 pub struct FeedQuery {
-    pub token: String,
+    /// The feed's secret; without it the answer is the same 404 as with a wrong one.
+    pub token: Option<String>,
 }
 
 /// Text for a calendar property: control characters (a stray CR could end the line
@@ -29,7 +30,7 @@ fn calendar_text(text: &str) -> String {
 
 /// The practitioner's appointments from 30 days back to 180 days ahead: times, the
 /// service name and the location only — no patient names, no notes (the feed leaves
-/// the clinic). A wrong or revoked token is 404.
+/// the clinic). A missing, wrong or revoked token is 404.
 #[utoipa::path(get, path = "/api/v1/practitioners/{id}/calendar.ics", tag = "scheduling", security(()),
     params(("id" = String, Path), FeedQuery),
     responses((status = 200, content_type = "text/calendar", description = "RFC 5545 calendar"), (status = 404, body = Problem)))]
@@ -40,7 +41,8 @@ pub async fn calendar_feed(
     query: web::Query<FeedQuery>,
 ) -> ApiResult<HttpResponse> {
     let id = id.into_inner();
-    let hash = token_hash(&query.token);
+    // No token is checked like a wrong one (one answer, one code path).
+    let hash = token_hash(query.token.as_deref().unwrap_or_default());
     let feed = state
         .db(move |conn| {
             if !calendar::matches(conn, id, &hash)? {

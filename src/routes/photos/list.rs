@@ -20,7 +20,11 @@ pub struct PhotoListQuery {
     pub view: Option<PhotoView>,
     #[param(inline)]
     pub kind: Option<PhotoKind>,
+    /// Page size: default 50, larger values are clamped to 200.
+    #[serde(default, deserialize_with = "crate::api::pagination::lenient_limit")]
     pub limit: Option<i64>,
+    /// `next_cursor` of the previous page; empty or absent for the first.
+    #[serde(default, deserialize_with = "crate::api::pagination::optional_cursor")]
     pub cursor: Option<String>,
 }
 

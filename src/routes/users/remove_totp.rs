@@ -5,12 +5,13 @@ use crate::audit::AuditAction;
 use crate::auth::Caller;
 use crate::db::models::{sessions, users};
 use crate::db::types::UserId;
-use crate::error::{ApiResult, Problem};
+use crate::error::{ApiError, ApiResult, Problem};
 use crate::state::AppState;
 
 /// Removes a user's second factor (lost phone) and ends their sessions.
+/// 404 (and nothing changes) when the user has no factor, enrolled or pending.
 #[utoipa::path(delete, path = "/api/v1/users/{id}/totp", tag = "users", params(("id" = String, Path)),
-    responses((status = 204), (status = 404, body = Problem)))]
+    responses((status = 204), (status = 404, body = Problem, description = "No such user, or no second factor to remove")))]
 pub async fn remove_totp(
     state: web::Data<AppState>,
     caller: Caller,
@@ -20,7 +21,10 @@ pub async fn remove_totp(
     let who = caller.clone();
     state
         .write(move |conn, audit| {
-            users::find(conn, id)?;
+            let user = users::find(conn, id)?;
+            if user.totp_secret.is_none() && !user.totp_confirmed {
+                return Err(ApiError::NotFound);
+            }
             users::set_totp(conn, id, None, false)?;
             sessions::revoke_all_for_user(conn, id, None, crate::db::now())?;
             audit.push(who.event(AuditAction::Delete, "user_totp", Some(id.to_string()), None));
