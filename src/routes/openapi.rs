@@ -1,10 +1,21 @@
 //! `GET /api/v1/openapi.json`: the OpenAPI 3.1 document, generated from the handlers.
 use actix_web::HttpResponse;
+use utoipa::openapi::content::Content;
+use utoipa::openapi::header::HeaderBuilder;
+use utoipa::openapi::path::{Operation, ParameterIn, PathItem};
+use utoipa::openapi::response::{Response, ResponseBuilder};
+use utoipa::openapi::schema::{ObjectBuilder, Type};
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::openapi::{Ref, RefOr};
 use utoipa::{Modify, OpenApi};
 
 use crate::api;
+use crate::auth::policy::{self, Access};
+use crate::domain::role::Role;
 use crate::routes;
+
+/// The media type of every error answer.
+pub const PROBLEM_JSON: &str = "application/problem+json";
 
 struct Security;
 
@@ -24,10 +35,186 @@ impl Modify for Security {
     }
 }
 
+/// The problem answers every route can give, added in one place from what the layers in
+/// front of the handlers do (the guard and its policy table, the body and query extractors,
+/// the database pool), and every error answer documented as `application/problem+json`.
+struct ProblemAnswers;
+
+/// The methods the policy table serves on an actix path pattern, for `Allow`.
+pub fn allowed_methods(pattern: &str) -> Vec<&'static str> {
+    policy::RULES
+        .iter()
+        .filter(|r| r.pattern == pattern)
+        .map(|r| r.method)
+        .collect()
+}
+
+fn problem_response(description: &str, headers: &[(&str, &str)]) -> RefOr<Response> {
+    let mut response = ResponseBuilder::new().description(description).content(
+        PROBLEM_JSON,
+        Content::new(Some(Ref::from_schema_name("Problem"))),
+    );
+    for (name, description) in headers {
+        response = response.header(
+            *name,
+            HeaderBuilder::new()
+                .schema(ObjectBuilder::new().schema_type(Type::String))
+                .description(Some(*description))
+                .build(),
+        );
+    }
+    response.into()
+}
+
+/// The generic description and headers of a problem answer with this status.
+fn generic(status: &str) -> (&'static str, &'static [(&'static str, &'static str)]) {
+    match status {
+        "400" => (
+            "Malformed request: a query string, cursor or JSON body that cannot be read",
+            &[],
+        ),
+        "401" => (
+            "Missing or invalid credentials (or an expired session)",
+            &[("WWW-Authenticate", "Always `Bearer`.")],
+        ),
+        "403" => (
+            "Your role may not do this (or a cross-site cookie request)",
+            &[],
+        ),
+        "404" => (
+            "No such resource (patients get 404 for routes outside their own record)",
+            &[],
+        ),
+        "409" => ("Conflict with the current state", &[]),
+        "412" => (
+            "`If-Match` names a version that is not the current one",
+            &[],
+        ),
+        "413" => ("The body is larger than allowed", &[]),
+        "415" => ("The body is not of a media type this route takes", &[]),
+        "422" => ("A field is invalid (the `errors` list names each)", &[]),
+        "429" => (
+            "Too many attempts",
+            &[("Retry-After", "Seconds to wait before trying again.")],
+        ),
+        "503" => (
+            "The database is briefly unavailable; try again",
+            &[("Retry-After", "Seconds to wait before trying again.")],
+        ),
+        _ => ("Error", &[]),
+    }
+}
+
+fn operations(item: &mut PathItem) -> Vec<(&'static str, &mut Operation)> {
+    let PathItem {
+        get,
+        put,
+        post,
+        delete,
+        options,
+        head,
+        patch,
+        trace,
+        ..
+    } = item;
+    [
+        ("GET", get),
+        ("PUT", put),
+        ("POST", post),
+        ("DELETE", delete),
+        ("OPTIONS", options),
+        ("HEAD", head),
+        ("PATCH", patch),
+        ("TRACE", trace),
+    ]
+    .into_iter()
+    .filter_map(|(method, op)| op.as_mut().map(|op| (method, op)))
+    .collect()
+}
+
+impl Modify for ProblemAnswers {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        for (path, item) in openapi.paths.paths.iter_mut() {
+            for (method, op) in operations(item) {
+                let access = match policy::lookup(method, path) {
+                    policy::Lookup::Found(access) => access,
+                    _ => Access::Public,
+                };
+                let mut statuses: Vec<&str> = Vec::new();
+                let has_body = op.request_body.is_some();
+                let params = op.parameters.as_deref().unwrap_or_default();
+                let has_query = params
+                    .iter()
+                    .any(|p| matches!(p.parameter_in, ParameterIn::Query));
+                let has_path = params
+                    .iter()
+                    .any(|p| matches!(p.parameter_in, ParameterIn::Path));
+                if has_query || has_body {
+                    statuses.push("400");
+                }
+                if has_path {
+                    // A path id that is not one of ours.
+                    statuses.push("404");
+                }
+                if has_body {
+                    statuses.extend(["413", "415", "422"]);
+                }
+                if access != Access::Public {
+                    statuses.push("401");
+                    let unsafe_method = !matches!(method, "GET" | "HEAD" | "OPTIONS");
+                    let staff_refused = [Role::Admin, Role::FrontDesk, Role::Practitioner]
+                        .into_iter()
+                        .any(|r| !access.allows(r));
+                    if unsafe_method || staff_refused {
+                        // Unsafe methods: a cookie request from another origin.
+                        statuses.push("403");
+                    }
+                    if !access.allows(Role::Patient) {
+                        statuses.push("404");
+                    }
+                }
+                if path != "/api/v1/openapi.json" {
+                    statuses.push("503");
+                }
+                for status in statuses {
+                    if !op.responses.responses.contains_key(status) {
+                        let (description, headers) = generic(status);
+                        op.responses
+                            .responses
+                            .insert(status.to_owned(), problem_response(description, headers));
+                    }
+                }
+                // Every error answer is a problem document, whatever the handler wrote.
+                for (status, response) in op.responses.responses.iter_mut() {
+                    let is_error = status.starts_with('4') || status.starts_with('5');
+                    if let (true, RefOr::T(response)) = (is_error, response) {
+                        response.content.clear();
+                        response.content.insert(
+                            PROBLEM_JSON.to_owned(),
+                            Content::new(Some(Ref::from_schema_name("Problem"))),
+                        );
+                        for (name, description) in generic(status).1 {
+                            response
+                                .headers
+                                .entry((*name).to_owned())
+                                .or_insert_with(|| {
+                                    HeaderBuilder::new()
+                                        .schema(ObjectBuilder::new().schema_type(Type::String))
+                                        .description(Some(*description))
+                                        .build()
+                                });
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
 #[derive(OpenApi)]
 #[openapi(
     info(title = "DermaChart API", description = "Appointment book and treatment record of an aesthetic-medicine clinic."),
-    modifiers(&Security),
+    modifiers(&Security, &ProblemAnswers),
     security(("bearer" = []), ("cookie" = [])),
     paths(
         routes::auth::login::login,
