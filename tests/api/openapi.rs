@@ -159,3 +159,51 @@ async fn a_method_a_path_does_not_take_is_405_with_allow() {
             .is_some_and(|v| v.as_bytes().starts_with(b"application/problem+json")));
     }
 }
+
+#[tokio::test]
+async fn every_field_rule_names_a_property_of_the_document() {
+    let doc = document().await;
+    let mut missing = Vec::new();
+    for (component, property, keywords) in dermachart::routes::openapi::field_rules() {
+        let schema = &doc["components"]["schemas"][component]["properties"][property];
+        if schema.is_null() {
+            missing.push(format!("{component}.{property}"));
+            continue;
+        }
+        // The rule's keywords are in the document (on the non-null branch of an Option).
+        let text = schema.to_string();
+        for (key, value) in keywords.as_object().unwrap() {
+            if key != "type" && key != "items" && !text.contains(&format!("\"{key}\":{value}")) {
+                missing.push(format!("{component}.{property}: {key}"));
+            }
+        }
+    }
+    assert!(missing.is_empty(), "{missing:#?}");
+}
+
+#[tokio::test]
+async fn instants_cursors_and_limits_carry_the_rules_the_server_enforces() {
+    let doc = document().await;
+    let params = doc["paths"]["/api/v1/appointments"]["get"]["parameters"]
+        .as_array()
+        .unwrap()
+        .clone();
+    let param = |name: &str| {
+        params
+            .iter()
+            .find(|p| p["name"] == name)
+            .unwrap_or_else(|| panic!("no {name}"))["schema"]
+            .clone()
+    };
+    assert_eq!(param("from")["pattern"], "^(19|[2-9][0-9])[0-9]{2}-");
+    assert_eq!(param("cursor")["format"], "time-cursor");
+    assert_eq!(param("limit")["minimum"], 1);
+    let name = &doc["components"]["schemas"]["CreateLocation"]["properties"]["name"];
+    assert_eq!(name["minLength"], 1);
+    assert_eq!(name["maxLength"], 200);
+    // Every answer of /auth/totp/confirm the server gives, 429 included.
+    let confirm = &doc["paths"]["/api/v1/auth/totp/confirm"]["post"]["responses"];
+    for status in ["204", "401", "403", "409", "422", "429", "503"] {
+        assert!(confirm[status].is_object(), "confirm lacks {status}");
+    }
+}
