@@ -87,11 +87,28 @@ pub async fn problem_json(
         .headers()
         .get(header::CONTENT_TYPE)
         .is_some_and(|v| v.as_bytes().starts_with(b"application/problem+json"));
-    if (status.is_client_error() || status.is_server_error()) && !is_problem {
+    let mut response = if (status.is_client_error() || status.is_server_error()) && !is_problem {
         let (req, _) = response.into_parts();
-        return Ok(ServiceResponse::new(req, generic_problem(status)));
+        ServiceResponse::new(req, generic_problem(status))
+    } else {
+        response.map_into_boxed_body()
+    };
+    if status == actix_web::http::StatusCode::METHOD_NOT_ALLOWED {
+        allow_header(&mut response);
     }
-    Ok(response.map_into_boxed_body())
+    Ok(response)
+}
+
+/// A 405 names the methods the path does take (RFC 9110), from the policy table.
+fn allow_header<B>(response: &mut ServiceResponse<B>) {
+    let methods = response
+        .request()
+        .match_pattern()
+        .map(|p| crate::routes::openapi::allowed_methods(&p).join(", "))
+        .unwrap_or_default();
+    if let Ok(value) = HeaderValue::from_str(&methods) {
+        response.headers_mut().insert(header::ALLOW, value);
+    }
 }
 
 /// A panicking handler answers 500 problem+json instead of dropping the connection.

@@ -98,6 +98,7 @@ pub async fn my_appointment(
 /// staff path plus the portal's horizons (at least `PORTAL_MIN_LEAD` ahead, at most
 /// 365 days, at most `PORTAL_MAX_OPEN` open appointments). Honours `Idempotency-Key`.
 #[utoipa::path(post, path = "/api/v1/me/appointments", tag = "me", request_body = SelfBooking,
+    params(("Idempotency-Key" = Option<String>, Header)),
     responses((status = 201, body = Appointment), (status = 409, body = Problem), (status = 422, body = Problem)))]
 pub async fn book_my_appointment(
     state: web::Data<AppState>,

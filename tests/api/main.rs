@@ -18,6 +18,7 @@ mod import;
 mod isolation;
 mod logs;
 mod me;
+mod openapi;
 mod patients;
 mod photos;
 mod policy;

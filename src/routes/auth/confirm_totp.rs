@@ -14,7 +14,8 @@ use super::password::check_current_password;
 
 /// Confirms enrolment with a code from the app; from then on login needs `totp_code`.
 #[utoipa::path(post, path = "/api/v1/auth/totp/confirm", tag = "auth", request_body = TotpConfirm,
-    responses((status = 204), (status = 409, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 204), (status = 409, body = Problem), (status = 422, body = Problem),
+        (status = 429, body = Problem, description = "Too many wrong passwords or codes")))]
 pub async fn confirm_totp(
     state: web::Data<AppState>,
     caller: Caller,

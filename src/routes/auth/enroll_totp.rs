@@ -13,7 +13,8 @@ use super::password::check_current_password;
 /// Starts TOTP enrolment: a new secret, not required until confirmed.
 #[utoipa::path(post, path = "/api/v1/auth/totp/enroll", tag = "auth", request_body = TotpEnroll,
     responses((status = 200, body = TotpEnrollment), (status = 409, body = Problem),
-        (status = 422, body = Problem)))]
+        (status = 422, body = Problem),
+        (status = 429, body = Problem, description = "Too many wrong current passwords")))]
 pub async fn enroll_totp(
     state: web::Data<AppState>,
     caller: Caller,

@@ -43,7 +43,8 @@ pub async fn check_current_password(
 
 /// Changes one's own password; every other session of the user ends.
 #[utoipa::path(post, path = "/api/v1/auth/password", tag = "auth", request_body = ChangePassword,
-    responses((status = 204), (status = 401, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 204), (status = 401, body = Problem), (status = 422, body = Problem),
+        (status = 429, body = Problem, description = "Too many wrong current passwords")))]
 pub async fn change_password(
     state: web::Data<AppState>,
     caller: Caller,
