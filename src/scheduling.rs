@@ -556,3 +556,19 @@ pub fn cancel_future_of_patient(
     }
     Ok(count)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn locks_sort_practitioners_before_patients_whatever_the_ids() {
+        let (pr, pa, us) = (PractitionerId::new(), PatientId::new(), UserId::new());
+        let mut locks = vec![Lock::User(us), Lock::Patient(pa), Lock::Practitioner(pr)];
+        locks.sort();
+        assert_eq!(
+            locks,
+            vec![Lock::Practitioner(pr), Lock::Patient(pa), Lock::User(us)]
+        );
+    }
+}

@@ -172,7 +172,6 @@ pub async fn update_consultation(
     let expected = if_match_version(&req)?;
     let patch = body.into_inner();
     let c = caller.clone();
-    let who = caller.clone();
     let (note, _) = state
         .write(move |conn, audit| {
             let (note, patient) = {
@@ -195,7 +194,7 @@ pub async fn update_consultation(
                 let patient = row.patient_id;
                 Ok::<_, ApiError>((view(conn, row)?, patient))
             }?;
-            audit.push(who.event(
+            audit.push(c.event(
                 AuditAction::Update,
                 "consultation",
                 Some(id.to_string()),
@@ -217,7 +216,6 @@ pub async fn sign_consultation(
 ) -> ApiResult<HttpResponse> {
     let id = id.into_inner();
     let c = caller.clone();
-    let who = caller.clone();
     let (note, _) = state
         .write(move |conn, audit| {
             let (note, patient) = {
@@ -240,7 +238,7 @@ pub async fn sign_consultation(
                 let patient = row.patient_id;
                 Ok::<_, ApiError>((view(conn, row)?, patient))
             }?;
-            audit.push(who.event(
+            audit.push(c.event(
                 AuditAction::Sign,
                 "consultation",
                 Some(id.to_string()),
@@ -267,7 +265,6 @@ pub async fn amend_consultation(
     let id = id.into_inner();
     let body = body.into_inner();
     let c = caller.clone();
-    let who = caller.clone();
     let (amendment, _) = state
         .write(move |conn, audit| {
             let (amendment, patient) = {
@@ -295,7 +292,7 @@ pub async fn amend_consultation(
                 )?;
                 Ok::<_, ApiError>((a, row.patient_id))
             }?;
-            audit.push(who.event(
+            audit.push(c.event(
                 AuditAction::Amend,
                 "consultation",
                 Some(id.to_string()),
@@ -317,7 +314,6 @@ pub async fn delete_consultation(
 ) -> ApiResult<HttpResponse> {
     let id = id.into_inner();
     let c = caller.clone();
-    let who = caller.clone();
     state
         .write(move |conn, audit| {
             let patient = {
@@ -327,7 +323,7 @@ pub async fn delete_consultation(
                 notes::delete_consultation(conn, id)?;
                 Ok::<_, ApiError>(row.patient_id)
             }?;
-            audit.push(who.event(
+            audit.push(c.event(
                 AuditAction::Delete,
                 "consultation",
                 Some(id.to_string()),

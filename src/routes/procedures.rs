@@ -226,7 +226,6 @@ pub async fn sign_procedure(
 ) -> ApiResult<HttpResponse> {
     let id = id.into_inner();
     let c = caller.clone();
-    let who = caller.clone();
     let (note, _) = state
         .write(move |conn, audit| {
             let (note, patient) = {
@@ -247,7 +246,7 @@ pub async fn sign_procedure(
                 let patient = row.patient_id;
                 Ok::<_, ApiError>((view(conn, row)?, patient))
             }?;
-            audit.push(who.event(
+            audit.push(c.event(
                 AuditAction::Sign,
                 "procedure",
                 Some(id.to_string()),
@@ -379,7 +378,6 @@ pub async fn delete_procedure(
 ) -> ApiResult<HttpResponse> {
     let id = id.into_inner();
     let c = caller.clone();
-    let who = caller.clone();
     state
         .write(move |conn, audit| {
             let patient = {
@@ -400,7 +398,7 @@ pub async fn delete_procedure(
                 notes::delete_procedure(conn, id)?;
                 Ok::<_, ApiError>(row.patient_id)
             }?;
-            audit.push(who.event(
+            audit.push(c.event(
             AuditAction::Delete,
             "procedure",
             Some(id.to_string()),

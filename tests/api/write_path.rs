@@ -279,3 +279,111 @@ async fn a_write_whose_audit_rows_cannot_be_written_does_not_happen() {
         .iter()
         .any(|row| row.action == "create" && row.entity_id.as_deref() == Some(id.as_str())));
 }
+
+/// A 503 says why in the server's log, once, by kind only: the database's write lock
+/// held elsewhere (SQLite), or every pooled connection busy (PostgreSQL).
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn every_503_logs_its_cause_once_without_phi() {
+    use diesel::connection::SimpleConnection;
+    use diesel::Connection;
+
+    let c = roomy_clinic().await;
+    let patient = c.patient("Quillonia").await;
+    let patient_path = format!("/api/v1/patients/{patient}");
+    let client = reqwest::Client::new();
+    let (server, cause) = match crate::helpers::backend() {
+        dermachart::db::Backend::Sqlite => {
+            let server = crate::helpers::ServerProcess::start(
+                &c.app.db.url,
+                &[("SQLITE_BUSY_TIMEOUT_MS", "100".to_owned())],
+            )
+            .await;
+            let path = c.app.db.url.trim_start_matches("sqlite://").to_owned();
+            let mut holder = diesel::SqliteConnection::establish(&path).unwrap();
+            holder.batch_execute("BEGIN IMMEDIATE").unwrap();
+            let r = client
+                .patch(server.url(&patient_path))
+                .bearer_auth(&c.desk)
+                .json(&json!({"phone": "+44 20 7946 0001"}))
+                .send()
+                .await
+                .unwrap();
+            holder.batch_execute("ROLLBACK").unwrap();
+            assert_eq!(r.status(), 503);
+            (server, "database_locked")
+        }
+        dermachart::db::Backend::Postgres => {
+            let server = crate::helpers::ServerProcess::start(
+                &c.app.db.url,
+                &[
+                    ("DB_POOL_SIZE", "1".to_owned()),
+                    ("DB_TIMEOUT_MS", "200".to_owned()),
+                    ("CLINIC_TIMEZONE", "UTC".to_owned()),
+                ],
+            )
+            .await;
+            // A booking waits on its practitioner's lock, held here, keeping the
+            // server's only connection; the next request finds none free.
+            let mut holder = diesel::PgConnection::establish(&c.app.db.url).unwrap();
+            holder
+                .batch_execute(&format!(
+                    "SELECT pg_advisory_lock(hashtextextended('practitioner:{}', 0))",
+                    c.practitioners[0]
+                ))
+                .unwrap();
+            let booking = client
+                .post(server.url("/api/v1/appointments"))
+                .bearer_auth(&c.desk)
+                .json(
+                    &json!({"patient_id": patient, "practitioner_id": c.practitioners[0],
+                    "service_id": c.consultation, "starts_at": monday(1, 9, 0).to_rfc3339()}),
+                )
+                .send();
+            let booking = tokio::spawn(booking);
+            // Wait until the booking holds the connection (it shows as waiting on the lock).
+            for _ in 0..200 {
+                let waiting = c
+                    .app
+                    .with_db(|conn| {
+                        use diesel::prelude::*;
+                        #[derive(QueryableByName)]
+                        struct N {
+                            #[diesel(sql_type = diesel::sql_types::BigInt)]
+                            n: i64,
+                        }
+                        diesel::sql_query(
+                            "SELECT COUNT(*) AS n FROM pg_locks WHERE locktype = 'advisory' AND NOT granted",
+                        )
+                        .get_result::<N>(conn)
+                        .unwrap()
+                        .n
+                    })
+                    .await;
+                if waiting > 0 {
+                    break;
+                }
+                tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+            }
+            let r = client
+                .get(server.url(&patient_path))
+                .bearer_auth(&c.desk)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(r.status(), 503);
+            holder
+                .batch_execute("SELECT pg_advisory_unlock_all()")
+                .unwrap();
+            assert_eq!(booking.await.unwrap().unwrap().status(), 201);
+            (server, "pool_timeout")
+        }
+    };
+    let log = server.log_text();
+    let lines: Vec<&str> = log
+        .lines()
+        .filter(|l| l.contains("answering 503"))
+        .collect();
+    assert_eq!(lines.len(), 1, "one line per 503: {lines:?}");
+    assert!(lines[0].contains(cause), "{}", lines[0]);
+    assert!(!log.contains("Quillonia"), "no PHI in the log");
+}

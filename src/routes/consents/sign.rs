@@ -139,7 +139,6 @@ pub async fn sign(
         .and_then(|v| v.to_str().ok())
         .map(|v| v.chars().take(500).collect::<String>());
     let c = caller.clone();
-    let who = caller.clone();
     let (row, template) = state
         .write(move |conn, audit| {
             let (row, template) = {
@@ -188,7 +187,7 @@ pub async fn sign(
                 }
                 Ok::<_, ApiError>((row, template))
             }?;
-            audit.push(who.event(
+            audit.push(c.event(
                 AuditAction::Sign,
                 "consent",
                 Some(id.to_string()),

@@ -155,7 +155,6 @@ pub async fn create_version(
     let id = id.into_inner();
     let body = body.into_inner();
     let c = caller.clone();
-    let who = caller.clone();
     let new = state
         .write(move |conn, audit| {
             let new = {
@@ -190,7 +189,7 @@ pub async fn create_version(
                 consents::insert_template(conn, &new)?;
                 Ok::<_, ApiError>(new)
             }?;
-            audit.push(who.event(
+            audit.push(c.event(
                 AuditAction::Create,
                 "consent_template",
                 Some(new.id.to_string()),
