@@ -190,21 +190,33 @@ fn write_batch(
 ) -> anyhow::Result<()> {
     let mut conn = pool.get()?;
     conn.write_transaction(|conn| -> Result<(), diesel::result::Error> {
-        if let DbConnection::Postgres(pg) = conn {
-            use diesel::RunQueryDsl;
-            diesel::sql_query(format!("SELECT pg_advisory_xact_lock({PG_ADVISORY_KEY})"))
-                .execute(pg)?;
-        }
-        let (mut seq, mut prev) = rows::head(conn)?.unwrap_or((0, GENESIS_HASH.to_owned()));
-        let now = audit_now();
-        for event in batch.iter().flat_map(|(events, _)| events) {
-            seq += 1;
-            let row = chain_row(seal, seq, &prev, now, event);
-            rows::insert(conn, &row)?;
-            prev = row.hash;
-        }
-        Ok(())
+        append_chained(conn, seal, batch.iter().flat_map(|(events, _)| events))
     })?;
+    Ok(())
+}
+
+/// The one place rows join the chain: under the chain lock (PostgreSQL; SQLite's
+/// `BEGIN IMMEDIATE` already holds the write lock), after the head as committed, in
+/// order, each sealed with the key. Any other append path calls this with the seal
+/// from `AuditLog::seal`.
+pub fn append_chained<'a>(
+    conn: &mut DbConnection,
+    seal: &ChainSeal,
+    events: impl Iterator<Item = &'a AuditEvent>,
+) -> diesel::QueryResult<()> {
+    if let DbConnection::Postgres(pg) = conn {
+        use diesel::RunQueryDsl;
+        diesel::sql_query(format!("SELECT pg_advisory_xact_lock({PG_ADVISORY_KEY})"))
+            .execute(pg)?;
+    }
+    let (mut seq, mut prev) = rows::head(conn)?.unwrap_or((0, GENESIS_HASH.to_owned()));
+    let now = audit_now();
+    for event in events {
+        seq += 1;
+        let row = chain_row(seal, seq, &prev, now, event);
+        rows::insert(conn, &row)?;
+        prev = row.hash;
+    }
     Ok(())
 }
 
