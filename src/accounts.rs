@@ -186,6 +186,25 @@ pub fn issue_link(
     Ok(expires_at)
 }
 
+/// Issues a reset link to an active login unless the hourly cap is reached; true when
+/// one was issued. The user's lock is taken first, so concurrent requests (on any app
+/// server) count the links one after another and the cap holds. Call inside a write
+/// transaction.
+pub fn issue_reset_link(
+    conn: &mut DbConnection,
+    user: UserId,
+    email: &str,
+    public_url: &str,
+    now: NaiveDateTime,
+) -> Result<bool, ApiError> {
+    crate::scheduling::lock(conn, &[crate::scheduling::Lock::User(user)])?;
+    if !may_send_reset(conn, user, now)? {
+        return Ok(false);
+    }
+    issue_link(conn, user, email, LinkPurpose::Reset, public_url, now)?;
+    Ok(true)
+}
+
 /// Whether another reset link may be sent to this user now.
 pub fn may_send_reset(
     conn: &mut DbConnection,

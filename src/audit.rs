@@ -195,11 +195,30 @@ fn write_batch(
     Ok(())
 }
 
-/// The one place rows join the chain: under the chain lock (PostgreSQL; SQLite's
-/// `BEGIN IMMEDIATE` already holds the write lock), after the head as committed, in
-/// order, each sealed with the key. Any other append path calls this with the seal
-/// from `AuditLog::seal`.
-pub fn append_chained<'a>(
+/// Appends a write's audit rows inside the write's own transaction, just before it
+/// commits, so the change and its rows are committed together or not at all (a crash
+/// cannot leave one without the other). Called by `DbConnection::audited_transaction`
+/// only; handlers hand their events to that.
+pub fn append_in_transaction(
+    conn: &mut DbConnection,
+    seal: &ChainSeal,
+    events: &[AuditEvent],
+) -> diesel::QueryResult<()> {
+    if events.is_empty() {
+        return Ok(());
+    }
+    append_chained(conn, seal, events.iter())
+}
+
+/// The one place rows join the chain (the writer's batches and audited write
+/// transactions alike): under the chain lock, after the head as committed, in order,
+/// each sealed with the key (`ChainSeal`).
+///
+/// On PostgreSQL the transaction-scoped advisory lock serialises every appender of
+/// every app server until its transaction ends; it is taken after any other lock the
+/// transaction holds, and nothing waits for another lock while holding it. On SQLite
+/// the caller's `BEGIN IMMEDIATE` already holds the one write lock.
+fn append_chained<'a>(
     conn: &mut DbConnection,
     seal: &ChainSeal,
     events: impl Iterator<Item = &'a AuditEvent>,
@@ -211,12 +230,14 @@ pub fn append_chained<'a>(
     }
     let (mut seq, mut prev) = rows::head(conn)?.unwrap_or((0, GENESIS_HASH.to_owned()));
     let now = audit_now();
+    let mut chained = Vec::new();
     for event in events {
         seq += 1;
         let row = chain_row(seal, seq, &prev, now, event);
-        rows::insert(conn, &row)?;
-        prev = row.hash;
+        prev = row.hash.clone();
+        chained.push(row);
     }
+    rows::insert_all(conn, &chained)?;
     Ok(())
 }
 

@@ -244,24 +244,32 @@ impl From<diesel::result::Error> for ApiError {
                 return conflict;
             }
         }
+        let unavailable = |cause: &'static str| {
+            // Logged once, here, where the cause is still known; the kind only (no
+            // statement, no values, no PHI).
+            tracing::warn!(cause, "database unavailable: answering 503");
+            ApiError::Unavailable
+        };
         match err {
             Error::NotFound => ApiError::NotFound,
             Error::DatabaseError(DatabaseErrorKind::UniqueViolation, _) => {
                 ApiError::Conflict("A record with the same unique value already exists.".into())
             }
-            Error::DatabaseError(DatabaseErrorKind::ClosedConnection, _) => ApiError::Unavailable,
+            Error::DatabaseError(DatabaseErrorKind::ClosedConnection, _) => {
+                unavailable("closed_connection")
+            }
             // Transient on PostgreSQL: the client may simply retry.
             Error::DatabaseError(DatabaseErrorKind::SerializationFailure, _) => {
-                ApiError::Unavailable
+                unavailable("serialization_failure")
             }
             Error::DatabaseError(_, ref info) if info.message().contains("deadlock detected") => {
-                ApiError::Unavailable
+                unavailable("deadlock")
             }
             Error::DatabaseError(_, ref info)
                 if info.message().contains("database is locked")
                     || info.message().contains("database is busy") =>
             {
-                ApiError::Unavailable
+                unavailable("database_locked")
             }
             other => ApiError::internal(other),
         }
@@ -271,6 +279,10 @@ impl From<diesel::result::Error> for ApiError {
 impl From<diesel::r2d2::PoolError> for ApiError {
     fn from(_: diesel::r2d2::PoolError) -> Self {
         // The pool gave up waiting for a connection: the database is down or saturated.
+        tracing::warn!(
+            cause = "pool_timeout",
+            "database unavailable: answering 503"
+        );
         ApiError::Unavailable
     }
 }

@@ -99,14 +99,16 @@ async fn on_blocking<T: Send + 'static>(
         .map_err(|e| ApiError::internal(anyhow::Error::new(e).context("media store")))
 }
 
-/// Writes the file and thumbnail, then the row (re-checking the gates in the same
-/// transaction). If the row is refused, files this call wrote are removed again.
+/// Writes the file and thumbnail, then the row and its audit row (re-checking the
+/// gates in the same transaction). If the row is refused, files this call wrote are
+/// removed again.
 pub async fn keep(
     state: &AppState,
     claims: PhotoClaims,
     bytes: Vec<u8>,
     thumb: Vec<u8>,
     row: impl FnOnce(&MediaKey, &MediaKey) -> PhotoRow + Send + 'static,
+    event: impl FnOnce(&PhotoRow) -> crate::audit::AuditEvent + Send + 'static,
 ) -> Result<PhotoRow, ApiError> {
     let store: Arc<dyn MediaStore> = state.media.clone();
     let (file, small) = on_blocking(move || {
@@ -117,12 +119,11 @@ pub async fn keep(
     .await?;
     let row = row(&file.key, &small.key);
     let inserted = state
-        .db(move |conn| {
-            conn.write_transaction(|conn| {
-                upload_gates(conn, &claims)?;
-                photos::insert(conn, &row)?;
-                Ok::<_, ApiError>(row)
-            })
+        .write(move |conn, audit| {
+            upload_gates(conn, &claims)?;
+            photos::insert(conn, &row)?;
+            audit.push(event(&row));
+            Ok(row)
         })
         .await;
     if inserted.is_err() {

@@ -20,6 +20,40 @@ use crate::error::ApiError;
 /// How far around a booking the calendar is loaded (covers any service length).
 const CONTEXT: i64 = 2;
 
+/// What a transaction that decides about bookings serialises on. The derived order
+/// (every practitioner before every patient, then by id) is the one order in which
+/// locks are taken, so no two paths can wait on each other in a cycle.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Lock {
+    Practitioner(PractitionerId),
+    Patient(PatientId),
+    /// A login's links (the hourly reset cap).
+    User(UserId),
+}
+
+impl Lock {
+    fn key(self) -> String {
+        match self {
+            Lock::Practitioner(id) => format!("practitioner:{id}"),
+            Lock::Patient(id) => format!("patient:{id}"),
+            Lock::User(id) => format!("user:{id}"),
+        }
+    }
+}
+
+/// Takes every lock a decision needs, at once and in the one sorted order (call inside
+/// a write transaction, once, before reading what is decided on). Every booking,
+/// reschedule, follow-up, portal booking and calendar change comes through here.
+pub fn lock(conn: &mut DbConnection, locks: &[Lock]) -> Result<(), ApiError> {
+    let mut locks = locks.to_vec();
+    locks.sort();
+    locks.dedup();
+    for l in locks {
+        conn.advisory_xact_lock(&l.key())?;
+    }
+    Ok(())
+}
+
 pub fn shape_of(service: &ServiceRow) -> SlotShape {
     SlotShape {
         duration: Duration::minutes(i64::from(service.duration_minutes)),
@@ -161,6 +195,13 @@ fn place(
     Ok(room)
 }
 
+/// The portal's limit on open future appointments, checked under the booking's locks.
+#[derive(Debug, Clone, Copy)]
+pub struct OpenLimit {
+    pub max_open: usize,
+    pub now: NaiveDateTime,
+}
+
 /// Books an appointment (call inside a write transaction).
 pub fn book(
     conn: &mut DbConnection,
@@ -168,8 +209,34 @@ pub fn book(
     b: Booking,
     reminder_lead: Duration,
 ) -> Result<AppointmentRow, ApiError> {
-    conn.lock_entity("practitioner", b.practitioner_id.0)?;
-    conn.lock_entity("patient", b.patient_id.0)?;
+    book_within(conn, tz, b, reminder_lead, None)
+}
+
+/// Books an appointment, first checking the patient's open-appointment limit when
+/// given (call inside a write transaction).
+pub fn book_within(
+    conn: &mut DbConnection,
+    tz: Tz,
+    b: Booking,
+    reminder_lead: Duration,
+    limit: Option<OpenLimit>,
+) -> Result<AppointmentRow, ApiError> {
+    lock(
+        conn,
+        &[
+            Lock::Practitioner(b.practitioner_id),
+            Lock::Patient(b.patient_id),
+        ],
+    )?;
+    if let Some(limit) = limit {
+        let open = appointments::patient_future_open(conn, b.patient_id, limit.now)?;
+        if open.len() >= limit.max_open {
+            return Err(ApiError::Conflict(format!(
+                "You already have {} upcoming appointments.",
+                open.len()
+            )));
+        }
+    }
     check_references(conn, &b)?;
     let room_id = place(conn, tz, &b, None)?;
     let shape = shape_of(&b.service);
@@ -249,12 +316,14 @@ pub fn reschedule(
         follow_up_offset_days: current.follow_up_offset_days,
         booked_by: current.booked_by,
     };
-    let mut practitioners = [current.practitioner_id.0, booking.practitioner_id.0];
-    practitioners.sort();
-    for p in practitioners {
-        conn.lock_entity("practitioner", p)?;
-    }
-    conn.lock_entity("patient", booking.patient_id.0)?;
+    lock(
+        conn,
+        &[
+            Lock::Practitioner(current.practitioner_id),
+            Lock::Practitioner(booking.practitioner_id),
+            Lock::Patient(booking.patient_id),
+        ],
+    )?;
     check_references(conn, &booking)?;
     let room_id = place(conn, tz, &booking, Some(current.id))?;
     let shape = shape_of(&booking.service);
@@ -471,7 +540,7 @@ pub fn cancel_future_of_patient(
     patient: PatientId,
     now: NaiveDateTime,
 ) -> Result<usize, ApiError> {
-    conn.lock_entity("patient", patient.0)?;
+    lock(conn, &[Lock::Patient(patient)])?;
     let open = appointments::patient_future_open(conn, patient, now)?;
     let count = open.len();
     for mut row in open {

@@ -2,7 +2,7 @@
 //! hasher, the media store and the image workers.
 use std::sync::Arc;
 
-use crate::audit::AuditLog;
+use crate::audit::{AuditEvent, AuditLog};
 use crate::auth::password::PasswordHasher;
 use crate::config::Settings;
 use crate::db::{DbConnection, DbPool};
@@ -36,5 +36,17 @@ impl AppState {
             work(&mut conn)
         })
         .await?
+    }
+
+    /// Runs a write and its audit rows in one transaction (`audited_transaction`) on
+    /// the blocking pool: push an event for everything changed.
+    pub async fn write<T, F>(&self, work: F) -> Result<T, ApiError>
+    where
+        F: FnOnce(&mut DbConnection, &mut Vec<AuditEvent>) -> Result<T, ApiError> + Send + 'static,
+        T: Send + 'static,
+    {
+        let seal = self.audit.seal();
+        self.db(move |conn| conn.audited_transaction(&seal, work))
+            .await
     }
 }

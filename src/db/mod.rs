@@ -185,15 +185,16 @@ pub fn revert_all_migrations(conn: &mut DbConnection) -> Result<(), DbSetupError
 }
 
 impl DbConnection {
-    /// Serialises the transactions that decide about one entity (a practitioner's
-    /// calendar, a patient's bookings). On PostgreSQL this is a transaction-scoped
-    /// advisory lock; on SQLite every writer already holds the one write lock
-    /// (`BEGIN IMMEDIATE`). Take practitioner locks before patient locks.
-    pub fn lock_entity(&mut self, kind: &str, id: uuid::Uuid) -> diesel::QueryResult<()> {
+    /// Takes a transaction-scoped advisory lock on PostgreSQL (a no-op on SQLite, where
+    /// every writer already holds the one write lock from `BEGIN IMMEDIATE`).
+    ///
+    /// Only `scheduling::lock` calls this, with typed keys in one sorted order: two
+    /// paths taking the same keys in different orders deadlock.
+    pub(crate) fn advisory_xact_lock(&mut self, key: &str) -> diesel::QueryResult<()> {
         if let DbConnection::Postgres(pg) = self {
             use diesel::RunQueryDsl;
             diesel::sql_query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))")
-                .bind::<diesel::sql_types::Text, _>(format!("{kind}:{id}"))
+                .bind::<diesel::sql_types::Text, _>(key)
                 .execute(pg)?;
         }
         Ok(())
@@ -204,6 +205,28 @@ impl DbConnection {
             DbConnection::Postgres(_) => Backend::Postgres,
             DbConnection::Sqlite(_) => Backend::Sqlite,
         }
+    }
+
+    /// Runs a write in `write_transaction` together with its audit rows: `f` pushes
+    /// the events of what it changed, and they join the audit chain inside the same
+    /// transaction just before it commits (so both are durable, or neither is). Every
+    /// clinical write goes through here; reads keep using the audit writer.
+    /// `seal` (from `AuditLog::seal`) keys the rows' MACs.
+    pub fn audited_transaction<T, E, F>(
+        &mut self,
+        seal: &crate::audit_seal::ChainSeal,
+        f: F,
+    ) -> Result<T, E>
+    where
+        F: FnOnce(&mut DbConnection, &mut Vec<crate::audit::AuditEvent>) -> Result<T, E>,
+        E: From<diesel::result::Error>,
+    {
+        self.write_transaction(|conn| {
+            let mut events = Vec::new();
+            let value = f(conn, &mut events)?;
+            crate::audit::append_in_transaction(conn, seal, &events)?;
+            Ok(value)
+        })
     }
 
     /// Runs `f` in a transaction that holds the write lock from its first statement.

@@ -230,6 +230,7 @@ diesel::table! {
         status_code -> Nullable<Integer>,
         response_body -> Nullable<Text>,
         created_at -> Timestamp,
+        response_headers -> Nullable<Text>,
     }
 }
 

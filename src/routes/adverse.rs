@@ -56,51 +56,52 @@ pub async fn create_adverse_event(
         ));
     }
     let by = caller.user_id;
+    let who = caller.clone();
     let row = state
-        .db(move |conn| {
-            patients::find(conn, patient)?.ok_or(ApiError::NotFound)?;
-            if let Some(p) = body.procedure_id {
-                let procedure = notes::find_procedure(conn, p)?
-                    .ok_or_else(|| ApiError::validation("procedure_id", "no such procedure"))?;
-                if procedure.patient_id != patient {
-                    return Err(ApiError::validation(
-                        "procedure_id",
-                        "is another patient's procedure",
-                    ));
+        .write(move |conn, audit| {
+            let row = {
+                patients::find(conn, patient)?.ok_or(ApiError::NotFound)?;
+                if let Some(p) = body.procedure_id {
+                    let procedure = notes::find_procedure(conn, p)?
+                        .ok_or_else(|| ApiError::validation("procedure_id", "no such procedure"))?;
+                    if procedure.patient_id != patient {
+                        return Err(ApiError::validation(
+                            "procedure_id",
+                            "is another patient's procedure",
+                        ));
+                    }
                 }
-            }
-            let now = crate::db::now();
-            let row = AdverseEventRow {
-                id: AdverseEventId::new(),
-                patient_id: patient,
-                procedure_id: body.procedure_id,
-                onset_at,
-                kind: kind_text(body.kind),
-                severity: severity_text(body.severity),
-                phase: phase_text(body.phase),
-                description,
-                action_taken: body.action_taken,
-                resolved_at,
-                recorded_by: by,
-                recorded_at: now,
-                report_due_at: (body.severity == Severity::Serious)
-                    .then(|| now + Duration::days(REPORT_WITHIN_DAYS)),
-                reported_at: None,
-                report_reference: None,
-                version: 1,
-            };
-            adverse::insert(conn, &row)?;
+                let now = crate::db::now();
+                let row = AdverseEventRow {
+                    id: AdverseEventId::new(),
+                    patient_id: patient,
+                    procedure_id: body.procedure_id,
+                    onset_at,
+                    kind: kind_text(body.kind),
+                    severity: severity_text(body.severity),
+                    phase: phase_text(body.phase),
+                    description,
+                    action_taken: body.action_taken,
+                    resolved_at,
+                    recorded_by: by,
+                    recorded_at: now,
+                    report_due_at: (body.severity == Severity::Serious)
+                        .then(|| now + Duration::days(REPORT_WITHIN_DAYS)),
+                    reported_at: None,
+                    report_reference: None,
+                    version: 1,
+                };
+                adverse::insert(conn, &row)?;
+                Ok::<_, ApiError>(row)
+            }?;
+            audit.push(who.event(
+                AuditAction::Create,
+                "adverse_event",
+                Some(row.id.to_string()),
+                Some(patient),
+            ));
             Ok(row)
         })
-        .await?;
-    state
-        .audit
-        .record(caller.event(
-            AuditAction::Create,
-            "adverse_event",
-            Some(row.id.to_string()),
-            Some(patient),
-        ))
         .await?;
     Ok(HttpResponse::Created().json(AdverseEvent::from(row)))
 }
@@ -176,9 +177,10 @@ pub async fn update_adverse_event(
         Some(None) => Some(None),
         None => None,
     };
+    let who = caller.clone();
     let row = state
-        .db(move |conn| {
-            conn.write_transaction(|conn| {
+        .write(move |conn, audit| {
+            let row = {
                 let mut row = adverse::find(conn, id)?.ok_or(ApiError::NotFound)?;
                 let expected = row.version;
                 if let Some(r) = resolved {
@@ -214,18 +216,16 @@ pub async fn update_adverse_event(
                 if !adverse::save(conn, &row, expected)? {
                     return Err(ApiError::PreconditionFailed);
                 }
-                Ok(row)
-            })
+                Ok::<_, ApiError>(row)
+            }?;
+            audit.push(who.event(
+                AuditAction::Update,
+                "adverse_event",
+                Some(id.to_string()),
+                Some(row.patient_id),
+            ));
+            Ok(row)
         })
-        .await?;
-    state
-        .audit
-        .record(caller.event(
-            AuditAction::Update,
-            "adverse_event",
-            Some(id.to_string()),
-            Some(row.patient_id),
-        ))
         .await?;
     Ok(web::Json(AdverseEvent::from(row)))
 }
@@ -250,9 +250,10 @@ pub async fn mark_reported(
             "must be 1 to 200 characters",
         ));
     }
+    let who = caller.clone();
     let row = state
-        .db(move |conn| {
-            conn.write_transaction(|conn| {
+        .write(move |conn, audit| {
+            let row = {
                 let mut row = adverse::find(conn, id)?.ok_or(ApiError::NotFound)?;
                 if row.reported_at.is_some() {
                     return Err(ApiError::Conflict(
@@ -266,18 +267,16 @@ pub async fn mark_reported(
                 if !adverse::save(conn, &row, expected)? {
                     return Err(ApiError::PreconditionFailed);
                 }
-                Ok(row)
-            })
+                Ok::<_, ApiError>(row)
+            }?;
+            audit.push(who.event(
+                AuditAction::Update,
+                "adverse_event",
+                Some(id.to_string()),
+                Some(row.patient_id),
+            ));
+            Ok(row)
         })
-        .await?;
-    state
-        .audit
-        .record(caller.event(
-            AuditAction::Update,
-            "adverse_event",
-            Some(id.to_string()),
-            Some(row.patient_id),
-        ))
         .await?;
     Ok(web::Json(AdverseEvent::from(row)))
 }

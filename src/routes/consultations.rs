@@ -70,52 +70,54 @@ pub async fn create_consultation(
     let content = body.content();
     content.validate()?;
     let author = caller.user_id;
-    let (note, patient) = state
-        .db(move |conn| {
-            patients::find(conn, body.patient_id)?
-                .ok_or_else(|| ApiError::validation("patient_id", "no such patient"))?;
-            if let Some(a) = body.appointment_id {
-                let appt = appointments::find(conn, a)?
-                    .ok_or_else(|| ApiError::validation("appointment_id", "no such appointment"))?;
-                if appt.patient_id != body.patient_id {
-                    return Err(ApiError::validation(
-                        "appointment_id",
-                        "is another patient's appointment",
-                    ));
+    let who = caller.clone();
+    let (note, _) = state
+        .write(move |conn, audit| {
+            let (note, patient) = {
+                patients::find(conn, body.patient_id)?
+                    .ok_or_else(|| ApiError::validation("patient_id", "no such patient"))?;
+                if let Some(a) = body.appointment_id {
+                    let appt = appointments::find(conn, a)?.ok_or_else(|| {
+                        ApiError::validation("appointment_id", "no such appointment")
+                    })?;
+                    if appt.patient_id != body.patient_id {
+                        return Err(ApiError::validation(
+                            "appointment_id",
+                            "is another patient's appointment",
+                        ));
+                    }
                 }
-            }
-            let now = crate::db::now();
-            let mut row = ConsultationRow {
-                id: ConsultationId::new(),
-                patient_id: body.patient_id,
-                appointment_id: body.appointment_id,
-                author_id: author,
-                status: "draft".into(),
-                concerns: String::new(),
-                subjective: String::new(),
-                objective: String::new(),
-                assessment: String::new(),
-                plan: String::new(),
-                contraindications: String::new(),
-                contraindication_other: None,
-                contraindication_overrides: String::new(),
-                eligibility: String::new(),
-                signed_at: None,
-                signed_by: None,
-                content_sha256: None,
-                version: 1,
-                created_at: now,
-                updated_at: now,
-            };
-            store_content(&mut row, &content)?;
-            notes::insert_consultation(conn, &row)?;
-            let patient = row.patient_id;
-            Ok((view(conn, row)?, patient))
+                let now = crate::db::now();
+                let mut row = ConsultationRow {
+                    id: ConsultationId::new(),
+                    patient_id: body.patient_id,
+                    appointment_id: body.appointment_id,
+                    author_id: author,
+                    status: "draft".into(),
+                    concerns: String::new(),
+                    subjective: String::new(),
+                    objective: String::new(),
+                    assessment: String::new(),
+                    plan: String::new(),
+                    contraindications: String::new(),
+                    contraindication_other: None,
+                    contraindication_overrides: String::new(),
+                    eligibility: String::new(),
+                    signed_at: None,
+                    signed_by: None,
+                    content_sha256: None,
+                    version: 1,
+                    created_at: now,
+                    updated_at: now,
+                };
+                store_content(&mut row, &content)?;
+                notes::insert_consultation(conn, &row)?;
+                let patient = row.patient_id;
+                Ok::<_, ApiError>((view(conn, row)?, patient))
+            }?;
+            audit.push(who.event(AuditAction::Create, "consultation", None, Some(patient)));
+            Ok((note, patient))
         })
-        .await?;
-    state
-        .audit
-        .record(caller.event(AuditAction::Create, "consultation", None, Some(patient)))
         .await?;
     let location = format!("/api/v1/consultations/{}", note.id);
     let mut response = respond(StatusCode::CREATED, note);
@@ -170,9 +172,10 @@ pub async fn update_consultation(
     let expected = if_match_version(&req)?;
     let patch = body.into_inner();
     let c = caller.clone();
-    let (note, patient) = state
-        .db(move |conn| {
-            conn.write_transaction(|conn| {
+    let who = caller.clone();
+    let (note, _) = state
+        .write(move |conn, audit| {
+            let (note, patient) = {
                 let mut row = notes::find_consultation(conn, id)?.ok_or(ApiError::NotFound)?;
                 rules::require_author(&c, row.author_id)?;
                 rules::require_draft(&row.status)?;
@@ -190,18 +193,16 @@ pub async fn update_consultation(
                     return Err(ApiError::PreconditionFailed);
                 }
                 let patient = row.patient_id;
-                Ok((view(conn, row)?, patient))
-            })
+                Ok::<_, ApiError>((view(conn, row)?, patient))
+            }?;
+            audit.push(who.event(
+                AuditAction::Update,
+                "consultation",
+                Some(id.to_string()),
+                Some(patient),
+            ));
+            Ok((note, patient))
         })
-        .await?;
-    state
-        .audit
-        .record(caller.event(
-            AuditAction::Update,
-            "consultation",
-            Some(id.to_string()),
-            Some(patient),
-        ))
         .await?;
     Ok(respond(StatusCode::OK, note))
 }
@@ -216,9 +217,10 @@ pub async fn sign_consultation(
 ) -> ApiResult<HttpResponse> {
     let id = id.into_inner();
     let c = caller.clone();
-    let (note, patient) = state
-        .db(move |conn| {
-            conn.write_transaction(|conn| {
+    let who = caller.clone();
+    let (note, _) = state
+        .write(move |conn, audit| {
+            let (note, patient) = {
                 let mut row = notes::find_consultation(conn, id)?.ok_or(ApiError::NotFound)?;
                 rules::require_author(&c, row.author_id)?;
                 rules::require_draft(&row.status)?;
@@ -236,18 +238,16 @@ pub async fn sign_consultation(
                     return Err(ApiError::PreconditionFailed);
                 }
                 let patient = row.patient_id;
-                Ok((view(conn, row)?, patient))
-            })
+                Ok::<_, ApiError>((view(conn, row)?, patient))
+            }?;
+            audit.push(who.event(
+                AuditAction::Sign,
+                "consultation",
+                Some(id.to_string()),
+                Some(patient),
+            ));
+            Ok((note, patient))
         })
-        .await?;
-    state
-        .audit
-        .record(caller.event(
-            AuditAction::Sign,
-            "consultation",
-            Some(id.to_string()),
-            Some(patient),
-        ))
         .await?;
     Ok(respond(StatusCode::OK, note))
 }
@@ -267,9 +267,10 @@ pub async fn amend_consultation(
     let id = id.into_inner();
     let body = body.into_inner();
     let c = caller.clone();
-    let (amendment, patient) = state
-        .db(move |conn| {
-            conn.write_transaction(|conn| {
+    let who = caller.clone();
+    let (amendment, _) = state
+        .write(move |conn, audit| {
+            let (amendment, patient) = {
                 let row = notes::find_consultation(conn, id)?.ok_or(ApiError::NotFound)?;
                 rules::require_amender(conn, &c, row.author_id)?;
                 if row.status != "signed" {
@@ -292,18 +293,16 @@ pub async fn amend_consultation(
                     &body.reason,
                     &body.changes,
                 )?;
-                Ok((a, row.patient_id))
-            })
+                Ok::<_, ApiError>((a, row.patient_id))
+            }?;
+            audit.push(who.event(
+                AuditAction::Amend,
+                "consultation",
+                Some(id.to_string()),
+                Some(patient),
+            ));
+            Ok((amendment, patient))
         })
-        .await?;
-    state
-        .audit
-        .record(caller.event(
-            AuditAction::Amend,
-            "consultation",
-            Some(id.to_string()),
-            Some(patient),
-        ))
         .await?;
     Ok(HttpResponse::Created().json(Amendment::from(amendment)))
 }
@@ -318,25 +317,24 @@ pub async fn delete_consultation(
 ) -> ApiResult<HttpResponse> {
     let id = id.into_inner();
     let c = caller.clone();
-    let patient = state
-        .db(move |conn| {
-            conn.write_transaction(|conn| {
+    let who = caller.clone();
+    state
+        .write(move |conn, audit| {
+            let patient = {
                 let row = notes::find_consultation(conn, id)?.ok_or(ApiError::NotFound)?;
                 rules::require_author(&c, row.author_id)?;
                 rules::require_draft(&row.status)?;
                 notes::delete_consultation(conn, id)?;
-                Ok(row.patient_id)
-            })
+                Ok::<_, ApiError>(row.patient_id)
+            }?;
+            audit.push(who.event(
+                AuditAction::Delete,
+                "consultation",
+                Some(id.to_string()),
+                Some(patient),
+            ));
+            Ok(patient)
         })
-        .await?;
-    state
-        .audit
-        .record(caller.event(
-            AuditAction::Delete,
-            "consultation",
-            Some(id.to_string()),
-            Some(patient),
-        ))
         .await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -98,9 +98,10 @@ pub async fn mark(
         ));
     }
     let by = caller.user_id;
-    let (patient, mark_view) = state
-        .db(move |conn| {
-            conn.write_transaction(|conn| {
+    let who = caller.clone();
+    let (_, mark_view) = state
+        .write(move |conn, audit| {
+            let (patient, mark_view) = {
                 let patient = kind.patient_of(conn, id)?.ok_or(ApiError::NotFound)?;
                 let row = EnteredInErrorRow {
                     id: MarkedId::new(),
@@ -129,17 +130,15 @@ pub async fn mark(
                     )),
                     Err(e) => Err(e.into()),
                 }
-            })
+            }?;
+            audit.push(who.event(
+                AuditAction::Update,
+                kind.entity_type(),
+                Some(id.to_string()),
+                Some(patient),
+            ));
+            Ok((patient, mark_view))
         })
-        .await?;
-    state
-        .audit
-        .record(caller.event(
-            AuditAction::Update,
-            kind.entity_type(),
-            Some(id.to_string()),
-            Some(patient),
-        ))
         .await?;
     Ok(HttpResponse::Ok().json(mark_view))
 }

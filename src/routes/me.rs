@@ -1,7 +1,7 @@
 //! `/me/...`: the patient's own record. Every handler works on the caller's own
 //! patient id only; another patient's id simply does not exist here (404).
 use actix_web::http::StatusCode;
-use actix_web::{web, HttpRequest, HttpResponse, ResponseError};
+use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::Duration;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -18,7 +18,7 @@ use crate::db::types::{AppointmentId, ConsentId, PatientId, PractitionerId, Serv
 use crate::domain::schedule::AppointmentStatus;
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::extract::Json;
-use crate::idempotency::{self, Claim};
+use crate::idempotency::{self, Answer};
 use crate::routes::consents::sign;
 use crate::routes::measurements::{Measurement, MeasurementList};
 use crate::scheduling::{self, Booking};
@@ -107,42 +107,36 @@ pub async fn book_my_appointment(
 ) -> ApiResult<HttpResponse> {
     let me = own(&caller)?;
     let body = body.into_inner();
-    let key = match idempotency::claim(&state, &req, caller.user_id, &body).await? {
-        Claim::Replay(response) => return Ok(response),
-        Claim::Fresh { key } => Some(key),
-        Claim::NoKey => None,
-    };
-    let result = self_book(&state, &caller, me, body).await;
-    let response = result.unwrap_or_else(|e| e.error_response());
-    if let Some(key) = key {
-        let status = response.status();
-        let (res, bytes) = {
-            let (res, body) = response.into_parts();
-            let bytes = actix_web::body::MessageBody::try_into_bytes(body).unwrap_or_default();
-            (res.set_body(bytes.clone()).map_into_boxed_body(), bytes)
-        };
-        idempotency::finish(
-            &state,
-            caller.user_id,
-            key,
-            status,
-            String::from_utf8_lossy(&bytes).into_owned(),
-        )
-        .await?;
-        return Ok(res);
-    }
-    Ok(response)
+    let request = body.clone();
+    let settings = state.settings.clone();
+    let user = caller.user_id;
+    idempotency::run(&state, &req, user, &request, move |conn, audit| {
+        let row = self_book(conn, &settings, user, me, body)?;
+        audit.push(caller.event(
+            AuditAction::Create,
+            "appointment",
+            Some(row.id.to_string()),
+            Some(me),
+        ));
+        let location = format!("/api/v1/me/appointments/{}", row.id);
+        let etag = format!("\"{}\"", row.version);
+        Ok(Answer::json(StatusCode::CREATED, &Appointment::from(row))?
+            .header("location", location)
+            .header("etag", etag))
+    })
+    .await
 }
 
-async fn self_book(
-    state: &AppState,
-    caller: &Caller,
+/// The portal's rules, then the one booking path (inside the write transaction).
+fn self_book(
+    conn: &mut crate::db::DbConnection,
+    settings: &crate::config::Settings,
+    by: crate::db::types::UserId,
     me: PatientId,
     body: SelfBooking,
-) -> ApiResult<HttpResponse> {
+) -> Result<appointments::AppointmentRow, ApiError> {
     let starts_at = crate::api::plausible("starts_at", body.starts_at)?;
     let now = crate::db::now();
-    let settings = state.settings.clone();
     if starts_at < now + Duration::minutes(settings.portal_min_lead_minutes) {
         return Err(ApiError::Conflict(
             "Online booking needs a little notice; please call the clinic.".into(),
@@ -163,62 +157,36 @@ async fn self_book(
             "must be at most 2000 characters",
         ));
     }
-    let tz = settings.clinic_timezone;
-    let lead = settings.reminder_lead();
-    let max_open = settings.portal_max_open;
-    let by = caller.user_id;
-    let row = state
-        .db(move |conn| {
-            conn.write_transaction(|conn| {
-                let service = clinic::find_service(conn, body.service_id)?
-                    .ok_or_else(|| ApiError::validation("service_id", "no such service"))?;
-                if !service.patient_bookable {
-                    return Err(ApiError::Conflict(
-                        "This service is booked by the clinic, not online.".into(),
-                    ));
-                }
-                conn.lock_entity("patient", me.0)?;
-                let open = appointments::patient_future_open(conn, me, now)?;
-                if open.len() >= max_open {
-                    return Err(ApiError::Conflict(format!(
-                        "You already have {} upcoming appointments.",
-                        open.len()
-                    )));
-                }
-                scheduling::book(
-                    conn,
-                    tz,
-                    Booking {
-                        patient_id: me,
-                        practitioner_id: body.practitioner_id,
-                        service,
-                        starts_at,
-                        room_id: None,
-                        notes: body
-                            .notes
-                            .map(|n| n.trim().to_owned())
-                            .filter(|n| !n.is_empty()),
-                        follow_up_of: None,
-                        follow_up_offset_days: None,
-                        booked_by: Some(by),
-                    },
-                    lead,
-                )
-            })
-        })
-        .await?;
-    state
-        .audit
-        .record(caller.event(
-            AuditAction::Create,
-            "appointment",
-            Some(row.id.to_string()),
-            Some(me),
-        ))
-        .await?;
-    Ok(HttpResponse::build(StatusCode::CREATED)
-        .insert_header(("location", format!("/api/v1/me/appointments/{}", row.id)))
-        .json(Appointment::from(row)))
+    let service = clinic::find_service(conn, body.service_id)?
+        .ok_or_else(|| ApiError::validation("service_id", "no such service"))?;
+    if !service.patient_bookable {
+        return Err(ApiError::Conflict(
+            "This service is booked by the clinic, not online.".into(),
+        ));
+    }
+    scheduling::book_within(
+        conn,
+        settings.clinic_timezone,
+        Booking {
+            patient_id: me,
+            practitioner_id: body.practitioner_id,
+            service,
+            starts_at,
+            room_id: None,
+            notes: body
+                .notes
+                .map(|n| n.trim().to_owned())
+                .filter(|n| !n.is_empty()),
+            follow_up_of: None,
+            follow_up_offset_days: None,
+            booked_by: Some(by),
+        },
+        settings.reminder_lead(),
+        Some(scheduling::OpenLimit {
+            max_open: settings.portal_max_open,
+            now,
+        }),
+    )
 }
 
 /// Cancels one of the patient's own booked or confirmed appointments.
@@ -242,38 +210,34 @@ pub async fn cancel_my_appointment(
     }
     let tz = state.settings.clinic_timezone;
     let mut row = state
-        .db(move |conn| {
-            conn.write_transaction(|conn| {
-                let current = appointments::find(conn, id)?
-                    .filter(|a| a.patient_id == me)
-                    .ok_or(ApiError::NotFound)?;
-                if !AppointmentStatus::parse(&current.status)
-                    .is_some_and(AppointmentStatus::reschedulable)
-                {
-                    return Err(ApiError::Conflict(format!(
-                        "An appointment that is {} cannot be cancelled online.",
-                        current.status
-                    )));
-                }
-                scheduling::transition(
-                    conn,
-                    tz,
-                    current,
-                    AppointmentStatus::Cancelled,
-                    Some(reason),
-                    None,
-                )
-            })
+        .write(move |conn, audit| {
+            let current = appointments::find(conn, id)?
+                .filter(|a| a.patient_id == me)
+                .ok_or(ApiError::NotFound)?;
+            if !AppointmentStatus::parse(&current.status)
+                .is_some_and(AppointmentStatus::reschedulable)
+            {
+                return Err(ApiError::Conflict(format!(
+                    "An appointment that is {} cannot be cancelled online.",
+                    current.status
+                )));
+            }
+            let row = scheduling::transition(
+                conn,
+                tz,
+                current,
+                AppointmentStatus::Cancelled,
+                Some(reason),
+                None,
+            )?;
+            audit.push(caller.event(
+                AuditAction::Update,
+                "appointment",
+                Some(id.to_string()),
+                Some(me),
+            ));
+            Ok(row)
         })
-        .await?;
-    state
-        .audit
-        .record(caller.event(
-            AuditAction::Update,
-            "appointment",
-            Some(id.to_string()),
-            Some(me),
-        ))
         .await?;
     row.notes = None;
     Ok(web::Json(Appointment::from(row)))

@@ -128,46 +128,48 @@ pub async fn create_measurement(
         ));
     }
     let by = caller.user_id;
+    let who = caller.clone();
     let row = state
-        .db(move |conn| {
-            patients::find(conn, patient)?.ok_or(ApiError::NotFound)?;
-            if let Some(a) = body.appointment_id {
-                let appt = appointments::find(conn, a)?
-                    .ok_or_else(|| ApiError::validation("appointment_id", "no such appointment"))?;
-                if appt.patient_id != patient {
-                    return Err(ApiError::validation(
-                        "appointment_id",
-                        "is another patient's appointment",
-                    ));
+        .write(move |conn, audit| {
+            let row = {
+                patients::find(conn, patient)?.ok_or(ApiError::NotFound)?;
+                if let Some(a) = body.appointment_id {
+                    let appt = appointments::find(conn, a)?.ok_or_else(|| {
+                        ApiError::validation("appointment_id", "no such appointment")
+                    })?;
+                    if appt.patient_id != patient {
+                        return Err(ApiError::validation(
+                            "appointment_id",
+                            "is another patient's appointment",
+                        ));
+                    }
                 }
-            }
-            let row = MeasurementRow {
-                id: MeasurementId::new(),
-                patient_id: patient,
-                measured_at,
-                metric: body.metric.as_str().to_owned(),
-                value: body.value,
-                unit: body.unit,
-                device: body
-                    .device
-                    .map(|d| d.trim().to_owned())
-                    .filter(|d| !d.is_empty()),
-                appointment_id: body.appointment_id,
-                recorded_by: by,
-                created_at: crate::db::now(),
-            };
-            measurements::insert(conn, &row)?;
+                let row = MeasurementRow {
+                    id: MeasurementId::new(),
+                    patient_id: patient,
+                    measured_at,
+                    metric: body.metric.as_str().to_owned(),
+                    value: body.value,
+                    unit: body.unit,
+                    device: body
+                        .device
+                        .map(|d| d.trim().to_owned())
+                        .filter(|d| !d.is_empty()),
+                    appointment_id: body.appointment_id,
+                    recorded_by: by,
+                    created_at: crate::db::now(),
+                };
+                measurements::insert(conn, &row)?;
+                Ok::<_, ApiError>(row)
+            }?;
+            audit.push(who.event(
+                AuditAction::Create,
+                "measurement",
+                Some(row.id.to_string()),
+                Some(patient),
+            ));
             Ok(row)
         })
-        .await?;
-    state
-        .audit
-        .record(caller.event(
-            AuditAction::Create,
-            "measurement",
-            Some(row.id.to_string()),
-            Some(patient),
-        ))
         .await?;
     Ok(HttpResponse::Created().json(Measurement::from(row)))
 }

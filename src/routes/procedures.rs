@@ -85,9 +85,10 @@ pub async fn create_procedure(
         performed_at,
     ))?;
     let author = caller.user_id;
-    let (note, patient) = state
-        .db(move |conn| {
-            conn.write_transaction(|conn| {
+    let who = caller.clone();
+    let (note, _) = state
+        .write(move |conn, audit| {
+            let (note, patient) = {
                 patients::find(conn, body.patient_id)?
                     .ok_or_else(|| ApiError::validation("patient_id", "no such patient"))?;
                 let now = crate::db::now();
@@ -119,13 +120,11 @@ pub async fn create_procedure(
                 notes::insert_procedure(conn, &row)?;
                 index_lots(conn, &row, &content)?;
                 let patient = row.patient_id;
-                Ok((view(conn, row)?, patient))
-            })
+                Ok::<_, ApiError>((view(conn, row)?, patient))
+            }?;
+            audit.push(who.event(AuditAction::Create, "procedure", None, Some(patient)));
+            Ok((note, patient))
         })
-        .await?;
-    state
-        .audit
-        .record(caller.event(AuditAction::Create, "procedure", None, Some(patient)))
         .await?;
     let location = format!("/api/v1/procedures/{}", note.id);
     let mut response = respond(StatusCode::CREATED, note);
@@ -181,9 +180,10 @@ pub async fn update_procedure(
     let patch = body.into_inner();
     let c = caller.clone();
     let tz = state.settings.clinic_timezone;
-    let (note, patient) = state
-        .db(move |conn| {
-            conn.write_transaction(|conn| {
+    let who = caller.clone();
+    let (note, _) = state
+        .write(move |conn, audit| {
+            let (note, patient) = {
                 let mut row = notes::find_procedure(conn, id)?.ok_or(ApiError::NotFound)?;
                 rules::require_author(&c, row.author_id)?;
                 rules::require_draft(&row.status)?;
@@ -202,18 +202,16 @@ pub async fn update_procedure(
                     return Err(ApiError::PreconditionFailed);
                 }
                 let patient = row.patient_id;
-                Ok((view(conn, row)?, patient))
-            })
+                Ok::<_, ApiError>((view(conn, row)?, patient))
+            }?;
+            audit.push(who.event(
+                AuditAction::Update,
+                "procedure",
+                Some(id.to_string()),
+                Some(patient),
+            ));
+            Ok((note, patient))
         })
-        .await?;
-    state
-        .audit
-        .record(caller.event(
-            AuditAction::Update,
-            "procedure",
-            Some(id.to_string()),
-            Some(patient),
-        ))
         .await?;
     Ok(respond(StatusCode::OK, note))
 }
@@ -228,9 +226,10 @@ pub async fn sign_procedure(
 ) -> ApiResult<HttpResponse> {
     let id = id.into_inner();
     let c = caller.clone();
-    let (note, patient) = state
-        .db(move |conn| {
-            conn.write_transaction(|conn| {
+    let who = caller.clone();
+    let (note, _) = state
+        .write(move |conn, audit| {
+            let (note, patient) = {
                 let mut row = notes::find_procedure(conn, id)?.ok_or(ApiError::NotFound)?;
                 rules::require_author(&c, row.author_id)?;
                 rules::require_draft(&row.status)?;
@@ -246,18 +245,16 @@ pub async fn sign_procedure(
                     return Err(ApiError::PreconditionFailed);
                 }
                 let patient = row.patient_id;
-                Ok((view(conn, row)?, patient))
-            })
+                Ok::<_, ApiError>((view(conn, row)?, patient))
+            }?;
+            audit.push(who.event(
+                AuditAction::Sign,
+                "procedure",
+                Some(id.to_string()),
+                Some(patient),
+            ));
+            Ok((note, patient))
         })
-        .await?;
-    state
-        .audit
-        .record(caller.event(
-            AuditAction::Sign,
-            "procedure",
-            Some(id.to_string()),
-            Some(patient),
-        ))
         .await?;
     Ok(respond(StatusCode::OK, note))
 }
@@ -277,9 +274,10 @@ pub async fn amend_procedure(
     let body = body.into_inner();
     let c = caller.clone();
     let tz = state.settings.clinic_timezone;
-    let (amendment, patient) = state
-        .db(move |conn| {
-            conn.write_transaction(|conn| {
+    let who = caller.clone();
+    let (amendment, _) = state
+        .write(move |conn, audit| {
+            let (amendment, patient) = {
                 let row = notes::find_procedure(conn, id)?.ok_or(ApiError::NotFound)?;
                 rules::require_amender(conn, &c, row.author_id)?;
                 if row.status != "signed" {
@@ -317,18 +315,16 @@ pub async fn amend_procedure(
                         .collect();
                     notes::add_products(conn, row.id, &lots)?;
                 }
-                Ok((a, row.patient_id))
-            })
+                Ok::<_, ApiError>((a, row.patient_id))
+            }?;
+            audit.push(who.event(
+                AuditAction::Amend,
+                "procedure",
+                Some(id.to_string()),
+                Some(patient),
+            ));
+            Ok((amendment, patient))
         })
-        .await?;
-    state
-        .audit
-        .record(caller.event(
-            AuditAction::Amend,
-            "procedure",
-            Some(id.to_string()),
-            Some(patient),
-        ))
         .await?;
     Ok(HttpResponse::Created().json(Amendment::from(amendment)))
 }
@@ -383,9 +379,10 @@ pub async fn delete_procedure(
 ) -> ApiResult<HttpResponse> {
     let id = id.into_inner();
     let c = caller.clone();
-    let patient = state
-        .db(move |conn| {
-            conn.write_transaction(|conn| {
+    let who = caller.clone();
+    state
+        .write(move |conn, audit| {
+            let patient = {
                 let row = notes::find_procedure(conn, id)?.ok_or(ApiError::NotFound)?;
                 rules::require_author(&c, row.author_id)?;
                 rules::require_draft(&row.status)?;
@@ -401,18 +398,16 @@ pub async fn delete_procedure(
                     ));
                 }
                 notes::delete_procedure(conn, id)?;
-                Ok(row.patient_id)
-            })
-        })
-        .await?;
-    state
-        .audit
-        .record(caller.event(
+                Ok::<_, ApiError>(row.patient_id)
+            }?;
+            audit.push(who.event(
             AuditAction::Delete,
             "procedure",
             Some(id.to_string()),
             Some(patient),
-        ))
+        ));
+            Ok(patient)
+        })
         .await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -51,40 +51,41 @@ pub async fn create_sample(
         ));
     }
     let by = caller.user_id;
+    let who = caller.clone();
     let sample = state
-        .db(move |conn| {
-            let procedure = notes::find_procedure(conn, body.procedure_id)?
-                .ok_or_else(|| ApiError::validation("procedure_id", "no such procedure"))?;
-            if procedure.patient_id != body.patient_id {
-                return Err(ApiError::validation(
-                    "procedure_id",
-                    "is another patient's procedure",
-                ));
-            }
-            let row = SampleRow {
-                id: SampleId::new(),
-                label_code: new_label_code(),
-                patient_id: body.patient_id,
-                procedure_id: body.procedure_id,
-                harvested_at,
-                site,
-                volume_ml: body.volume_ml,
-                status: SampleState::Harvested.as_str().to_owned(),
-                created_by: by,
-                created_at: crate::db::now(),
-            };
-            samples::insert(conn, &row)?;
-            view(conn, row)
+        .write(move |conn, audit| {
+            let sample = {
+                let procedure = notes::find_procedure(conn, body.procedure_id)?
+                    .ok_or_else(|| ApiError::validation("procedure_id", "no such procedure"))?;
+                if procedure.patient_id != body.patient_id {
+                    return Err(ApiError::validation(
+                        "procedure_id",
+                        "is another patient's procedure",
+                    ));
+                }
+                let row = SampleRow {
+                    id: SampleId::new(),
+                    label_code: new_label_code(),
+                    patient_id: body.patient_id,
+                    procedure_id: body.procedure_id,
+                    harvested_at,
+                    site,
+                    volume_ml: body.volume_ml,
+                    status: SampleState::Harvested.as_str().to_owned(),
+                    created_by: by,
+                    created_at: crate::db::now(),
+                };
+                samples::insert(conn, &row)?;
+                view(conn, row)
+            }?;
+            audit.push(who.event(
+                AuditAction::Create,
+                "sample",
+                Some(sample.id.to_string()),
+                Some(sample.patient_id),
+            ));
+            Ok(sample)
         })
-        .await?;
-    state
-        .audit
-        .record(caller.event(
-            AuditAction::Create,
-            "sample",
-            Some(sample.id.to_string()),
-            Some(sample.patient_id),
-        ))
         .await?;
     Ok(HttpResponse::Created()
         .insert_header((header::LOCATION, format!("/api/v1/samples/{}", sample.id)))
@@ -139,9 +140,10 @@ pub async fn record_sample_event(
     let at = crate::api::plausible("at", body.at)?;
     let viability = Duration::hours(state.settings.sample_viability_hours.max(1));
     let by = caller.user_id;
+    let who = caller.clone();
     let sample = state
-        .db(move |conn| {
-            conn.write_transaction(|conn| {
+        .write(move |conn, audit| {
+            let sample = {
                 let row = samples::find(conn, id)?.ok_or(ApiError::NotFound)?;
                 let now = crate::db::now();
                 // The rules that protect the patient come first: a finished sample, or
@@ -200,17 +202,15 @@ pub async fn record_sample_event(
                 }
                 let row = samples::find(conn, id)?.ok_or(ApiError::NotFound)?;
                 view(conn, row)
-            })
-        })
-        .await?;
-    state
-        .audit
-        .record(caller.event(
+            }?;
+            audit.push(who.event(
             AuditAction::Update,
             "sample",
             Some(id.to_string()),
             Some(sample.patient_id),
-        ))
+        ));
+            Ok(sample)
+        })
         .await?;
     Ok(web::Json(sample))
 }

@@ -401,3 +401,88 @@ pub fn error_fields(problem: &Value) -> Vec<String> {
         })
         .unwrap_or_default()
 }
+
+/// `AUDIT_KEY_FILE` for a server process writing to `app`'s chain (every writer of
+/// one chain needs the same key; the anchors go beside it).
+pub fn audit_key_env(app: &TestApp) -> (&'static str, String) {
+    (
+        "AUDIT_KEY_FILE",
+        app.state
+            .settings
+            .audit
+            .audit_key_file
+            .display()
+            .to_string(),
+    )
+}
+
+/// A real `dermachart serve` process (the built binary) on a given database, its
+/// output captured to a log file; killed (SIGKILL) when dropped.
+pub struct ServerProcess {
+    child: tokio::process::Child,
+    pub address: String,
+    pub log: PathBuf,
+    _dir: tempfile::TempDir,
+}
+
+impl ServerProcess {
+    /// Starts the binary on `database_url` with these extra environment variables and
+    /// waits until it answers `/healthz`.
+    pub async fn start(database_url: &str, env: &[(&str, String)]) -> ServerProcess {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let log = dir.path().join("server.log");
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .expect("a free port")
+            .port();
+        let out = std::fs::File::create(&log).expect("log file");
+        let err = out.try_clone().expect("log file");
+        let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_dermachart"));
+        command
+            .arg("serve")
+            .env("DATABASE_URL", database_url)
+            .env("BIND", format!("127.0.0.1:{port}"))
+            .env("MEDIA_DIR", dir.path().join("media"))
+            .env("FRONTEND_DIR", "/nonexistent")
+            .env("RUST_LOG", "info")
+            .stdin(std::process::Stdio::null())
+            .stdout(out)
+            .stderr(err)
+            .kill_on_drop(true);
+        for (k, v) in env {
+            command.env(k, v);
+        }
+        let child = command.spawn().expect("the server binary starts");
+        let server = ServerProcess {
+            child,
+            address: format!("http://127.0.0.1:{port}"),
+            log,
+            _dir: dir,
+        };
+        let client = reqwest::Client::new();
+        for _ in 0..600 {
+            if let Ok(r) = client.get(server.url("/healthz")).send().await {
+                if r.status().is_success() {
+                    return server;
+                }
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        panic!("the server did not start: {}", server.log_text());
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.address, path)
+    }
+
+    /// Everything the process logged so far.
+    pub fn log_text(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap_or_default()
+    }
+
+    /// `kill -9`: no shutdown, no flushing, whatever was in flight is cut off.
+    pub async fn kill(&mut self) {
+        self.child.start_kill().expect("SIGKILL");
+        let _ = self.child.wait().await;
+    }
+}

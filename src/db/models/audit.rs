@@ -39,6 +39,28 @@ pub fn insert(conn: &mut DbConnection, row: &AuditRow) -> QueryResult<usize> {
         .execute(conn)
 }
 
+/// Inserts chained rows, in order: one multi-row statement per chunk on PostgreSQL
+/// (a round trip each); row by row on SQLite (in-process, no round trips).
+pub fn insert_all(conn: &mut DbConnection, rows: &[AuditRow]) -> QueryResult<usize> {
+    let mut inserted = 0;
+    match conn {
+        DbConnection::Postgres(pg) => {
+            // Well under PostgreSQL's limit on bound parameters per statement.
+            for chunk in rows.chunks(500) {
+                inserted += diesel::insert_into(audit_log::table)
+                    .values(chunk)
+                    .execute(pg)?;
+            }
+        }
+        DbConnection::Sqlite(_) => {
+            for row in rows {
+                inserted += insert(conn, row)?;
+            }
+        }
+    }
+    Ok(inserted)
+}
+
 /// Filters for the admin's audit view.
 #[derive(Debug, Default, Clone)]
 pub struct AuditFilter {

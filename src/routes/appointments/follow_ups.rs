@@ -30,25 +30,20 @@ pub async fn book_follow_ups(
     let lead = state.settings.reminder_lead();
     let by = caller.user_id;
     let rows = state
-        .db(move |conn| {
-            conn.write_transaction(|conn| {
-                let original = appointments::find(conn, id)?.ok_or(ApiError::NotFound)?;
-                scheduling::book_follow_ups(conn, tz, &original, by, lead)
-            })
+        .write(move |conn, audit| {
+            let original = appointments::find(conn, id)?.ok_or(ApiError::NotFound)?;
+            let rows = scheduling::book_follow_ups(conn, tz, &original, by, lead)?;
+            audit.extend(rows.iter().map(|r| {
+                caller.event(
+                    AuditAction::Create,
+                    "appointment",
+                    Some(r.id.to_string()),
+                    Some(r.patient_id),
+                )
+            }));
+            Ok(rows)
         })
         .await?;
-    let events = rows
-        .iter()
-        .map(|r| {
-            caller.event(
-                AuditAction::Create,
-                "appointment",
-                Some(r.id.to_string()),
-                Some(r.patient_id),
-            )
-        })
-        .collect();
-    state.audit.record_all(events).await?;
     Ok(HttpResponse::Created().json(AppointmentList {
         items: rows.into_iter().map(Appointment::from).collect(),
     }))

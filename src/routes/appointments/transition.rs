@@ -23,22 +23,21 @@ async fn apply(
 ) -> ApiResult<HttpResponse> {
     let expected = if_match_version(&req)?;
     let tz = state.settings.clinic_timezone;
+    let who = caller.clone();
     let row = state
-        .db(move |conn| {
-            conn.write_transaction(|conn| {
+        .write(move |conn, audit| {
+            let row = {
                 let current = appointments::find(conn, id)?.ok_or(ApiError::NotFound)?;
                 scheduling::transition(conn, tz, current, next, reason, expected)
-            })
+            }?;
+            audit.push(who.event(
+                AuditAction::Update,
+                "appointment",
+                Some(id.to_string()),
+                Some(row.patient_id),
+            ));
+            Ok(row)
         })
-        .await?;
-    state
-        .audit
-        .record(caller.event(
-            AuditAction::Update,
-            "appointment",
-            Some(id.to_string()),
-            Some(row.patient_id),
-        ))
         .await?;
     Ok(super::appointment_response(StatusCode::OK, row))
 }

@@ -57,9 +57,10 @@ pub async fn update_appointment(
     };
     let tz = state.settings.clinic_timezone;
     let lead = state.settings.reminder_lead();
+    let who = caller.clone();
     let row = state
-        .db(move |conn| {
-            conn.write_transaction(|conn| {
+        .write(move |conn, audit| {
+            let row = {
                 let current = appointments::find(conn, id)?.ok_or(ApiError::NotFound)?;
                 let service = match patch.service_id.flatten() {
                     Some(s) => Some(
@@ -76,17 +77,15 @@ pub async fn update_appointment(
                     notes: patch.notes,
                 };
                 scheduling::reschedule(conn, tz, current, change, expected, lead)
-            })
+            }?;
+            audit.push(who.event(
+                AuditAction::Update,
+                "appointment",
+                Some(id.to_string()),
+                Some(row.patient_id),
+            ));
+            Ok(row)
         })
-        .await?;
-    state
-        .audit
-        .record(caller.event(
-            AuditAction::Update,
-            "appointment",
-            Some(id.to_string()),
-            Some(row.patient_id),
-        ))
         .await?;
     Ok(super::appointment_response(StatusCode::OK, row))
 }

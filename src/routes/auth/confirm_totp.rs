@@ -37,16 +37,14 @@ pub async fn confirm_totp(
         return Err(ApiError::validation("code", "is not the current code"));
     };
     let id = user.id;
+    let who = caller.clone();
     state
-        .db(move |conn| {
+        .write(move |conn, audit| {
             users::set_totp(conn, id, Some(&secret), true)?;
             users::claim_totp_step(conn, id, step)?;
+            audit.push(who.event(AuditAction::Update, "user_totp", Some(id.to_string()), None));
             Ok(())
         })
-        .await?;
-    state
-        .audit
-        .record(caller.event(AuditAction::Update, "user_totp", Some(id.to_string()), None))
         .await?;
     Ok(HttpResponse::NoContent().finish())
 }

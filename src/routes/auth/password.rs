@@ -56,24 +56,20 @@ pub async fn change_password(
     check_current_password(&state, &caller, body.current_password).await?;
     let hash = state.hasher.hash(body.new_password).await?;
     let (id, keep) = (caller.user_id, caller.session_id);
+    let who = caller.clone();
     state
-        .db(move |conn| {
-            conn.write_transaction(|conn| {
-                let now = crate::db::now();
-                users::set_password_hash(conn, id, &hash, now)?;
-                sessions::revoke_all_for_user(conn, id, Some(keep), now)?;
-                Ok::<_, ApiError>(())
-            })
+        .write(move |conn, audit| {
+            let now = crate::db::now();
+            users::set_password_hash(conn, id, &hash, now)?;
+            sessions::revoke_all_for_user(conn, id, Some(keep), now)?;
+            audit.push(who.event(
+                AuditAction::Update,
+                "user_password",
+                Some(id.to_string()),
+                None,
+            ));
+            Ok(())
         })
-        .await?;
-    state
-        .audit
-        .record(caller.event(
-            AuditAction::Update,
-            "user_password",
-            Some(id.to_string()),
-            None,
-        ))
         .await?;
     Ok(HttpResponse::NoContent().finish())
 }

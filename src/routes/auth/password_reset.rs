@@ -2,7 +2,7 @@
 //! answer is the same 202 either way, so it tells nobody whether an email is known.
 use actix_web::{web, HttpResponse};
 
-use crate::accounts::{self, LinkPurpose};
+use crate::accounts;
 use crate::api::auth::PasswordResetRequest;
 use crate::audit::AuditAction;
 use crate::auth::RequestContext;
@@ -56,33 +56,20 @@ async fn issue_reset(
     email: String,
 ) -> Result<(), ApiError> {
     let public_url = state.settings.public_url.clone();
-    let issued = state
-        .db(move |conn| {
-            conn.write_transaction(|conn| {
-                let Some(user) = users::find_by_email(conn, &email)?.filter(|u| u.active) else {
-                    return Ok(None);
-                };
-                let now = crate::db::now();
-                if !accounts::may_send_reset(conn, user.id, now)? {
-                    return Ok(None);
-                }
-                accounts::issue_link(
-                    conn,
-                    user.id,
-                    &user.email,
-                    LinkPurpose::Reset,
-                    &public_url,
-                    now,
-                )?;
-                Ok(Some((user.id, user.patient_id)))
-            })
+    let ctx = ctx.clone();
+    state
+        .write(move |conn, audit| {
+            let Some(user) = users::find_by_email(conn, &email)?.filter(|u| u.active) else {
+                return Ok(());
+            };
+            let now = crate::db::now();
+            if accounts::issue_reset_link(conn, user.id, &user.email, &public_url, now)? {
+                let mut event = ctx.anonymous_event(AuditAction::Create, "password_reset");
+                event.entity_id = Some(user.id.to_string());
+                event.patient_id = user.patient_id;
+                audit.push(event);
+            }
+            Ok(())
         })
-        .await?;
-    if let Some((user, patient)) = issued {
-        let mut event = ctx.anonymous_event(AuditAction::Create, "password_reset");
-        event.entity_id = Some(user.to_string());
-        event.patient_id = patient;
-        state.audit.record(event).await?;
-    }
-    Ok(())
+        .await
 }

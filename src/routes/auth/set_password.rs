@@ -37,24 +37,22 @@ pub async fn set_password(
         .db(move |conn| accounts::check_link(conn, &probe, crate::db::now()))
         .await?;
     let hash = state.hasher.hash(body.new_password).await?;
-    let user = state
-        .db(move |conn| {
-            conn.write_transaction(|conn| {
-                let id = accounts::redeem_link(conn, &token, &hash, crate::db::now())?;
-                Ok(users::find(conn, id)?)
-            })
-        })
-        .await?;
     state
-        .audit
-        .record(AuditEvent {
-            actor_id: Some(user.id),
-            actor_role: Role::parse(&user.role),
-            action: AuditAction::Update,
-            entity_type: "user_password",
-            entity_id: Some(user.id.to_string()),
-            patient_id: user.patient_id,
-            ..ctx.anonymous_event(AuditAction::Update, "user_password")
+        .write(move |conn, audit| {
+            let user = {
+                let id = accounts::redeem_link(conn, &token, &hash, crate::db::now())?;
+                Ok::<_, ApiError>(users::find(conn, id)?)
+            }?;
+            audit.push(AuditEvent {
+                actor_id: Some(user.id),
+                actor_role: Role::parse(&user.role),
+                action: AuditAction::Update,
+                entity_type: "user_password",
+                entity_id: Some(user.id.to_string()),
+                patient_id: user.patient_id,
+                ..ctx.anonymous_event(AuditAction::Update, "user_password")
+            });
+            Ok(())
         })
         .await?;
     Ok(HttpResponse::NoContent().finish())

@@ -52,17 +52,18 @@ pub async fn issue_calendar_token(
     owned(&state, &caller, id).await?;
     let token = new_token();
     let hash = token_hash(&token);
+    let event = caller.event(
+        AuditAction::Create,
+        "calendar_token",
+        Some(id.to_string()),
+        None,
+    );
     state
-        .db(move |conn| Ok(calendar::replace(conn, id, &hash)?))
-        .await?;
-    state
-        .audit
-        .record(caller.event(
-            AuditAction::Create,
-            "calendar_token",
-            Some(id.to_string()),
-            None,
-        ))
+        .write(move |conn, audit| {
+            calendar::replace(conn, id, &hash)?;
+            audit.push(event);
+            Ok(())
+        })
         .await?;
     let url = format!(
         "{}/api/v1/practitioners/{id}/calendar.ics?token={token}",
@@ -81,17 +82,18 @@ pub async fn revoke_calendar_token(
 ) -> ApiResult<HttpResponse> {
     let id = id.into_inner();
     owned(&state, &caller, id).await?;
+    let event = caller.event(
+        AuditAction::Delete,
+        "calendar_token",
+        Some(id.to_string()),
+        None,
+    );
     state
-        .db(move |conn| Ok(calendar::revoke(conn, id)?))
-        .await?;
-    state
-        .audit
-        .record(caller.event(
-            AuditAction::Delete,
-            "calendar_token",
-            Some(id.to_string()),
-            None,
-        ))
+        .write(move |conn, audit| {
+            calendar::revoke(conn, id)?;
+            audit.push(event);
+            Ok(())
+        })
         .await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -46,17 +46,18 @@ pub async fn create_location(
         created_at: crate::db::now(),
     };
     let stored = row.clone();
+    let event = caller.event(
+        AuditAction::Create,
+        "location",
+        Some(row.id.to_string()),
+        None,
+    );
     state
-        .db(move |conn| Ok(clinic::insert_location(conn, &stored)?))
-        .await?;
-    state
-        .audit
-        .record(caller.event(
-            AuditAction::Create,
-            "location",
-            Some(row.id.to_string()),
-            None,
-        ))
+        .write(move |conn, audit| {
+            clinic::insert_location(conn, &stored)?;
+            audit.push(event);
+            Ok(())
+        })
         .await?;
     super::created(format!("/api/v1/locations/{}", row.id), Location::from(row))
 }

@@ -66,8 +66,9 @@ pub async fn create_practitioner(
         created_at: crate::db::now(),
     };
     let stored = row.clone();
+    let who = caller.clone();
     state
-        .db(move |conn| {
+        .write(move |conn, audit| {
             let user = users::find(conn, stored.user_id)
                 .map_err(|_| ApiError::validation("user_id", "no such user"))?;
             if user.role != Role::Practitioner.as_str() {
@@ -81,17 +82,15 @@ pub async fn create_practitioner(
                     "This user is already a practitioner.".into(),
                 ));
             }
-            Ok(clinic::insert_practitioner(conn, &stored)?)
+            Ok::<_, ApiError>(clinic::insert_practitioner(conn, &stored)?)?;
+            audit.push(who.event(
+                AuditAction::Create,
+                "practitioner",
+                Some(row.id.to_string()),
+                None,
+            ));
+            Ok(())
         })
-        .await?;
-    state
-        .audit
-        .record(caller.event(
-            AuditAction::Create,
-            "practitioner",
-            Some(row.id.to_string()),
-            None,
-        ))
         .await?;
     super::created(
         format!("/api/v1/practitioners/{}", row.id),

@@ -43,17 +43,16 @@ pub async fn create_room(
         created_at: crate::db::now(),
     };
     let stored = row.clone();
+    let who = caller.clone();
     state
-        .db(move |conn| {
+        .write(move |conn, audit| {
             if clinic::find_location(conn, stored.location_id)?.is_none() {
                 return Err(ApiError::validation("location_id", "no such location"));
             }
-            Ok(clinic::insert_room(conn, &stored)?)
+            Ok::<_, ApiError>(clinic::insert_room(conn, &stored)?)?;
+            audit.push(who.event(AuditAction::Create, "room", Some(row.id.to_string()), None));
+            Ok(())
         })
-        .await?;
-    state
-        .audit
-        .record(caller.event(AuditAction::Create, "room", Some(row.id.to_string()), None))
         .await?;
     super::created(format!("/api/v1/rooms/{}", row.id), Room::from(row))
 }

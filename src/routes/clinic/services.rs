@@ -118,20 +118,19 @@ pub async fn create_service(
         updated_at: now,
     };
     let stored = row.clone();
+    let who = caller.clone();
     state
-        .db(move |conn| {
+        .write(move |conn, audit| {
             check_follow_up_service(conn, &body, stored.id)?;
-            Ok(clinic::insert_service(conn, &stored)?)
+            Ok::<_, ApiError>(clinic::insert_service(conn, &stored)?)?;
+            audit.push(who.event(
+                AuditAction::Create,
+                "service",
+                Some(row.id.to_string()),
+                None,
+            ));
+            Ok(())
         })
-        .await?;
-    state
-        .audit
-        .record(caller.event(
-            AuditAction::Create,
-            "service",
-            Some(row.id.to_string()),
-            None,
-        ))
         .await?;
     let location = format!("/api/v1/services/{}", row.id);
     let mut response = with_etag(actix_web::http::StatusCode::CREATED, row);
@@ -156,9 +155,10 @@ pub async fn update_service(
     let id = id.into_inner();
     let expected = if_match_version(&req)?;
     let patch = body.into_inner();
+    let who = caller.clone();
     let row = state
-        .db(move |conn| {
-            conn.write_transaction(|conn| {
+        .write(move |conn, audit| {
+            let row = {
                 let current = clinic::find_service(conn, id)?.ok_or(ApiError::NotFound)?;
                 if expected.is_some_and(|v| v != current.version) {
                     return Err(ApiError::PreconditionFailed);
@@ -183,13 +183,11 @@ pub async fn update_service(
                 if clinic::update_service(conn, &row, current.version)? != 1 {
                     return Err(ApiError::PreconditionFailed);
                 }
-                Ok(row)
-            })
+                Ok::<_, ApiError>(row)
+            }?;
+            audit.push(who.event(AuditAction::Update, "service", Some(id.to_string()), None));
+            Ok(row)
         })
-        .await?;
-    state
-        .audit
-        .record(caller.event(AuditAction::Update, "service", Some(id.to_string()), None))
         .await?;
     Ok(with_etag(actix_web::http::StatusCode::OK, row))
 }

@@ -69,24 +69,21 @@ pub async fn create_time_off(
     };
     let tz = state.settings.clinic_timezone;
     let stored = row.clone();
+    let who = caller.clone();
     state
-        .db(move |conn| {
-            conn.write_transaction(|conn| {
-                conn.lock_entity("practitioner", id.0)?;
-                clinic::find_practitioner(conn, id)?.ok_or(ApiError::NotFound)?;
-                clinic::insert_time_off(conn, &stored)?;
-                super::working_hours::refuse_stranding(conn, tz, id)
-            })
+        .write(move |conn, audit| {
+            crate::scheduling::lock(conn, &[crate::scheduling::Lock::Practitioner(id)])?;
+            clinic::find_practitioner(conn, id)?.ok_or(ApiError::NotFound)?;
+            clinic::insert_time_off(conn, &stored)?;
+            super::working_hours::refuse_stranding(conn, tz, id)?;
+            audit.push(who.event(
+                AuditAction::Create,
+                "time_off",
+                Some(row.id.to_string()),
+                None,
+            ));
+            Ok(())
         })
-        .await?;
-    state
-        .audit
-        .record(caller.event(
-            AuditAction::Create,
-            "time_off",
-            Some(row.id.to_string()),
-            None,
-        ))
         .await?;
     super::created(
         format!("/api/v1/practitioners/{id}/time-off/{}", row.id),

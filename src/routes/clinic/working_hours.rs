@@ -84,10 +84,11 @@ pub async fn put_working_hours(
     let id = id.into_inner();
     let parsed = WorkingHours::parse_all(&body.into_inner())?;
     let tz = state.settings.clinic_timezone;
+    let who = caller.clone();
     let rows = state
-        .db(move |conn| {
-            conn.write_transaction(|conn| {
-                conn.lock_entity("practitioner", id.0)?;
+        .write(move |conn, audit| {
+            let rows = {
+                crate::scheduling::lock(conn, &[crate::scheduling::Lock::Practitioner(id)])?;
                 clinic::find_practitioner(conn, id)?.ok_or(ApiError::NotFound)?;
                 for (i, (_, _, _, location)) in parsed.iter().enumerate() {
                     if clinic::find_location(conn, *location)?.is_none() {
@@ -110,18 +111,16 @@ pub async fn put_working_hours(
                     .collect();
                 clinic::replace_working_hours(conn, id, &rows)?;
                 refuse_stranding(conn, tz, id)?;
-                Ok(clinic::working_hours_of(conn, id)?)
-            })
+                Ok::<_, ApiError>(clinic::working_hours_of(conn, id)?)
+            }?;
+            audit.push(who.event(
+                AuditAction::Update,
+                "working_hours",
+                Some(id.to_string()),
+                None,
+            ));
+            Ok(rows)
         })
-        .await?;
-    state
-        .audit
-        .record(caller.event(
-            AuditAction::Update,
-            "working_hours",
-            Some(id.to_string()),
-            None,
-        ))
         .await?;
     Ok(web::Json(rows.iter().map(WorkingHours::from_row).collect()))
 }

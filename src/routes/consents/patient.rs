@@ -25,52 +25,54 @@ pub async fn request_consent(
     let patient = id.into_inner();
     let template_id = body.into_inner().template_id;
     let by = caller.user_id;
+    let who = caller.clone();
     let (row, template) = state
-        .db(move |conn| {
-            patients::find(conn, patient)?.ok_or(ApiError::NotFound)?;
-            let named = consents::find_template(conn, template_id)?
-                .ok_or_else(|| ApiError::validation("template_id", "no such consent template"))?;
-            let latest = consents::family(conn, named.family_id)?
-                .pop()
-                .unwrap_or(named);
-            let row = ConsentRow {
-                id: ConsentId::new(),
-                patient_id: patient,
-                template_id: latest.id,
-                family_id: latest.family_id,
-                status: "pending".into(),
-                requested_by: Some(by),
-                requested_at: crate::db::now(),
-                signer_name: None,
-                signer_kind: None,
-                guardian_name: None,
-                signature_png: None,
-                signed_text: None,
-                signed_text_sha256: None,
-                signed_at: None,
-                collected_by: None,
-                signed_ip: None,
-                signed_user_agent: None,
-                witness_id: None,
-                witnessed_at: None,
-                expires_at: None,
-                revoked_at: None,
-                revoked_reason: None,
-                revoked_by: None,
-                version: 1,
-            };
-            consents::insert(conn, &row)?;
-            Ok((row, latest))
+        .write(move |conn, audit| {
+            let (row, template) = {
+                patients::find(conn, patient)?.ok_or(ApiError::NotFound)?;
+                let named = consents::find_template(conn, template_id)?.ok_or_else(|| {
+                    ApiError::validation("template_id", "no such consent template")
+                })?;
+                let latest = consents::family(conn, named.family_id)?
+                    .pop()
+                    .unwrap_or(named);
+                let row = ConsentRow {
+                    id: ConsentId::new(),
+                    patient_id: patient,
+                    template_id: latest.id,
+                    family_id: latest.family_id,
+                    status: "pending".into(),
+                    requested_by: Some(by),
+                    requested_at: crate::db::now(),
+                    signer_name: None,
+                    signer_kind: None,
+                    guardian_name: None,
+                    signature_png: None,
+                    signed_text: None,
+                    signed_text_sha256: None,
+                    signed_at: None,
+                    collected_by: None,
+                    signed_ip: None,
+                    signed_user_agent: None,
+                    witness_id: None,
+                    witnessed_at: None,
+                    expires_at: None,
+                    revoked_at: None,
+                    revoked_reason: None,
+                    revoked_by: None,
+                    version: 1,
+                };
+                consents::insert(conn, &row)?;
+                Ok::<_, ApiError>((row, latest))
+            }?;
+            audit.push(who.event(
+                AuditAction::Create,
+                "consent",
+                Some(row.id.to_string()),
+                Some(patient),
+            ));
+            Ok((row, template))
         })
-        .await?;
-    state
-        .audit
-        .record(caller.event(
-            AuditAction::Create,
-            "consent",
-            Some(row.id.to_string()),
-            Some(patient),
-        ))
         .await?;
     Ok(HttpResponse::Created()
         .insert_header(("location", format!("/api/v1/consents/{}", row.id)))

@@ -139,9 +139,10 @@ pub async fn sign(
         .and_then(|v| v.to_str().ok())
         .map(|v| v.chars().take(500).collect::<String>());
     let c = caller.clone();
+    let who = caller.clone();
     let (row, template) = state
-        .db(move |conn| {
-            conn.write_transaction(|conn| {
+        .write(move |conn, audit| {
+            let (row, template) = {
                 let (mut row, template) = super::load(conn, id)?;
                 let scope = ConsentScope::parse(&template.scope).unwrap_or(ConsentScope::Treatment);
                 let collected_by = match collector {
@@ -185,18 +186,16 @@ pub async fn sign(
                 if !consents::save(conn, &row, expected)? {
                     return Err(ApiError::PreconditionFailed);
                 }
-                Ok((row, template))
-            })
+                Ok::<_, ApiError>((row, template))
+            }?;
+            audit.push(who.event(
+                AuditAction::Sign,
+                "consent",
+                Some(id.to_string()),
+                Some(row.patient_id),
+            ));
+            Ok((row, template))
         })
-        .await?;
-    state
-        .audit
-        .record(caller.event(
-            AuditAction::Sign,
-            "consent",
-            Some(id.to_string()),
-            Some(row.patient_id),
-        ))
         .await?;
     Ok(web::Json(super::view(row, &template)))
 }

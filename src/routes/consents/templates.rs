@@ -125,20 +125,19 @@ pub async fn create_template(
     let id = ConsentTemplateId::new();
     let new = row(&body, id, ConsentFamilyId(id.0), 1, &caller)?;
     let stored = new.clone();
+    let who = caller.clone();
     state
-        .db(move |conn| {
+        .write(move |conn, audit| {
             validate(conn, &body)?;
-            Ok(consents::insert_template(conn, &stored)?)
+            Ok::<_, ApiError>(consents::insert_template(conn, &stored)?)?;
+            audit.push(who.event(
+                AuditAction::Create,
+                "consent_template",
+                Some(id.to_string()),
+                None,
+            ));
+            Ok(())
         })
-        .await?;
-    state
-        .audit
-        .record(caller.event(
-            AuditAction::Create,
-            "consent_template",
-            Some(id.to_string()),
-            None,
-        ))
         .await?;
     created(new)
 }
@@ -156,9 +155,10 @@ pub async fn create_version(
     let id = id.into_inner();
     let body = body.into_inner();
     let c = caller.clone();
+    let who = caller.clone();
     let new = state
-        .db(move |conn| {
-            conn.write_transaction(|conn| {
+        .write(move |conn, audit| {
+            let new = {
                 let base = consents::find_template(conn, id)?.ok_or(ApiError::NotFound)?;
                 validate(conn, &body)?;
                 let mut errors = Vec::new();
@@ -188,18 +188,16 @@ pub async fn create_version(
                     &c,
                 )?;
                 consents::insert_template(conn, &new)?;
-                Ok(new)
-            })
+                Ok::<_, ApiError>(new)
+            }?;
+            audit.push(who.event(
+                AuditAction::Create,
+                "consent_template",
+                Some(new.id.to_string()),
+                None,
+            ));
+            Ok(new)
         })
-        .await?;
-    state
-        .audit
-        .record(caller.event(
-            AuditAction::Create,
-            "consent_template",
-            Some(new.id.to_string()),
-            None,
-        ))
         .await?;
     created(new)
 }

@@ -20,9 +20,10 @@ pub async fn witness_consent(
 ) -> ApiResult<web::Json<Consent>> {
     let id = id.into_inner();
     let by = caller.user_id;
+    let who = caller.clone();
     let (row, template) = state
-        .db(move |conn| {
-            conn.write_transaction(|conn| {
+        .write(move |conn, audit| {
+            let (row, template) = {
                 let (mut row, template) = super::load(conn, id)?;
                 if row.status != "signed" {
                     return Err(ApiError::Conflict(
@@ -41,18 +42,16 @@ pub async fn witness_consent(
                 if !consents::save(conn, &row, expected)? {
                     return Err(ApiError::PreconditionFailed);
                 }
-                Ok((row, template))
-            })
+                Ok::<_, ApiError>((row, template))
+            }?;
+            audit.push(who.event(
+                AuditAction::Update,
+                "consent",
+                Some(id.to_string()),
+                Some(row.patient_id),
+            ));
+            Ok((row, template))
         })
-        .await?;
-    state
-        .audit
-        .record(caller.event(
-            AuditAction::Update,
-            "consent",
-            Some(id.to_string()),
-            Some(row.patient_id),
-        ))
         .await?;
     Ok(web::Json(super::view(row, &template)))
 }
@@ -76,9 +75,10 @@ pub async fn revoke_consent(
         ));
     }
     let by = caller.user_id;
+    let who = caller.clone();
     let (row, template) = state
-        .db(move |conn| {
-            conn.write_transaction(|conn| {
+        .write(move |conn, audit| {
+            let (row, template) = {
                 let (mut row, template) = super::load(conn, id)?;
                 if row.status == "revoked" {
                     return Err(ApiError::Conflict("The consent is already revoked.".into()));
@@ -92,18 +92,16 @@ pub async fn revoke_consent(
                 if !consents::save(conn, &row, expected)? {
                     return Err(ApiError::PreconditionFailed);
                 }
-                Ok((row, template))
-            })
+                Ok::<_, ApiError>((row, template))
+            }?;
+            audit.push(who.event(
+                AuditAction::Update,
+                "consent",
+                Some(id.to_string()),
+                Some(row.patient_id),
+            ));
+            Ok((row, template))
         })
-        .await?;
-    state
-        .audit
-        .record(caller.event(
-            AuditAction::Update,
-            "consent",
-            Some(id.to_string()),
-            Some(row.patient_id),
-        ))
         .await?;
     Ok(web::Json(super::view(row, &template)))
 }

@@ -18,19 +18,14 @@ pub async fn archive_patient(
 ) -> ApiResult<HttpResponse> {
     let id = id.into_inner();
     state
-        .db(move |conn| {
-            conn.write_transaction(|conn| {
-                patients::find(conn, id)?.ok_or(ApiError::NotFound)?;
-                let now = crate::db::now();
-                patients::archive(conn, id, now)?;
-                crate::scheduling::cancel_future_of_patient(conn, id, now)?;
-                Ok(())
-            })
+        .write(move |conn, audit| {
+            patients::find(conn, id)?.ok_or(ApiError::NotFound)?;
+            let now = crate::db::now();
+            patients::archive(conn, id, now)?;
+            crate::scheduling::cancel_future_of_patient(conn, id, now)?;
+            audit.push(caller.patient_event(AuditAction::Delete, id));
+            Ok(())
         })
-        .await?;
-    state
-        .audit
-        .record(caller.patient_event(AuditAction::Delete, id))
         .await?;
     Ok(HttpResponse::NoContent().finish())
 }

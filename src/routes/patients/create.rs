@@ -2,6 +2,7 @@
 use actix_web::http::{header, StatusCode};
 use actix_web::{web, HttpResponse};
 use chrono::Utc;
+use diesel::Connection;
 
 use crate::api::patients::{CreatePatient, Patient};
 use crate::audit::AuditAction;
@@ -30,15 +31,21 @@ pub async fn create_patient(
     let values = PatientValues::from(&fields);
     // Who set the email is kept with the row (portal logins: four eyes).
     let set_by = fields.email.is_some().then_some(caller.user_id);
+    let who = caller.clone();
     let row = state
-        .db(move |conn| {
+        .write(move |conn, audit| {
             let now = crate::db::now();
-            // MRNs are random; on the rare collision draw again.
+            // MRNs are random; on the rare collision draw again (each attempt in a
+            // savepoint: a failed insert must not end the transaction).
             for _ in 0..5 {
-                let attempt =
-                    patients::insert(conn, PatientId::new(), &new_mrn(), &values, set_by, now);
+                let attempt = conn.transaction(|conn| {
+                    patients::insert(conn, PatientId::new(), &new_mrn(), &values, set_by, now)
+                });
                 match attempt {
-                    Ok(row) => return Ok(row),
+                    Ok(row) => {
+                        audit.push(who.patient_event(AuditAction::Create, row.id));
+                        return Ok(row);
+                    }
                     Err(diesel::result::Error::DatabaseError(
                         diesel::result::DatabaseErrorKind::UniqueViolation,
                         _,
@@ -50,10 +57,6 @@ pub async fn create_patient(
                 "could not draw a free MRN"
             )))
         })
-        .await?;
-    state
-        .audit
-        .record(caller.patient_event(AuditAction::Create, row.id))
         .await?;
     let location = format!("/api/v1/patients/{}", row.id);
     let mut response = super::patient_response(

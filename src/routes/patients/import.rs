@@ -89,6 +89,8 @@ pub async fn import_patients(
     let front_desk = !super::sees_clinical(&caller);
     let by = caller.user_id;
     let today = chrono::Utc::now().date_naive();
+    let who = caller.clone();
+    let seal = state.audit.seal();
     let ids = state
         .db(move |conn| {
             let mut reader = csv::ReaderBuilder::new()
@@ -118,16 +120,15 @@ pub async fn import_patients(
             let mut reader = csv::ReaderBuilder::new()
                 .flexible(true)
                 .from_reader(BufReader::new(file));
-            conn.write_transaction(|conn| insert_rows(conn, by, &mut reader, &header, names, today))
+            conn.audited_transaction(&seal, |conn, audit| {
+                let ids = insert_rows(conn, by, &mut reader, &header, names, today)?;
+                audit.extend(
+                    ids.iter()
+                        .map(|id| who.patient_event(AuditAction::Create, *id)),
+                );
+                Ok(ids)
+            })
         })
-        .await?;
-    state
-        .audit
-        .record_all(
-            ids.iter()
-                .map(|id| caller.patient_event(AuditAction::Create, *id))
-                .collect(),
-        )
         .await?;
     Ok(HttpResponse::Created().json(ImportResult {
         imported: ids.len(),

@@ -24,20 +24,17 @@ pub async fn create_portal_account(
     let public_url = state.settings.public_url.clone();
     let me = caller.user_id;
     let (user_id, expires_at) = state
-        .db(move |conn| {
-            conn.write_transaction(|conn| {
-                accounts::open_portal_account(conn, patient, me, &public_url, crate::db::now())
-            })
+        .write(move |conn, audit| {
+            let (user_id, expires_at) =
+                accounts::open_portal_account(conn, patient, me, &public_url, crate::db::now())?;
+            audit.push(caller.event(
+                AuditAction::Create,
+                "portal_account",
+                Some(user_id.to_string()),
+                Some(patient),
+            ));
+            Ok((user_id, expires_at))
         })
-        .await?;
-    state
-        .audit
-        .record(caller.event(
-            AuditAction::Create,
-            "portal_account",
-            Some(user_id.to_string()),
-            Some(patient),
-        ))
         .await?;
     Ok(HttpResponse::Created()
         .insert_header(("location", format!("/api/v1/users/{user_id}")))

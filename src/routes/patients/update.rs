@@ -30,9 +30,10 @@ pub async fn update_patient(
     let patch = body.into_inner();
     super::refuse_clinical_from_front_desk(&caller, patch.has_clinical_fields())?;
     let by = caller.user_id;
+    let who = caller.clone();
     let row = state
-        .db(move |conn| {
-            conn.write_transaction(|conn| {
+        .write(move |conn, audit| {
+            {
                 let current = patients::find(conn, id)?.ok_or(ApiError::NotFound)?;
                 if expected.is_some_and(|v| v != current.version) {
                     return Err(ApiError::PreconditionFailed);
@@ -52,22 +53,20 @@ pub async fn update_patient(
                 if email_changed {
                     patients::note_email_set(conn, id, by, now)?;
                 }
-                Ok((row, email_changed))
-            })
+                audit.push(who.patient_event(AuditAction::Update, row.id));
+                if email_changed {
+                    // Where portal links go: the portal-account route reads this (four eyes).
+                    audit.push(who.event(
+                        AuditAction::Update,
+                        super::EMAIL_CHANGE,
+                        Some(row.id.to_string()),
+                        Some(row.id),
+                    ));
+                }
+                Ok(row)
+            }
         })
         .await?;
-    let (row, email_changed) = row;
-    let mut events = vec![caller.patient_event(AuditAction::Update, row.id)];
-    if email_changed {
-        // Where portal links go: the portal-account route reads this (four eyes).
-        events.push(caller.event(
-            AuditAction::Update,
-            super::EMAIL_CHANGE,
-            Some(row.id.to_string()),
-            Some(row.id),
-        ));
-    }
-    state.audit.record_all(events).await?;
     Ok(super::patient_response(
         StatusCode::OK,
         Patient::from_row(row, super::sees_clinical(&caller)),

@@ -291,17 +291,16 @@ pub async fn upload_photo(
                 created_at: crate::db::now(),
             }
         },
+        move |row| {
+            caller.event(
+                AuditAction::Create,
+                "photo",
+                Some(row.id.to_string()),
+                Some(patient),
+            )
+        },
     )
     .await?;
-    state
-        .audit
-        .record(caller.event(
-            AuditAction::Create,
-            "photo",
-            Some(row.id.to_string()),
-            Some(patient),
-        ))
-        .await?;
     Ok(HttpResponse::Created()
         .insert_header((header::LOCATION, format!("/api/v1/photos/{}", row.id)))
         .json(Photo::from(row)))

@@ -60,9 +60,10 @@ pub async fn create_user(
     let body = body.into_inner();
     validate_new_user(&body)?;
     let hash = state.hasher.hash(body.password.clone()).await?;
+    let who = caller.clone();
     let row = state
-        .db(move |conn| {
-            conn.write_transaction(|conn| {
+        .write(move |conn, audit| {
+            let row = {
                 if let Some(pid) = body.patient_id {
                     if patients::find(conn, pid)?.is_none() {
                         return Err(ApiError::validation("patient_id", "no such patient"));
@@ -73,7 +74,7 @@ pub async fn create_user(
                     return Err(ApiError::Conflict("A user with this email exists.".into()));
                 }
                 let now = crate::db::now();
-                Ok(users::insert(
+                Ok::<_, ApiError>(users::insert(
                     conn,
                     &NewUser {
                         id: UserId::new(),
@@ -88,17 +89,15 @@ pub async fn create_user(
                         updated_at: now,
                     },
                 )?)
-            })
+            }?;
+            audit.push(who.event(
+                AuditAction::Create,
+                "user",
+                Some(row.id.to_string()),
+                row.patient_id,
+            ));
+            Ok(row)
         })
-        .await?;
-    state
-        .audit
-        .record(caller.event(
-            AuditAction::Create,
-            "user",
-            Some(row.id.to_string()),
-            row.patient_id,
-        ))
         .await?;
     let location = format!("/api/v1/users/{}", row.id);
     let version = row.version;

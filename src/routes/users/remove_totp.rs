@@ -5,7 +5,7 @@ use crate::audit::AuditAction;
 use crate::auth::Caller;
 use crate::db::models::{sessions, users};
 use crate::db::types::UserId;
-use crate::error::{ApiError, ApiResult, Problem};
+use crate::error::{ApiResult, Problem};
 use crate::state::AppState;
 
 /// Removes a user's second factor (lost phone) and ends their sessions.
@@ -17,19 +17,15 @@ pub async fn remove_totp(
     id: web::Path<UserId>,
 ) -> ApiResult<HttpResponse> {
     let id = id.into_inner();
+    let who = caller.clone();
     state
-        .db(move |conn| {
-            conn.write_transaction(|conn| {
-                users::find(conn, id)?;
-                users::set_totp(conn, id, None, false)?;
-                sessions::revoke_all_for_user(conn, id, None, crate::db::now())?;
-                Ok::<_, ApiError>(())
-            })
+        .write(move |conn, audit| {
+            users::find(conn, id)?;
+            users::set_totp(conn, id, None, false)?;
+            sessions::revoke_all_for_user(conn, id, None, crate::db::now())?;
+            audit.push(who.event(AuditAction::Delete, "user_totp", Some(id.to_string()), None));
+            Ok(())
         })
-        .await?;
-    state
-        .audit
-        .record(caller.event(AuditAction::Delete, "user_totp", Some(id.to_string()), None))
         .await?;
     Ok(HttpResponse::NoContent().finish())
 }

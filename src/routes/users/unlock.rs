@@ -17,20 +17,19 @@ pub async fn unlock_user(
     id: web::Path<UserId>,
 ) -> ApiResult<HttpResponse> {
     let id = id.into_inner();
+    let who = caller.clone();
     state
-        .db(move |conn| {
+        .write(move |conn, audit| {
             let user = users::find(conn, id)?;
-            Ok(throttle::clear_for_email(conn, &user.email)?)
+            Ok::<_, crate::error::ApiError>(throttle::clear_for_email(conn, &user.email)?)?;
+            audit.push(who.event(
+                AuditAction::Delete,
+                "login_throttle",
+                Some(id.to_string()),
+                None,
+            ));
+            Ok(())
         })
-        .await?;
-    state
-        .audit
-        .record(caller.event(
-            AuditAction::Delete,
-            "login_throttle",
-            Some(id.to_string()),
-            None,
-        ))
         .await?;
     Ok(HttpResponse::NoContent().finish())
 }

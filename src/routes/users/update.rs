@@ -66,9 +66,10 @@ pub async fn update_user(
         return Err(ApiError::Validation(errors));
     }
     let deactivating = changes.active == Some(false);
+    let who = caller.clone();
     let row = state
-        .db(move |conn| {
-            conn.write_transaction(|conn| {
+        .write(move |conn, audit| {
+            let row = {
                 let current = users::find(conn, id)?;
                 if let Some(role) = new_role {
                     let was_patient = current.role == Role::Patient.as_str();
@@ -86,18 +87,16 @@ pub async fn update_user(
                 if deactivating {
                     sessions::revoke_all_for_user(conn, id, None, now)?;
                 }
-                Ok(row)
-            })
+                Ok::<_, ApiError>(row)
+            }?;
+            audit.push(who.event(
+                AuditAction::Update,
+                "user",
+                Some(id.to_string()),
+                row.patient_id,
+            ));
+            Ok(row)
         })
-        .await?;
-    state
-        .audit
-        .record(caller.event(
-            AuditAction::Update,
-            "user",
-            Some(id.to_string()),
-            row.patient_id,
-        ))
         .await?;
     let version = row.version;
     Ok(super::user_response(
