@@ -211,7 +211,6 @@ impl DbConnection {
     /// the events of what it changed, and they join the audit chain inside the same
     /// transaction just before it commits (so both are durable, or neither is). Every
     /// clinical write goes through here; reads keep using the audit writer.
-    /// `seal` (from `AuditLog::seal`) keys the rows' MACs.
     pub fn audited_transaction<T, E, F>(
         &mut self,
         seal: &crate::audit_seal::ChainSeal,

@@ -85,6 +85,9 @@ impl TestDatabase {
 
 impl Drop for TestDatabase {
     fn drop(&mut self) {
+        if let Some(dir) = audit_key_for(&self.url).parent() {
+            let _ = std::fs::remove_dir_all(dir);
+        }
         if let Some(dir) = &self.sqlite_dir {
             let _ = std::fs::remove_dir_all(dir);
         }
@@ -162,7 +165,7 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
     let media = MediaDir::new();
     let mut settings = test_settings(&db.url);
     settings.media_dir = media.0.clone();
-    settings.audit.audit_key_file = media.audit_dir().join("audit.key");
+    settings.audit.audit_key_file = audit_key_for(&db.url);
     adjust(&mut settings);
     let app = tokio::task::spawn_blocking(move || Application::build(settings, Some(test_routes)))
         .await
@@ -425,6 +428,17 @@ pub struct ServerProcess {
     _dir: tempfile::TempDir,
 }
 
+/// The audit key file of the test database `database_url` (a fresh folder per URL;
+/// every test's database has its own URL).
+pub fn audit_key_for(database_url: &str) -> PathBuf {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    database_url.hash(&mut h);
+    let dir = std::env::temp_dir().join(format!("dermachart-test-audit-{:016x}", h.finish()));
+    std::fs::create_dir_all(&dir).expect("audit key folder");
+    dir.join("audit.key")
+}
+
 impl ServerProcess {
     /// Starts the binary on `database_url` with these extra environment variables and
     /// waits until it answers `/healthz`.
@@ -445,6 +459,9 @@ impl ServerProcess {
             .env("MEDIA_DIR", dir.path().join("media"))
             .env("FRONTEND_DIR", "/nonexistent")
             .env("RUST_LOG", "info")
+            // One audit key (and anchor file) per database, shared by every process
+            // on it, across restarts: as operations.md asks of N app servers.
+            .env("AUDIT_KEY_FILE", audit_key_for(database_url))
             .stdin(std::process::Stdio::null())
             .stdout(out)
             .stderr(err)
