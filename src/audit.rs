@@ -211,8 +211,7 @@ pub fn append_in_transaction(
 }
 
 /// The one place rows join the chain (the writer's batches and audited write
-/// transactions alike): under the chain lock, after the head as committed, in order,
-/// each sealed with the key (`ChainSeal`).
+/// transactions alike): under the chain lock, after the head as committed, in order.
 ///
 /// On PostgreSQL the transaction-scoped advisory lock serialises every appender of
 /// every app server until its transaction ends; it is taken after any other lock the

@@ -9,7 +9,7 @@ use std::sync::{Arc, Mutex};
 use chrono::Duration;
 use serde_json::{json, Value};
 
-use crate::helpers::{audit_key_env, ServerProcess};
+use crate::helpers::ServerProcess;
 use crate::scheduling::{clinic_with_settings, monday, Clinic};
 
 const WORKERS: usize = 24;
@@ -18,12 +18,10 @@ const WORKERS: usize = 24;
 type Outcomes = HashMap<usize, Option<(u16, Value)>>;
 const KILL_AFTER_ACKS: usize = 150;
 
-/// The servers share the test app's audit key: one chain, one key.
-fn server_env(c: &Clinic) -> Vec<(&'static str, String)> {
+fn server_env() -> Vec<(&'static str, String)> {
     vec![
         ("CLINIC_TIMEZONE", "UTC".into()),
         ("DB_POOL_SIZE", "16".into()),
-        audit_key_env(&c.app),
     ]
 }
 
@@ -77,7 +75,7 @@ async fn a_server_killed_under_booking_load_loses_no_booking_audit_row_or_answer
         patients.push(c.patient(&format!("Crash{i}")).await);
     }
     let patients = Arc::new(patients);
-    let mut first = ServerProcess::start(&c.app.db.url, &server_env(&c)).await;
+    let mut first = ServerProcess::start(&c.app.db.url, &server_env()).await;
     let url = first.url("/api/v1/appointments");
 
     // Load: WORKERS clients book one distinct slot after another until the server dies.
@@ -133,7 +131,7 @@ async fn a_server_killed_under_booking_load_loses_no_booking_audit_row_or_answer
     }
 
     // Restarted: every acknowledged booking is there, each with its audit row.
-    let second = ServerProcess::start(&c.app.db.url, &server_env(&c)).await;
+    let second = ServerProcess::start(&c.app.db.url, &server_env()).await;
     let stored: HashSet<String> = c
         .app
         .with_db(|conn| {

@@ -405,20 +405,6 @@ pub fn error_fields(problem: &Value) -> Vec<String> {
         .unwrap_or_default()
 }
 
-/// `AUDIT_KEY_FILE` for a server process writing to `app`'s chain (every writer of
-/// one chain needs the same key; the anchors go beside it).
-pub fn audit_key_env(app: &TestApp) -> (&'static str, String) {
-    (
-        "AUDIT_KEY_FILE",
-        app.state
-            .settings
-            .audit
-            .audit_key_file
-            .display()
-            .to_string(),
-    )
-}
-
 /// A real `dermachart serve` process (the built binary) on a given database, its
 /// output captured to a log file; killed (SIGKILL) when dropped.
 pub struct ServerProcess {

@@ -11,7 +11,7 @@ use serde_json::{json, Value};
 use dermachart::db::Backend;
 use dermachart::domain::role::Role;
 
-use crate::helpers::{audit_key_env, backend, ServerProcess, PASSWORD};
+use crate::helpers::{backend, ServerProcess, PASSWORD};
 use crate::reminders::{smtp_sink, wait_for};
 use crate::scheduling::{clinic_with_settings, monday};
 
@@ -40,8 +40,6 @@ async fn two_app_servers_on_one_database_book_once_share_sessions_and_send_each_
         ("SMTP_URL", format!("smtp://127.0.0.1:{}", sink.port)),
         ("REMINDER_POLL_MS", "100".to_owned()),
         ("PUBLIC_URL", "https://clinic.example".to_owned()),
-        // One chain, one key: the servers share the test app's.
-        audit_key_env(&c.app),
     ];
     let servers = Arc::new([
         ServerProcess::start(&c.app.db.url, &env).await,
