@@ -79,6 +79,7 @@ async fn issue_reset(
         })
         .await?;
     if let Some((user, patient)) = issued {
+        crate::outbox::wake();
         let mut event = ctx.anonymous_event(AuditAction::Create, "password_reset");
         event.entity_id = Some(user.to_string());
         event.patient_id = patient;

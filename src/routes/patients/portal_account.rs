@@ -30,6 +30,7 @@ pub async fn create_portal_account(
             })
         })
         .await?;
+    crate::outbox::wake();
     state
         .audit
         .record(caller.event(
