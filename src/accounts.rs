@@ -71,9 +71,12 @@ const FOUR_EYES: Duration = Duration::hours(24);
 
 /// Creates a patient's portal login for the email on file and queues its
 /// set-password link; returns the new user and when the link expires. 404 unknown
-/// patient, 409 archived, 422 no email, 409 if the caller set that email within
-/// `FOUR_EYES` (else one staff member could point any chart's email at themselves and
-/// open that patient's portal), 409 if a login exists or another login has the email.
+/// patient, 409 archived, 422 no email, 409 if the caller *changed* that email on an
+/// existing patient within `FOUR_EYES` (else one staff member could point any chart's
+/// email at themselves and open that patient's portal; a second person must send
+/// it), 409 if a login exists or another login has the email. The email a patient
+/// was registered with (create or import: set at `created_at`) is no change, so a
+/// one-person front desk can hand a new patient their login at registration.
 /// Call inside a write transaction.
 pub fn open_portal_account(
     conn: &mut DbConnection,
@@ -93,11 +96,12 @@ pub fn open_portal_account(
         .filter(|e| !e.is_empty())
         .ok_or_else(|| ApiError::validation("email", "the patient has no email on file"))?;
     // Read in this transaction, from the row the email change itself wrote.
-    if patients::email_set(conn, patient)?
-        .is_some_and(|(setter, at)| setter == by && at >= now - FOUR_EYES)
-    {
+    let changed_after_registration = |at: NaiveDateTime| at > row.created_at;
+    if patients::email_set(conn, patient)?.is_some_and(|(setter, at)| {
+        setter == by && changed_after_registration(at) && at >= now - FOUR_EYES
+    }) {
         return Err(ApiError::Conflict(
-            "You set this patient's email in the last 24 hours; another staff member must create the portal login.".into(),
+            "You changed this patient's email in the last 24 hours; another staff member must create the portal login.".into(),
         ));
     }
     if users::find_by_patient(conn, patient)?.is_some() {

@@ -94,6 +94,13 @@ pub struct Settings {
     /// Photos decoded at once; more wait (bounded memory under an upload burst).
     #[arg(long, env = "IMAGE_CONCURRENCY", default_value_t = 2)]
     pub image_concurrency: usize,
+    /// Longest a JSON body may take to arrive (seconds; 408 past it). Photo and
+    /// CSV uploads have their own, longer limit (`UPLOAD_TIMEOUT_SECS`).
+    #[arg(long, env = "BODY_TIMEOUT_SECS", default_value_t = 15)]
+    pub body_timeout_secs: u64,
+    /// Longest a photo or CSV upload may take to arrive (seconds; 408 past it).
+    #[arg(long, env = "UPLOAD_TIMEOUT_SECS", default_value_t = 600)]
+    pub upload_timeout_secs: u64,
     /// Largest CSV file `POST /patients/import` accepts (bytes; 413 past it).
     #[arg(long, env = "IMPORT_MAX_BYTES", default_value_t = 50 * 1024 * 1024)]
     pub import_max_bytes: usize,

@@ -41,6 +41,9 @@ pub enum ApiError {
     PreconditionFailed,
     #[error("payload too large")]
     PayloadTooLarge,
+    /// The body did not arrive within its time limit.
+    #[error("request timeout")]
+    RequestTimeout,
     #[error("unsupported media type")]
     UnsupportedMediaType,
     /// 415 with its own explanation (an upload that is not what the route takes).
@@ -106,6 +109,11 @@ impl ApiError {
                 "payload-too-large",
                 "Payload too large",
                 "The request body is larger than allowed.".into(),
+            ),
+            ApiError::RequestTimeout => (
+                "request-timeout",
+                "Request timeout",
+                "The request body did not arrive in time.".into(),
             ),
             ApiError::UnsupportedMediaType => (
                 "unsupported-media-type",
@@ -181,6 +189,7 @@ impl ResponseError for ApiError {
             ApiError::Conflict(_) => StatusCode::CONFLICT,
             ApiError::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
             ApiError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::RequestTimeout => StatusCode::REQUEST_TIMEOUT,
             ApiError::UnsupportedMediaType | ApiError::WrongMediaType(_) => {
                 StatusCode::UNSUPPORTED_MEDIA_TYPE
             }

@@ -45,6 +45,7 @@ impl<T: DeserializeOwned + 'static> FromRequest for Json<T> {
             .get(header::CONTENT_LENGTH)
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.parse::<usize>().ok());
+        let deadline = body_deadline(req);
         let mut payload = payload.take();
         Box::pin(async move {
             if declared_length.is_some_and(|n| n > JSON_LIMIT) {
@@ -53,14 +54,23 @@ impl<T: DeserializeOwned + 'static> FromRequest for Json<T> {
             if !json {
                 return Err(ApiError::UnsupportedMediaType);
             }
-            let mut body = BytesMut::new();
-            while let Some(chunk) = payload.next().await {
-                let chunk = chunk.map_err(|_| ApiError::BadRequest("Unreadable body.".into()))?;
-                if body.len() + chunk.len() > JSON_LIMIT {
-                    return Err(ApiError::PayloadTooLarge);
+            let read = async {
+                let mut body = BytesMut::new();
+                while let Some(chunk) = payload.next().await {
+                    let chunk =
+                        chunk.map_err(|_| ApiError::BadRequest("Unreadable body.".into()))?;
+                    if body.len() + chunk.len() > JSON_LIMIT {
+                        return Err(ApiError::PayloadTooLarge);
+                    }
+                    body.extend_from_slice(&chunk);
                 }
-                body.extend_from_slice(&chunk);
-            }
+                Ok(body)
+            };
+            // A body trickled a byte at a time would hold its connection for as
+            // long as the client likes.
+            let body = tokio::time::timeout(deadline, read)
+                .await
+                .map_err(|_| ApiError::RequestTimeout)??;
             if starts_with_array(&body) && !expects_sequence::<T>() {
                 return Err(ApiError::validation(
                     "body",
@@ -70,6 +80,22 @@ impl<T: DeserializeOwned + 'static> FromRequest for Json<T> {
             parse_json(&body).map(Json)
         })
     }
+}
+
+/// How long a JSON body may take to arrive (`BODY_TIMEOUT_SECS`).
+fn body_deadline(req: &HttpRequest) -> std::time::Duration {
+    let secs = req
+        .app_data::<actix_web::web::Data<crate::state::AppState>>()
+        .map_or(15, |s| s.settings.body_timeout_secs);
+    std::time::Duration::from_secs(secs.max(1))
+}
+
+/// How long a photo or CSV upload may take to arrive (`UPLOAD_TIMEOUT_SECS`).
+pub fn upload_deadline(req: &HttpRequest) -> std::time::Duration {
+    let secs = req
+        .app_data::<actix_web::web::Data<crate::state::AppState>>()
+        .map_or(600, |s| s.settings.upload_timeout_secs);
+    std::time::Duration::from_secs(secs.max(1))
 }
 
 /// Whether the document is a JSON array (first non-blank byte `[`).

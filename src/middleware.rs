@@ -61,6 +61,7 @@ fn generic_problem(status: actix_web::http::StatusCode) -> HttpResponse {
         403 => ApiError::Forbidden,
         404 => ApiError::NotFound,
         405 => ApiError::MethodNotAllowed,
+        408 => ApiError::RequestTimeout,
         413 => ApiError::PayloadTooLarge,
         415 => ApiError::UnsupportedMediaType,
         422 => ApiError::Validation(vec![]),

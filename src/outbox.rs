@@ -39,6 +39,62 @@ pub fn backoff(attempts: i32) -> Duration {
     Duration::minutes(1_i64 << attempts.clamp(0, 10))
 }
 
+/// Wakes every sender in this process (a new generation of the watch value; no wake
+/// is lost while a sender is busy). Call after the transaction that queued an email
+/// has committed. Other app servers hear of it from PostgreSQL (`listen_postgres`);
+/// the poll every `REMINDER_POLL_MS` stays as a backstop.
+pub fn wake() {
+    WAKE.send_modify(|generation| *generation = generation.wrapping_add(1));
+}
+
+/// A receiver that changes on every `wake`.
+pub fn wake_receiver() -> tokio::sync::watch::Receiver<u64> {
+    WAKE.subscribe()
+}
+
+static WAKE: std::sync::LazyLock<tokio::sync::watch::Sender<u64>> =
+    std::sync::LazyLock::new(|| tokio::sync::watch::Sender::new(0));
+
+/// Listens for queued emails on PostgreSQL (sent by any app server) and wakes this
+/// process's sender; a blocking thread that checks its connection every 100 ms
+/// (no query, no load). Gives up after repeated connection failures (the poll is
+/// the backstop).
+pub fn listen_postgres(database_url: String) {
+    use diesel::{Connection, RunQueryDsl};
+    std::thread::spawn(move || {
+        let mut failures = 0;
+        while failures < 5 {
+            let Ok(mut conn) = diesel::PgConnection::establish(&database_url) else {
+                failures += 1;
+                std::thread::sleep(std::time::Duration::from_secs(1));
+                continue;
+            };
+            if diesel::sql_query(format!("LISTEN {}", outbox::OUTBOX_CHANNEL))
+                .execute(&mut conn)
+                .is_err()
+            {
+                failures += 1;
+                continue;
+            }
+            failures = 0;
+            'listening: loop {
+                let mut heard = false;
+                for notification in conn.notifications_iter() {
+                    if notification.is_err() {
+                        break 'listening;
+                    }
+                    heard = true;
+                }
+                if heard {
+                    wake();
+                }
+                std::thread::sleep(std::time::Duration::from_millis(100));
+            }
+            tracing::warn!("outbox listener lost its connection; reconnecting");
+        }
+    });
+}
+
 /// Sends what is due; returns how many were sent.
 pub async fn run_once(
     pool: &DbPool,

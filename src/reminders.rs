@@ -154,6 +154,13 @@ pub fn start(
     let from: Mailbox = settings.smtp_from.parse()?;
     let tz = settings.clinic_timezone;
     let every = StdDuration::from_millis(settings.reminder_poll_ms.max(50));
+    let mut woken = crate::outbox::wake_receiver();
+    if matches!(
+        crate::db::Backend::of_url(&settings.database.database_url),
+        Ok(crate::db::Backend::Postgres)
+    ) {
+        crate::outbox::listen_postgres(settings.database.database_url.clone());
+    }
     Ok(Some(tokio::spawn(async move {
         loop {
             if let Err(e) = run_once(&pool, &mailer, &from, tz).await {
@@ -162,7 +169,8 @@ pub fn start(
             if let Err(e) = crate::outbox::run_once(&pool, &mailer, &from).await {
                 tracing::warn!(error = %e, "email outbox round failed");
             }
-            tokio::time::sleep(every).await;
+            // The next round comes with the poll, or sooner when an email is queued.
+            let _ = tokio::time::timeout(every, woken.changed()).await;
         }
     })))
 }

@@ -279,24 +279,22 @@ async fn an_expired_or_superseded_link_is_refused() {
 }
 
 #[tokio::test]
-async fn whoever_sets_a_patients_email_cannot_also_send_its_portal_login() {
+async fn whoever_changes_a_patients_email_cannot_also_send_its_portal_login() {
     let (app, sink) = app_with_mail().await;
     let desk = app.sign_in(Role::FrontDesk).await;
     let other_desk = app.sign_in(Role::FrontDesk).await;
     let admin = app.sign_in(Role::Admin).await;
-    // Registered with an email by this desk: it may not send the login; a colleague may.
+    // Registered with an email by this desk: a one-person desk hands over the login
+    // at registration.
     let p = app.create_patient(&desk.token, "Fouri", "Eyes").await;
     let path = format!(
         "/api/v1/patients/{}/portal-account",
         p["id"].as_str().unwrap()
     );
-    assert_problem(app.post(&desk.token, &path, &json!({})).await, 409).await;
-    assert_eq!(
-        app.post(&admin.token, &path, &json!({})).await.status(),
-        201
-    );
+    assert_eq!(app.post(&desk.token, &path, &json!({})).await.status(), 201);
 
-    // A desk that points an existing patient's email at itself cannot open the portal.
+    // A desk that points an existing patient's email at itself cannot open the
+    // portal; a colleague must (the same desk registering with that email can).
     let q = app.create_patient(&desk.token, "Target", "Patient").await;
     let qid = q["id"].as_str().unwrap();
     let r = app
@@ -321,6 +319,27 @@ async fn whoever_sets_a_patients_email_cannot_also_send_its_portal_login() {
         .as_str()
         .unwrap()
         .contains("another staff member"));
+    // Changing its own registration email later counts as a change too.
+    let mine = app.create_patient(&desk.token, "Own", "Change").await;
+    let mine = mine["id"].as_str().unwrap();
+    let r = app
+        .patch(
+            &desk.token,
+            &format!("/api/v1/patients/{mine}"),
+            &json!({"email": "changed@example.org"}),
+        )
+        .await;
+    assert_eq!(r.status(), 200);
+    assert_problem(
+        app.post(
+            &desk.token,
+            &format!("/api/v1/patients/{mine}/portal-account"),
+            &json!({}),
+        )
+        .await,
+        409,
+    )
+    .await;
     // Changing something else is no email change.
     let r = app
         .patch(
@@ -340,5 +359,64 @@ async fn whoever_sets_a_patients_email_cannot_also_send_its_portal_login() {
         .status(),
         201
     );
+    wait_for(&sink.messages, 2).await;
+}
+
+/// Mail goes out, but the sender polls only every ten minutes: anything that arrives
+/// within the test's wait was sent because queuing it woke the sender.
+async fn app_with_slow_poll() -> (TestApp, SmtpSink) {
+    let sink = smtp_sink(0).await;
+    let port = sink.port;
+    let app = spawn_app_with(move |s| {
+        s.smtp_url = Some(format!("smtp://127.0.0.1:{port}"));
+        s.reminder_poll_ms = 600_000;
+        s.public_url = "https://clinic.example".into();
+    })
+    .await;
+    (app, sink)
+}
+
+#[tokio::test]
+async fn a_reset_email_is_sent_when_queued_not_at_the_next_poll() {
+    let (app, sink) = app_with_slow_poll().await;
+    let staff = app.sign_in(Role::Practitioner).await;
+    let r = app
+        .client
+        .post(app.url("/api/v1/auth/password-reset"))
+        .json(&json!({"email": staff.email}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 202);
+    // Waits at most 30 s, far less than the 10-minute poll.
+    wait_for(&sink.messages, 1).await;
+}
+
+#[tokio::test]
+async fn on_postgresql_an_email_queued_by_another_app_server_wakes_the_sender() {
+    if crate::helpers::backend() != dermachart::db::Backend::Postgres {
+        return; // SQLite has one app server; its in-process wake is tested above.
+    }
+    let (app, sink) = app_with_slow_poll().await;
+    // Written as another server would: straight into the database, no in-process wake.
+    let queue = || {
+        app.with_db(|conn| {
+            conn.write_transaction(|conn| {
+                dermachart::db::models::outbox::enqueue(
+                    conn,
+                    "someone@example.org",
+                    "Resetting your password",
+                    "A body.",
+                    dermachart::db::now(),
+                )
+            })
+            .unwrap();
+        })
+    };
+    queue().await;
+    // The first may go with the sender's first round at start-up; the second is
+    // queued after a round, so only the notification can bring it before the poll.
+    wait_for(&sink.messages, 1).await;
+    queue().await;
     wait_for(&sink.messages, 2).await;
 }

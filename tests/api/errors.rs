@@ -314,3 +314,50 @@ async fn a_wrong_type_answer_quotes_no_value() {
     assert_eq!(error_fields(&body), vec!["password"]);
     assert!(!body.to_string().contains("12345678901234567"), "{body}");
 }
+
+/// Sends a request head and part of its body, then nothing more; returns the answer.
+async fn trickle(app: &crate::helpers::TestApp, path: &str, token: &str, headers: &str) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut stream = tokio::net::TcpStream::connect(("127.0.0.1", app.port))
+        .await
+        .unwrap();
+    let head = format!(
+        "POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer {token}\r\n{headers}Content-Length: 1000\r\n\r\n"
+    );
+    stream.write_all(head.as_bytes()).await.unwrap();
+    stream.write_all(b"{\"given_name\": \"A").await.unwrap();
+    // The rest never comes; the server must give up on its own (the test waits 60 s at most).
+    let mut answer = vec![0u8; 4096];
+    let n = tokio::time::timeout(std::time::Duration::from_secs(60), stream.read(&mut answer))
+        .await
+        .expect("the server answers a stalled body")
+        .unwrap();
+    String::from_utf8_lossy(&answer[..n]).into_owned()
+}
+
+#[tokio::test]
+async fn a_stalled_json_body_is_408_within_the_body_timeout_and_uploads_have_their_own() {
+    let app = crate::helpers::spawn_app_with(|s| {
+        s.body_timeout_secs = 1;
+        s.upload_timeout_secs = 2;
+    })
+    .await;
+    let token = app.staff_token().await;
+    let answer = trickle(
+        &app,
+        "/api/v1/patients",
+        &token,
+        "Content-Type: application/json\r\n",
+    )
+    .await;
+    assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
+    assert!(answer.contains("application/problem+json"), "{answer}");
+    let answer = trickle(
+        &app,
+        "/api/v1/patients/import",
+        &token,
+        "Content-Type: text/csv\r\n",
+    )
+    .await;
+    assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
+}

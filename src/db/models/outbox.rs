@@ -43,8 +43,16 @@ pub fn enqueue(
             email_outbox::created_at.eq(now),
         ))
         .execute(conn)?;
+    // PostgreSQL delivers a notification when (and only if) the transaction commits:
+    // every app server's sender listens and wakes (`outbox::listen_postgres`).
+    if let DbConnection::Postgres(pg) = conn {
+        diesel::sql_query(format!("NOTIFY {OUTBOX_CHANNEL}")).execute(pg)?;
+    }
     Ok(id)
 }
+
+/// The PostgreSQL channel a queued email is announced on.
+pub const OUTBOX_CHANNEL: &str = "dermachart_outbox";
 
 /// Messages due now (pending, or claimed by a worker that never finished).
 pub fn due(conn: &mut DbConnection, now: NaiveDateTime, limit: i64) -> QueryResult<Vec<EmailRow>> {

@@ -57,10 +57,10 @@ async fn issue_reset(
 ) -> Result<(), ApiError> {
     let public_url = state.settings.public_url.clone();
     let ctx = ctx.clone();
-    state
+    let issued = state
         .write(move |conn, audit| {
             let Some(user) = users::find_by_email(conn, &email)?.filter(|u| u.active) else {
-                return Ok(());
+                return Ok(false);
             };
             let now = crate::db::now();
             if accounts::issue_reset_link(conn, user.id, &user.email, &public_url, now)? {
@@ -68,8 +68,14 @@ async fn issue_reset(
                 event.entity_id = Some(user.id.to_string());
                 event.patient_id = user.patient_id;
                 audit.push(event);
+                return Ok(true);
             }
-            Ok(())
+            Ok(false)
         })
-        .await
+        .await?;
+    if issued {
+        // The email is queued (committed): the sender need not wait for its next poll.
+        crate::outbox::wake();
+    }
+    Ok(())
 }

@@ -73,7 +73,12 @@ pub async fn import_patients(
         .map_err(ApiError::internal)?;
     let mut file = tokio::fs::File::from_std(std_file);
     let mut size = 0usize;
-    while let Some(chunk) = payload.next().await {
+    // Within `UPLOAD_TIMEOUT_SECS`: a trickled body does not hold its connection.
+    let deadline = tokio::time::Instant::now() + crate::extract::upload_deadline(&req);
+    while let Some(chunk) = tokio::time::timeout_at(deadline, payload.next())
+        .await
+        .map_err(|_| ApiError::RequestTimeout)?
+    {
         let chunk =
             chunk.map_err(|_| ApiError::BadRequest("The upload was interrupted.".into()))?;
         size += chunk.len();

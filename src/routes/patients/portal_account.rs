@@ -36,6 +36,7 @@ pub async fn create_portal_account(
             Ok((user_id, expires_at))
         })
         .await?;
+    crate::outbox::wake();
     Ok(HttpResponse::Created()
         .insert_header(("location", format!("/api/v1/users/{user_id}")))
         .json(PortalAccount {

@@ -26,10 +26,6 @@ const TEXT_PARTS: [&str; 5] = ["taken_at", "kind", "view", "appointment_id", "pr
 const MAX_TEXT_PART: usize = 256;
 /// The whole body: the file plus room for the text parts and the multipart framing.
 const MAX_BODY_BYTES: usize = MAX_FILE_BYTES + 64 * 1024;
-/// How long an upload may take to arrive (20 MiB at 1 Mbit/s is under three minutes);
-/// a body trickled in slower is dropped rather than holding a connection for ever.
-const UPLOAD_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(300);
-
 /// The parts of an upload, read but not yet parsed.
 #[derive(Debug, Default)]
 struct RawUpload {
@@ -236,9 +232,14 @@ pub async fn upload_photo(
     state
         .db(move |conn| patients::find(conn, patient)?.ok_or(ApiError::NotFound))
         .await?;
-    let raw = tokio::time::timeout(UPLOAD_TIMEOUT, read_parts(&req, payload))
-        .await
-        .map_err(|_| ApiError::BadRequest("The upload did not arrive in time.".into()))??;
+    // `UPLOAD_TIMEOUT_SECS` (20 MiB at 1 Mbit/s is under three minutes); a body
+    // trickled in slower is dropped rather than holding a connection for ever.
+    let raw = tokio::time::timeout(
+        crate::extract::upload_deadline(&req),
+        read_parts(&req, payload),
+    )
+    .await
+    .map_err(|_| ApiError::RequestTimeout)??;
     let upload = parse_upload(raw)?;
     let file = Arc::new(upload.file);
     // Cheap checks of the bytes first (type, declared size), so a refusal costs no decode.
