@@ -250,6 +250,55 @@ fn constrain_schemas(value: &mut serde_json::Value) {
     }
 }
 
+/// A struct with a `#[serde(flatten)]` field is `allOf [$ref Inner, {rest}]`; when the inner
+/// struct refuses unknown fields (`additionalProperties: false`), that `allOf` would refuse
+/// the outer fields too. Such schemas become one object with every property.
+fn flatten_all_of(doc: &mut serde_json::Value) {
+    use serde_json::{Map, Value};
+    let Some(schemas) = doc.pointer("/components/schemas").cloned() else {
+        return;
+    };
+    let Some(targets) = doc
+        .pointer_mut("/components/schemas")
+        .and_then(|s| s.as_object_mut())
+    else {
+        return;
+    };
+    for schema in targets.values_mut() {
+        let Some(branches) = schema.get("allOf").and_then(|a| a.as_array()).cloned() else {
+            continue;
+        };
+        let mut properties = Map::new();
+        let mut required: Vec<Value> = Vec::new();
+        for branch in &branches {
+            let resolved = match branch.get("$ref").and_then(|r| r.as_str()) {
+                Some(r) => r
+                    .strip_prefix("#/components/schemas/")
+                    .and_then(|name| schemas.get(name))
+                    .cloned()
+                    .unwrap_or(Value::Null),
+                None => branch.clone(),
+            };
+            if let Some(props) = resolved.get("properties").and_then(|p| p.as_object()) {
+                properties.extend(props.clone());
+            }
+            if let Some(req) = resolved.get("required").and_then(|r| r.as_array()) {
+                required.extend(req.iter().cloned());
+            }
+        }
+        let mut merged = Map::new();
+        merged.insert("type".into(), "object".into());
+        if let Some(description) = schema.get("description") {
+            merged.insert("description".into(), description.clone());
+        }
+        merged.insert("properties".into(), Value::Object(properties));
+        if !required.is_empty() {
+            merged.insert("required".into(), Value::Array(required));
+        }
+        *schema = Value::Object(merged);
+    }
+}
+
 /// `oneOf [null, T]` → `T`; `type: [T, "null"]` → `type: T`.
 fn drop_null(schema: &mut serde_json::Value) {
     let is_null = |v: &serde_json::Value| v.get("type").and_then(|t| t.as_str()) == Some("null");
@@ -443,6 +492,8 @@ pub fn field_rules() -> Vec<(&'static str, &'static str, serde_json::Value)> {
         ("EmergencyContact", "phone", phone()),
         ("EmergencyContact", "relationship", patient_text(100)),
         ("CancelAppointment", "reason", name(500)),
+        ("MarkEnteredInError", "reason", name(1000)),
+        ("CreateAmendment", "reason", name(2000)),
         ("RevokeConsent", "reason", name(1000)),
         ("SignConsent", "signer_name", name(200)),
         ("SignOwnConsent", "signer_name", name(200)),
@@ -496,6 +547,7 @@ impl Modify for Constraints {
                 apply_rule(schema, &keywords);
             }
         }
+        flatten_all_of(&mut doc);
         constrain_schemas(&mut doc);
         if let Some(paths) = doc["paths"].as_object_mut() {
             for (path, item) in paths.iter_mut() {

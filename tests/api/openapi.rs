@@ -207,3 +207,15 @@ async fn instants_cursors_and_limits_carry_the_rules_the_server_enforces() {
         assert!(confirm[status].is_object(), "confirm lacks {status}");
     }
 }
+
+#[tokio::test]
+async fn a_flattened_body_is_one_object_with_every_property() {
+    let doc = document().await;
+    // `Consultation` flattens `ConsultationContent`, which refuses unknown fields: as an
+    // `allOf`, its `additionalProperties: false` refused the consultation's own fields.
+    let schema = &doc["components"]["schemas"]["Consultation"];
+    assert!(schema.get("allOf").is_none(), "{schema}");
+    for property in ["id", "status", "concerns", "plan", "version"] {
+        assert!(schema["properties"][property].is_object(), "no {property}");
+    }
+}
