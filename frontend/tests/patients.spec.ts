@@ -12,9 +12,13 @@ test('front desk registers a patient: a field error shows beside the field, then
   await expect(page.getByRole('heading', { name: 'Register a patient' })).toBeVisible();
   await page.getByLabel('Given name').fill('Imogen');
   await page.getByLabel('Family name').fill('Fairweather');
-  await page.getByLabel('Date of birth').fill('1990-04-12');
   await page.getByLabel('Email').fill('imogen-at-example');
   await page.getByRole('button', { name: 'Register patient' }).click();
+  await expect(page.locator('#pf-dob-err')).toHaveText('is required');
+  await expect(page.getByLabel('Date of birth')).toHaveAttribute('aria-invalid', 'true');
+  await page.getByLabel('Date of birth').fill('1990-04-12');
+  await page.getByRole('button', { name: 'Register patient' }).click();
+  await expect(page.locator('#pf-dob-err')).toHaveCount(0);
   const email = page.getByLabel('Email');
   await expect(email).toHaveAttribute('aria-invalid', 'true');
   await expect(page.locator('#pf-email-err')).toContainText('email address');
@@ -89,6 +93,8 @@ test('a stale edit is refused (412), explained with what changed, and the typed 
   await expect(page.getByText('What the other person changed')).toBeVisible();
   await expect(page.getByText(/Phone\s+is now “020 7946 0999”/)).toBeVisible();
   await expect(page.getByLabel('Email')).toHaveValue('olive@example.test');
+  // The field this person did not touch now shows the saved value.
+  await expect(page.locator('#pf-phone')).toHaveValue('020 7946 0999');
   await expectAccessible(page, 'stale edit');
   // Saving again applies the person's change on top of the other one (theirs is kept).
   await page.getByRole('button', { name: 'Save changes' }).click();
