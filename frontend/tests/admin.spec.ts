@@ -4,6 +4,7 @@ import type { Page } from '@playwright/test';
 import { test, expect, seed, signInByApi, expectAccessible } from './fixtures';
 import { at, clinicDay, StaffApi } from './clinic';
 import { STAFF_PASSWORD } from './seed';
+import { oneTimeCode } from './totp';
 
 async function asAdmin(page: Page, section: string) {
   const s = seed();
@@ -51,6 +52,29 @@ test('admin creates a user, changes the role and deactivates the login', async (
     body: JSON.stringify({ email: 'casey@clinic.test', password: STAFF_PASSWORD }),
   });
   expect(r.status).toBe(401);
+});
+
+test('admin resets the second factor of a user who lost their authenticator', async ({ page }) => {
+  const s = seed();
+  const admin = await StaffApi.as(s.admin.email);
+  expect((await admin.call('POST', '/users', { email: 'totp@clinic.test', password: STAFF_PASSWORD, display_name: 'Taylor Totp', role: 'front_desk' })).status).toBe(201);
+  const taylor = await StaffApi.as('totp@clinic.test');
+  const enrolled = await taylor.call('POST', '/auth/totp/enroll', { current_password: STAFF_PASSWORD });
+  expect(enrolled.status).toBe(200);
+  const confirmed = await taylor.call('POST', '/auth/totp/confirm', { current_password: STAFF_PASSWORD, code: oneTimeCode(enrolled.body.secret_base32) });
+  expect(confirmed.status).toBe(204);
+  await asAdmin(page, 'users');
+  const row = page.getByRole('row', { name: /Taylor Totp/ });
+  await expect(row).toContainText('Two-factor on');
+  await row.getByRole('button', { name: 'Manage Taylor Totp' }).click();
+  const manage = page.getByRole('region', { name: 'Manage Taylor Totp' });
+  await manage.getByRole('button', { name: 'Reset two-factor…' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Reset two-factor for Taylor Totp?' });
+  await dialog.getByRole('button', { name: 'Reset two-factor' }).click();
+  await expect(manage.getByText('Two-factor sign-in was reset')).toBeVisible();
+  await expect(row).not.toContainText('Two-factor on');
+  const users = (await admin.call('GET', '/users?limit=200')).body.items;
+  expect(users.find((u: any) => u.email === 'totp@clinic.test').totp_enabled).toBe(false);
 });
 
 test('admin adds a location and a room in it', async ({ page }) => {
