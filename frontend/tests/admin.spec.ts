@@ -224,7 +224,7 @@ test('admin filters the audit log by patient and checks the chain', async ({ pag
   await page.getByLabel('Who').selectOption({ label: 'Robin Desk (Front desk)' });
   await page.getByLabel('From (day)').fill(clinicDay(0));
   await page.getByLabel('To (day)').fill(clinicDay(0));
-  await page.getByRole('button', { name: 'Show' }).click();
+  await page.getByRole('button', { name: 'Show entries' }).click();
   await expect(page.getByText('Entries about Noah Bennett.')).toBeVisible();
   const rows = page.getByRole('table').getByRole('row');
   await expect(rows.nth(1)).toContainText('Robin Desk');
@@ -236,11 +236,11 @@ test('admin filters the audit log by patient and checks the chain', async ({ pag
   // A day with nothing.
   await page.getByLabel('From (day)').fill('2001-01-01');
   await page.getByLabel('To (day)').fill('2001-01-02');
-  await page.getByRole('button', { name: 'Show' }).click();
+  await page.getByRole('button', { name: 'Show entries' }).click();
   await expect(page.getByText('No entries match.')).toBeVisible();
   // An unknown MRN says so.
   await page.getByLabel('Patient MRN').fill('NO-SUCH-MRN');
-  await page.getByRole('button', { name: 'Show' }).click();
+  await page.getByRole('button', { name: 'Show entries' }).click();
   await expect(page.getByText('No patient has the MRN “NO-SUCH-MRN”.')).toBeVisible();
 
   await page.getByRole('button', { name: 'Check the chain' }).click();
