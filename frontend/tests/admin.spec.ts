@@ -96,7 +96,7 @@ test('admin adds a location and a room in it', async ({ page }) => {
   expect(rooms).toContain('Laser suite');
 });
 
-test('admin adds a practitioner with working hours; time off over a booking is refused and the booking listed', async ({ page }) => {
+test('admin adds a practitioner with working hours; time off or hours over a booking are refused and the booking listed', async ({ page }) => {
   const s = seed();
   const admin = await StaffApi.as(s.admin.email);
   const made = await admin.call('POST', '/users', { email: 'doctor3@clinic.test', password: STAFF_PASSWORD, display_name: 'Dr Iris Vale', role: 'practitioner' });
@@ -142,6 +142,13 @@ test('admin adds a practitioner with working hours; time off over a booking is r
   await off.getByRole('button', { name: 'Add time off' }).click();
   await expect(off.getByText(/Time off added/)).toBeVisible();
   await expect(off.getByRole('listitem')).toContainText(['Training']);
+  // Hours that would leave the booking outside them: refused too, the booking named, nothing changed.
+  await week.getByRole('textbox', { name: 'To' }).fill('09:30');
+  await week.getByRole('button', { name: 'Save working hours' }).click();
+  await expect(week.getByRole('alert')).toContainText('Not saved: these open appointments would fall outside the new hours');
+  await expect(week.getByRole('table', { name: 'Appointments outside the new hours' })).toContainText('Zoe Lindqvist');
+  const kept = (await admin.call('GET', `/practitioners/${practitioner.id}/working-hours`)).body;
+  expect(kept.map((h: any) => h.end.slice(0, 5))).toEqual(['18:00']);
 });
 
 test('admin adds a service with buffer, room, consent form, follow-ups and online booking', async ({ page }) => {
@@ -180,6 +187,17 @@ test('admin adds a service with buffer, room, consent form, follow-ups and onlin
   await edit.getByRole('button', { name: 'Save service' }).click();
   await expect(page.getByText('“Chemical peel” saved.')).toBeVisible();
   await expect(row).toContainText('50 min');
+  // A stale edit: someone else saves first; the 412 is explained and a second save applies.
+  await row.getByRole('button', { name: 'Edit Chemical peel' }).click();
+  const current = await admin.call('GET', `/services/${peel.id}`);
+  expect((await admin.call('PATCH', `/services/${peel.id}`, { buffer_minutes: 20 }, { 'If-Match': current.etag ?? '' })).status).toBe(200);
+  await edit.getByLabel('Length (minutes)').fill('55');
+  await edit.getByRole('button', { name: 'Save service' }).click();
+  await expect(edit.getByRole('alert')).toContainText('Someone else changed this service meanwhile');
+  await expect(edit.getByLabel('Length (minutes)')).toHaveValue('55');
+  await edit.getByRole('button', { name: 'Save service' }).click();
+  await expect(page.getByText('“Chemical peel” saved.')).toBeVisible();
+  await expect(row).toContainText('55 min');
 });
 
 test('admin publishes a consent form, then a new version; the first stays as it was', async ({ page }) => {
