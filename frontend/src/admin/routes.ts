@@ -8,4 +8,5 @@ export const routes: Route[] = [
     page: () => import('./Admin.svelte'),
     nav: { label: 'Clinic set-up', order: 40 },
   },
+  { pattern: '/admin/:section', roles: ADMIN, title: 'Clinic set-up', page: () => import('./Admin.svelte') },
 ];
