@@ -1,5 +1,6 @@
 //! Password hashing with argon2id, off the async runtime and bounded in concurrency
 //! so that a login flood queues instead of starving the server.
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
 use argon2::password_hash::rand_core::OsRng;
@@ -37,6 +38,8 @@ pub struct PasswordHasher {
     permits: Arc<Semaphore>,
     /// Verified against when the email is unknown, so both failures cost the same.
     decoy_hash: Arc<String>,
+    /// argon2 verifications run (each login attempt past the throttle runs exactly one).
+    verifications: Arc<AtomicU64>,
 }
 
 impl PasswordHasher {
@@ -44,6 +47,7 @@ impl PasswordHasher {
         Ok(Self {
             permits: Arc::new(Semaphore::new(concurrency.max(1))),
             decoy_hash: Arc::new(hash_blocking("decoy password that never matches")?),
+            verifications: Arc::new(AtomicU64::new(0)),
         })
     }
 
@@ -59,6 +63,11 @@ impl PasswordHasher {
             .map_err(ApiError::internal)
     }
 
+    /// How many argon2 verifications this hasher has run.
+    pub fn verifications(&self) -> u64 {
+        self.verifications.load(Ordering::Relaxed)
+    }
+
     /// Checks a password; with `None` it checks the decoy and answers false.
     pub async fn verify(&self, password: String, hash: Option<String>) -> Result<bool, ApiError> {
         let _permit = self
@@ -70,6 +79,7 @@ impl PasswordHasher {
         let hash = hash.filter(|h| PasswordHash::new(h).is_ok());
         let known = hash.is_some();
         let hash = hash.unwrap_or_else(|| self.decoy_hash.as_str().to_owned());
+        self.verifications.fetch_add(1, Ordering::Relaxed);
         let ok = tokio::task::spawn_blocking(move || verify_blocking(&password, &hash))
             .await
             .map_err(ApiError::internal)?;

@@ -57,6 +57,60 @@ async fn unknown_email_and_wrong_password_answer_identically() {
     assert_eq!(a, b);
 }
 
+/// What one login attempt cost: argon2 verifications, throttle rows, audit rows.
+async fn attempt_cost(app: &crate::helpers::TestApp, email: &str) -> (u64, i64, usize) {
+    let count_rows = || {
+        app.with_db(|conn| {
+            use diesel::prelude::*;
+            dermachart::db::schema::login_failures::table
+                .count()
+                .get_result::<i64>(conn)
+                .unwrap()
+        })
+    };
+    let (hashes, throttle, audit) = (
+        app.state.hasher.verifications(),
+        count_rows().await,
+        app.audit_rows().await.len(),
+    );
+    assert_eq!(
+        app.login(email, "not the right password").await.status(),
+        401
+    );
+    (
+        app.state.hasher.verifications() - hashes,
+        count_rows().await - throttle,
+        app.audit_rows().await.len() - audit,
+    )
+}
+
+#[tokio::test]
+async fn every_failed_login_costs_the_same_work_whether_or_not_the_account_exists() {
+    let app = spawn_app().await;
+    let real = app.sign_in(Role::Practitioner).await;
+    let inactive = app.sign_in(Role::FrontDesk).await;
+    let admin = app.sign_in(Role::Admin).await;
+    let r = app
+        .patch(
+            &admin.token,
+            &format!("/api/v1/users/{}", inactive.user_id),
+            &json!({"active": false}),
+        )
+        .await;
+    assert_eq!(r.status(), 200);
+    let wrong_password = attempt_cost(&app, &real.email).await;
+    assert_eq!(
+        wrong_password,
+        (1, 3, 1),
+        "one hash, three throttle rows, one audit row"
+    );
+    assert_eq!(
+        attempt_cost(&app, "nobody@test.dermachart").await,
+        wrong_password
+    );
+    assert_eq!(attempt_cost(&app, &inactive.email).await, wrong_password);
+}
+
 #[tokio::test]
 async fn repeated_failures_for_one_account_from_one_peer_are_throttled_with_retry_after() {
     let app = spawn_app().await;
