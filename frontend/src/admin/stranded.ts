@@ -16,7 +16,7 @@ export async function strandedAppointments(detail: string | undefined, practitio
   for (let page = 0; page < 10; page++) {
     const answer: { data?: Schemas['Page_AppointmentListItem'] } = await api.GET('/api/v1/appointments', {
       params: {
-        query: { practitioner_id: practitionerId, from: new Date().toISOString(), include: 'names', limit: 200, cursor },
+        query: { practitioner_id: practitionerId, from: new Date().toISOString(), include: 'names', limit: 200, cursor: cursor ?? undefined },
       },
     });
     const data = answer.data;
