@@ -22,6 +22,11 @@ fn server_env() -> Vec<(&'static str, String)> {
     vec![
         ("CLINIC_TIMEZONE", "UTC".into()),
         ("DB_POOL_SIZE", "16".into()),
+        // A loaded 2-core CI machine may keep 24 writers waiting for SQLite's one write
+        // lock (or a pooled connection) longer than the defaults; this test is about
+        // crashes, so waiting is fine and a 503 here would be noise.
+        ("SQLITE_BUSY_TIMEOUT_MS", "60000".into()),
+        ("DB_TIMEOUT_MS", "60000".into()),
     ]
 }
 
