@@ -8,4 +8,12 @@ export const routes: Route[] = [
     page: () => import('./Today.svelte'),
     nav: { label: 'Today', order: 5 },
   },
+  { pattern: '/chart/:id', roles: PRACTITIONER, title: 'Chart', page: () => import('./Chart.svelte') },
+  {
+    pattern: '/reports-due',
+    roles: PRACTITIONER,
+    title: 'Reports due',
+    page: () => import('./ReportsDue.svelte'),
+    nav: { label: 'Reports due', order: 40 },
+  },
 ];

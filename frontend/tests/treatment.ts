@@ -1,0 +1,119 @@
+// Fixtures for the treatment journeys, made through the real API: a consented facial
+// service (treatment consent family), a photography consent, a fresh patient per test,
+// and a booking today.
+import { at, clinicDay, StaffApi } from './clinic';
+import { seed } from './fixtures';
+import { STAFF_PASSWORD } from './seed';
+
+export const CONSENT_TEXT = 'I agree to the autologous stem cell facial. Risks: swelling, bruising, infection.';
+
+let made: { service: string; photoFamily: string; treatmentFamily: string } | null = null;
+
+async function ok(r: { status: number; body: any }, what: string): Promise<any> {
+  if (r.status >= 300) throw new Error(`${what} → ${r.status}: ${JSON.stringify(r.body)}`);
+  return r.body;
+}
+
+/** The consented facial service and the consent families (made once per run). */
+export async function treatmentSetup(): Promise<{ service: string; photoFamily: string; treatmentFamily: string }> {
+  if (made) return made;
+  const s = seed();
+  const admin = await StaffApi.as(s.admin.email);
+  const existing = (await admin.call('GET', '/services')).body.items.find((x: any) => x.name === 'Consented stem cell facial');
+  const templates = (await admin.call('GET', '/consent-templates')).body.items as any[];
+  let treatment = templates.find((t) => t.title === 'Stem cell facial consent');
+  if (!treatment) {
+    treatment = await ok(
+      await admin.call('POST', '/consent-templates', {
+        title: 'Stem cell facial consent',
+        body_markdown: CONSENT_TEXT,
+        risks: ['swelling', 'bruising', 'infection'],
+        scope: 'treatment',
+        valid_for_days: 365,
+      }),
+      'treatment template',
+    );
+  }
+  let photo = templates.find((t) => t.title === 'Clinical photography consent');
+  if (!photo) {
+    photo = await ok(
+      await admin.call('POST', '/consent-templates', {
+        title: 'Clinical photography consent',
+        body_markdown: 'I agree to clinical photographs of my face being taken and kept in my record.',
+        scope: 'photography',
+      }),
+      'photography template',
+    );
+  }
+  const service =
+    existing ??
+    (await ok(
+      await admin.call('POST', '/services', {
+        name: 'Consented stem cell facial',
+        duration_minutes: 60,
+        buffer_minutes: 15,
+        consent_template_id: treatment.family_id,
+      }),
+      'service',
+    ));
+  made = { service: service.id, photoFamily: photo.family_id, treatmentFamily: treatment.family_id };
+  return made;
+}
+
+let counter = 0;
+/** A new patient (own name per test), with an allergy and a medication. */
+export async function newPatient(given: string): Promise<{ id: string; name: string; family: string }> {
+  const s = seed();
+  const doctor = await StaffApi.as(s.practitionerUsers[0]!.email);
+  counter += 1;
+  const family = `Visit${Date.now().toString(36)}${counter}`;
+  const p = await ok(
+    await doctor.call('POST', '/patients', {
+      given_name: given,
+      family_name: family,
+      date_of_birth: '1984-06-02',
+      phone: '020 7946 0101',
+      allergies: ['Lidocaine'],
+      medications: ['Levothyroxine 50 µg'],
+    }),
+    'patient',
+  );
+  return { id: p.id, name: `${given} ${family}`, family };
+}
+
+/** A practitioner of one's own (every test its own, so bookings never clash), working all day every day. */
+export async function newPractitioner(name: string): Promise<{ id: string; email: string; name: string }> {
+  const s = seed();
+  const admin = await StaffApi.as(s.admin.email);
+  counter += 1;
+  const email = `doc-${Date.now().toString(36)}-${counter}@clinic.test`;
+  const u = await ok(await admin.call('POST', '/users', { email, password: STAFF_PASSWORD, display_name: name, role: 'practitioner' }), 'user');
+  const p = await ok(await admin.call('POST', '/practitioners', { user_id: u.id, display_name: name, title: 'Aesthetic physician' }), 'practitioner');
+  const hours = [1, 2, 3, 4, 5, 6, 7].map((weekday) => ({ weekday, start: '00:00', end: '23:59', location_id: s.location.id }));
+  await ok(await admin.call('PUT', `/practitioners/${p.id}/working-hours`, hours), 'working hours');
+  return { id: p.id, email, name };
+}
+
+/** The clinic's wall time of the current quarter hour, `HH:MM` (a visit happening now). */
+export function quarterNow(): string {
+  const wall = at(clinicDay(0), '00:00');
+  const minutes = Math.floor((Date.now() - Date.parse(wall)) / 60000);
+  const q = Math.floor(minutes / 15) * 15;
+  return `${String(Math.floor(q / 60)).padStart(2, '0')}:${String(q % 60).padStart(2, '0')}`;
+}
+
+/** A visit now: a fresh practitioner and patient, booked at the current quarter hour. */
+export async function visitNow(given: string, service?: string): Promise<{ doctor: { id: string; email: string; name: string }; patient: { id: string; name: string }; appointment: any }> {
+  const s = seed();
+  const doctor = await newPractitioner(`Dr ${given} Carer`);
+  const patient = await newPatient(given);
+  const desk = await StaffApi.as(s.frontDesk.email);
+  const appointment = await desk.book(patient.id, doctor.id, service ?? (await treatmentSetup()).service, at(clinicDay(0), quarterNow()));
+  return { doctor, patient, appointment };
+}
+
+export async function doctorApi(email: string): Promise<StaffApi> {
+  return StaffApi.as(email);
+}
+
+export { ok };
