@@ -117,3 +117,29 @@ export async function doctorApi(email: string): Promise<StaffApi> {
 }
 
 export { ok };
+
+/** A real 1×1 PNG, for signatures made through the API. */
+export const TINY_PNG = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==';
+
+/** Signs a photography consent for the patient (as the practitioner, through the API). */
+export async function photographyConsent(doctorEmail: string, patient: string): Promise<void> {
+  const { photoFamily } = await treatmentSetup();
+  const api = await StaffApi.as(doctorEmail);
+  const c = await ok(await api.call('POST', `/patients/${patient}/consents`, { template_id: photoFamily }), 'photo consent');
+  await ok(await api.call('POST', `/consents/${c.id}/sign`, { signer_name: 'Patient', signature_png_base64: TINY_PNG, signer_kind: 'patient' }), 'sign photo consent');
+}
+
+/** An eligible, signed consultation (as the practitioner, through the API). */
+export async function signedConsultation(doctorEmail: string, patient: string): Promise<void> {
+  const api = await StaffApi.as(doctorEmail);
+  const c = await ok(
+    await api.call('POST', '/consultations', {
+      patient_id: patient,
+      concerns: ['fine_lines'],
+      contraindications: { pregnancy: false, active_infection: false, active_cancer: false, bleeding_disorder: false, anticoagulants: false, keloid_history: false, recent_isotretinoin: false },
+      eligibility: 'eligible',
+    }),
+    'consultation',
+  );
+  await ok(await api.call('POST', `/consultations/${c.id}/sign`, {}, { 'if-match': `"${c.version}"` }), 'sign consultation');
+}
