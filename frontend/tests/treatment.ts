@@ -3,7 +3,7 @@
 // and a booking today.
 import { at, clinicDay, StaffApi } from './clinic';
 import { seed } from './fixtures';
-import { STAFF_PASSWORD } from './seed';
+import { bearer, STAFF_PASSWORD } from './seed';
 
 export const CONSENT_TEXT = 'I agree to the autologous stem cell facial. Risks: swelling, bruising, infection.';
 
@@ -142,4 +142,65 @@ export async function signedConsultation(doctorEmail: string, patient: string): 
     'consultation',
   );
   await ok(await api.call('POST', `/consultations/${c.id}/sign`, {}, { 'if-match': `"${c.version}"` }), 'sign consultation');
+}
+
+/** Uploads a photo through the API (multipart, as the tablet does). */
+export async function uploadPhoto(doctorEmail: string, patient: string, image: Buffer, view: string, kind: string, takenAt: string): Promise<void> {
+  const s = seed();
+  const token = await bearer(s.base, doctorEmail, STAFF_PASSWORD);
+  const form = new FormData();
+  form.append('view', view);
+  form.append('kind', kind);
+  form.append('taken_at', takenAt);
+  form.append('file', new Blob([new Uint8Array(image)], { type: 'image/png' }), `${kind}.png`);
+  const r = await fetch(`${s.base}/api/v1/patients/${patient}/photos`, { method: 'POST', headers: { authorization: `Bearer ${token}` }, body: form });
+  if (r.status !== 201) throw new Error(`photo → ${r.status}: ${await r.text()}`);
+}
+
+/** A whole treated visit made through the API, for screenshots: signed notes, consent, sample applied, measurements. */
+export async function treatedVisit(given: string): Promise<{ doctor: { id: string; email: string; name: string }; patient: { id: string; name: string }; appointment: any; procedure: any; consent: any }> {
+  const s = seed();
+  const v = await visitNow(given);
+  const { treatmentFamily } = await treatmentSetup();
+  const doc = await StaffApi.as(v.doctor.email);
+  const desk = await StaffApi.as(s.frontDesk.email);
+  await photographyConsent(v.doctor.email, v.patient.id);
+  const day = 86400_000;
+  const series: [string, string, number[]][] = [
+    ['skin_moisture', "[arb'U]", [38, 41]],
+    ['firmness', 'mm', [0.42, 0.39]],
+    ['wrinkle_severity', '{score}', [4, 3]],
+  ];
+  for (const [metric, unit, [base]] of series) {
+    await ok(await doc.call('POST', `/patients/${v.patient.id}/measurements`, { metric, unit, value: base, measured_at: new Date(Date.now() - 20 * day).toISOString(), device: 'Corneometer CM 825' }), 'baseline');
+  }
+  await signedConsultation(v.doctor.email, v.patient.id);
+  const consent = await ok(await doc.call('POST', `/patients/${v.patient.id}/consents`, { template_id: treatmentFamily }), 'consent');
+  const signed = await ok(await doc.call('POST', `/consents/${consent.id}/sign`, { signer_name: v.patient.name, signature_png_base64: TINY_PNG, signer_kind: 'patient' }), 'sign consent');
+  await ok(await desk.call('POST', `/appointments/${v.appointment.id}/check-in`, {}), 'check-in');
+  await ok(await doc.call('POST', `/appointments/${v.appointment.id}/start`, {}), 'start');
+  await new Promise((r) => setTimeout(r, 1100));
+  const procedure = await ok(
+    await doc.call('POST', '/procedures', {
+      patient_id: v.patient.id,
+      appointment_id: v.appointment.id,
+      service_id: v.appointment.service_id,
+      consent_id: consent.id,
+      performed_at: new Date().toISOString(),
+      preparation: { cleansing: 'Chlorhexidine 0.05%', anaesthesia: 'Topical lidocaine 4%, 30 min', exfoliation: 'Enzyme peel' },
+      harvest: { site: 'Abdomen', method: 'Mini-liposuction', volume_ml: 20 },
+      processing: { method: 'Enzymatic digestion', duration_minutes: 45 },
+      application: { method: 'Microinjection', areas: [{ area: 'Forehead', volume_ml: 1.5 }, { area: 'Cheeks', volume_ml: 2 }] },
+      products: [{ name: 'Hyaluronic carrier gel', lot_number: 'HCG-2291', expiry_date: '2030-06-30' }],
+      aftercare: 'No make-up for 24 h; SPF 50.',
+    }),
+    'procedure',
+  );
+  const sample = await ok(await doc.call('POST', '/samples', { patient_id: v.patient.id, procedure_id: procedure.id, harvested_at: new Date(Date.now() - 60_000).toISOString(), site: 'Abdomen', volume_ml: 20 }), 'sample');
+  await ok(await doc.call('POST', `/samples/${sample.id}/events`, { kind: 'processed', at: new Date(Date.now() - 30_000).toISOString(), details: {} }), 'processed');
+  await ok(await doc.call('POST', `/procedures/${procedure.id}/sign`, {}), 'sign procedure');
+  for (const [metric, unit, [, now]] of series) {
+    await ok(await doc.call('POST', `/patients/${v.patient.id}/measurements`, { metric, unit, value: now, measured_at: new Date().toISOString(), device: 'Corneometer CM 825' }), 'today');
+  }
+  return { ...v, procedure, consent: signed };
 }
