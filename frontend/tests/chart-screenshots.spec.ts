@@ -26,7 +26,7 @@ let story: Awaited<ReturnType<typeof treatedVisit>>;
 test.beforeAll(async ({ browser }) => {
   story = await treatedVisit('Amira');
   const context = await browser.newContext();
-  await uploadPhoto(story.doctor.email, story.patient.id, await faceImage(context, false), 'frontal', 'before', new Date(Date.now() - 120_000).toISOString());
+  await uploadPhoto(story.doctor.email, story.patient.id, await faceImage(context, false), 'frontal', 'before', new Date(Date.now() - 1000).toISOString());
   await uploadPhoto(story.doctor.email, story.patient.id, await faceImage(context, true), 'frontal', 'after', new Date().toISOString());
   await context.close();
 });
