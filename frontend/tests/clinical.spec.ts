@@ -2,7 +2,7 @@
 // amendment), adverse events up to the regulator's report, measurements entered in their
 // fixed units and plotted, and the photography-consent refusal in words.
 import { test, expect, signInByApi, expectAccessible } from './fixtures';
-import { ok, signedConsultation, visitNow } from './treatment';
+import { ok, signedConsultation, treatedVisit, visitNow } from './treatment';
 import { StaffApi } from './clinic';
 
 test('a signed consultation is amended with a reason; the original stays beside the amendment', async ({ page, context }) => {
@@ -83,4 +83,19 @@ test('measurements are entered in their fixed units and plotted against the base
   await expect(photos.getByRole('alert')).toContainText('no valid photography consent');
   await expect(photos.getByText('No photos yet.')).toBeVisible();
   await expectAccessible(page, 'measurements and refused photo');
+});
+
+test('lot recall finds the procedures that used a lot; the outcomes page answers as table and plot', async ({ page, context }) => {
+  const story = await treatedVisit('Runa');
+  await signInByApi(context, story.doctor.email);
+  await page.goto('/recall');
+  await page.getByLabel('Product lot number').fill('HCG-2291');
+  await page.getByRole('button', { name: 'Find procedures' }).click();
+  await expect(page.getByRole('status')).toContainText('used lot HCG-2291');
+  await expect(page.getByRole('listitem').filter({ hasText: 'Hyaluronic carrier gel' }).first()).toBeVisible();
+  await expectAccessible(page, 'lot recall');
+  await page.getByRole('link', { name: 'Outcomes' }).click();
+  await page.getByLabel('Service').selectOption({ label: 'Consented stem cell facial' });
+  await expect(page.getByText(/No patient treated with this service has a follow-up|Change from baseline/).first()).toBeVisible();
+  await expectAccessible(page, 'outcomes');
 });
