@@ -125,10 +125,11 @@ pub const RULES: &[Rule] = &[
     // witness and revoke; front desk sees status.
     rule("GET", "/api/v1/consent-templates", Access::Roles(STAFF)),
     rule("POST", "/api/v1/consent-templates", Access::Roles(ADMIN)),
+    // A template's text is no one's data: a patient reads the exact text before signing.
     rule(
         "GET",
         "/api/v1/consent-templates/{id}",
-        Access::Roles(STAFF),
+        Access::Roles(EVERYONE),
     ),
     rule(
         "POST",

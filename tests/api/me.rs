@@ -344,3 +344,48 @@ async fn a_patient_signs_their_own_pending_consent_and_no_one_elses() {
     )
     .await;
 }
+
+#[tokio::test]
+async fn a_patient_reads_the_exact_text_of_a_consent_before_signing_it() {
+    let c = clinic().await;
+    let (me, my_id) = portal_patient(&c).await;
+    let admin = c.app.sign_in(Role::Admin).await.token;
+    let practitioner = c.app.sign_in(Role::Practitioner).await.token;
+    let t = crate::consents::template(&c.app, &admin, "treatment", json!({})).await;
+    let r = c
+        .app
+        .post(
+            &practitioner,
+            &format!("/api/v1/patients/{my_id}/consents"),
+            &json!({"template_id": t["id"]}),
+        )
+        .await;
+    assert_eq!(r.status(), 201);
+    let pending: Value = r.json().await.unwrap();
+    // The pending consent names its template version; the patient reads that version's text.
+    let mine: Value = c
+        .app
+        .get(
+            &me.token,
+            &format!("/api/v1/me/consents/{}", pending["id"].as_str().unwrap()),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let r = c
+        .app
+        .get(
+            &me.token,
+            &format!(
+                "/api/v1/consent-templates/{}",
+                mine["template_id"].as_str().unwrap()
+            ),
+        )
+        .await;
+    assert_eq!(r.status(), 200);
+    let text: Value = r.json().await.unwrap();
+    assert_eq!(text["body_markdown"], t["body_markdown"]);
+    // The list of every template stays staff-only.
+    assert_problem(c.app.get(&me.token, "/api/v1/consent-templates").await, 404).await;
+}

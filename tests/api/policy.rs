@@ -100,10 +100,11 @@ async fn every_route_answers_each_role_as_the_policy_says() {
             let allowed = rule.access.allows(s.role);
             let ok = if allowed {
                 // On /me/{id} routes (and a patient's own photo by id) a stranger's id
-                // is rightly 404 from the handler.
+                // is rightly 404 from the handler; so is an unknown consent template.
                 let own_record_lookup = (rule.pattern.starts_with("/api/v1/me/")
                     && rule.pattern.contains("{id}"))
-                    || rule.pattern == "/api/v1/photos/{id}";
+                    || rule.pattern == "/api/v1/photos/{id}"
+                    || rule.pattern == "/api/v1/consent-templates/{id}";
                 status != 401
                     && status != 403
                     && !(s.role == Role::Patient && status == 404 && !own_record_lookup)
