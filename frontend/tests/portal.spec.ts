@@ -111,13 +111,17 @@ test('a patient opening a staff address sees no data', async ({ page, context })
   await page.goto('/me');
   const nav = page.getByRole('navigation', { name: 'Main' });
   await expect(nav.getByRole('link')).toHaveText(['Appointments', 'Consents', 'Record', 'Who looked']);
-  for (const path of [`/chart/${other.id}`, '/today', '/calendar', '/patients', `/patients/${other.id}`, '/admin', '/reports-due', '/outcomes']) {
+  for (const path of [`/chart/${other.id}`, `/chart/${other.id}/consents/x`, '/today', '/calendar', '/patients', '/admin', '/reports-due', '/outcomes', '/recall']) {
     await page.goto(path);
-    // Back to the patient's own first screen (or, for an address no screen has, "not found").
-    await expect(page.getByRole('heading', { name: /^(My appointments|Page not found)$/ })).toBeVisible();
+    // Sent back to the patient's own first screen.
+    await expect(page).toHaveURL(/\/me$/);
     await expect(page.getByText(other.name)).toHaveCount(0);
     await expect(page.getByText(other.mrn)).toHaveCount(0);
   }
+  // An address no screen has says so, with nothing of anyone's.
+  await page.goto(`/patients/${other.id}`);
+  await expect(page.getByRole('heading', { name: 'Page not found' })).toBeVisible();
+  await expect(page.getByText(other.name)).toHaveCount(0);
   // And the server itself answers 404 to the calls those screens would make.
   for (const api of [`/api/v1/patients/${other.id}/record`, `/api/v1/patients/${other.id}`, '/api/v1/appointments', '/api/v1/adverse-events?report_due_before=2100-01-01T00:00:00Z']) {
     // From the page itself, with the patient's session cookie (as the screens would call it).
