@@ -111,7 +111,7 @@ test('a patient opening a staff address sees no data', async ({ page, context })
   await page.goto('/me');
   const nav = page.getByRole('navigation', { name: 'Main' });
   await expect(nav.getByRole('link')).toHaveText(['Appointments', 'Consents', 'Record', 'Who looked']);
-  for (const path of [`/chart/${other.id}`, `/chart/${other.id}/consents/x`, '/today', '/calendar', '/patients', '/admin', '/reports-due', '/outcomes', '/recall']) {
+  for (const path of [`/chart/${other.id}`, `/chart/${other.id}/consents/x`, '/today', '/calendar', '/patients', `/patients/${other.id}`, '/admin', '/reports-due', '/outcomes', '/recall']) {
     await page.goto(path);
     // Sent back to the patient's own first screen.
     await expect(page).toHaveURL(/\/me$/);
@@ -119,7 +119,7 @@ test('a patient opening a staff address sees no data', async ({ page, context })
     await expect(page.getByText(other.mrn)).toHaveCount(0);
   }
   // An address no screen has says so, with nothing of anyone's.
-  await page.goto(`/patients/${other.id}`);
+  await page.goto(`/no-such-screen/${other.id}`);
   await expect(page.getByRole('heading', { name: 'Page not found' })).toBeVisible();
   await expect(page.getByText(other.name)).toHaveCount(0);
   // And the server itself answers 404 to the calls those screens would make.
