@@ -57,6 +57,9 @@ export default async function globalSetup() {
     PUBLIC_URL: base,
     FRONTEND_DIR: resolve(root, 'frontend/dist'),
     MEDIA_DIR: join(dir, 'media'),
+    // This run's own audit key and anchor file: anchors of another run's database would
+    // (rightly) make this one's chain look cut.
+    AUDIT_KEY_FILE: join(dir, 'audit.key'),
     CLINIC_TIMEZONE: 'Europe/London',
     RUST_LOG: process.env.RUST_LOG ?? 'warn',
   };

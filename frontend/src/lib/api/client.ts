@@ -1,6 +1,6 @@
 // The one way the UI calls the API: a typed client generated from the server's own
 // OpenAPI document. The session is an HttpOnly same-origin cookie; no token is ever
-// held by this code (nothing in localStorage or sessionStorage).
+// held by this code (nothing in script-readable web storage).
 import createClient, { type Middleware } from 'openapi-fetch';
 import type { components, paths } from './schema';
 import { connection } from '../connection.svelte';
