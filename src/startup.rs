@@ -65,6 +65,8 @@ impl Application {
         let listener = TcpListener::bind(&settings.bind)?;
         let port = listener.local_addr()?.port();
         settings.derive_public_url(listener.local_addr()?);
+        // Operators (and the tests, which bind port 0) learn the port from this line.
+        tracing::info!("listening on {}", listener.local_addr()?);
         let state = AppState {
             audit: AuditLog::start(pool.clone(), &settings.audit)?,
             hasher: PasswordHasher::new(settings.hash_concurrency)?,

@@ -431,17 +431,16 @@ impl ServerProcess {
     pub async fn start(database_url: &str, env: &[(&str, String)]) -> ServerProcess {
         let dir = tempfile::tempdir().expect("temp dir");
         let log = dir.path().join("server.log");
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .and_then(|l| l.local_addr())
-            .expect("a free port")
-            .port();
         let out = std::fs::File::create(&log).expect("log file");
         let err = out.try_clone().expect("log file");
         let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_dermachart"));
         command
             .arg("serve")
             .env("DATABASE_URL", database_url)
-            .env("BIND", format!("127.0.0.1:{port}"))
+            // Port 0: the server binds a free port itself and logs it. Choosing one here
+            // and handing it over raced with every other test binding port 0 (another
+            // test's server could answer on it).
+            .env("BIND", "127.0.0.1:0")
             .env("MEDIA_DIR", dir.path().join("media"))
             .env("FRONTEND_DIR", "/nonexistent")
             .env("RUST_LOG", "info")
@@ -455,23 +454,30 @@ impl ServerProcess {
         for (k, v) in env {
             command.env(k, v);
         }
-        let child = command.spawn().expect("the server binary starts");
-        let server = ServerProcess {
-            child,
-            address: format!("http://127.0.0.1:{port}"),
-            log,
-            _dir: dir,
-        };
+        let mut child = command.spawn().expect("the server binary starts");
         let client = reqwest::Client::new();
         for _ in 0..600 {
-            if let Ok(r) = client.get(server.url("/healthz")).send().await {
-                if r.status().is_success() {
-                    return server;
+            let text = std::fs::read_to_string(&log).unwrap_or_default();
+            if let Some(port) = listening_port(&text) {
+                let address = format!("http://127.0.0.1:{port}");
+                if let Ok(r) = client.get(format!("{address}/healthz")).send().await {
+                    if r.status().is_success() {
+                        return ServerProcess {
+                            child,
+                            address,
+                            log,
+                            _dir: dir,
+                        };
+                    }
                 }
+            }
+            if let Ok(Some(status)) = child.try_wait() {
+                panic!("the server exited ({status}): {text}");
             }
             tokio::time::sleep(std::time::Duration::from_millis(50)).await;
         }
-        panic!("the server did not start: {}", server.log_text());
+        let text = std::fs::read_to_string(&log).unwrap_or_default();
+        panic!("the server did not start: {text}");
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -488,4 +494,17 @@ impl ServerProcess {
         self.child.start_kill().expect("SIGKILL");
         let _ = self.child.wait().await;
     }
+}
+
+/// The port in the server's "listening on 127.0.0.1:PORT" log line.
+fn listening_port(log: &str) -> Option<u16> {
+    log.lines()
+        .find_map(|l| l.split("listening on 127.0.0.1:").nth(1))
+        .and_then(|rest| {
+            rest.chars()
+                .take_while(char::is_ascii_digit)
+                .collect::<String>()
+                .parse()
+                .ok()
+        })
 }

@@ -383,7 +383,7 @@ async fn every_503_logs_its_cause_once_without_phi() {
         .lines()
         .filter(|l| l.contains("answering 503"))
         .collect();
-    assert_eq!(lines.len(), 1, "one line per 503: {lines:?}");
+    assert_eq!(lines.len(), 1, "one line per 503: {lines:?}\n{log}");
     assert!(lines[0].contains(cause), "{}", lines[0]);
     assert!(!log.contains("Quillonia"), "no PHI in the log");
 }
