@@ -26,6 +26,7 @@ pub mod reminders;
 pub mod retention;
 pub mod routes;
 pub mod scheduling;
+pub mod services;
 pub mod startup;
 pub mod state;
 pub mod telemetry;
@@ -48,7 +49,6 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 println!("{logins}");
             }
             let app = startup::Application::build(settings.clone(), None)?;
-            tracing::info!(port = app.port(), "DermaChart is listening");
             app.run_until_stopped().await?;
             Ok(())
         }

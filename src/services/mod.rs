@@ -1,0 +1,6 @@
+//! The clinic's use cases. Each is one function that owns its transaction: it takes
+//! parsed domain values and the caller's identity (`auth::Caller`), applies the rules
+//! of `domain/`, reads and writes through `db::models` (the only SQL), declares the
+//! audit rows of what it read or changed, and returns a domain value or an `ApiError`.
+//! Route handlers only extract, authorize, call one of these and map the result to
+//! an `api/` DTO: no handler opens a transaction or imports `db::models`.
