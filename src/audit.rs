@@ -195,9 +195,26 @@ fn write_batch(
     Ok(())
 }
 
+/// Runs a write in `write_transaction` together with its audit rows: `f` pushes the
+/// events of what it changed, and they join the audit chain inside the same transaction
+/// just before it commits (so both are durable, or neither is). Every clinical write goes
+/// through here; reads keep using the audit writer.
+pub fn audited_transaction<T, E, F>(conn: &mut DbConnection, seal: &ChainSeal, f: F) -> Result<T, E>
+where
+    F: FnOnce(&mut DbConnection, &mut Vec<AuditEvent>) -> Result<T, E>,
+    E: From<diesel::result::Error>,
+{
+    conn.write_transaction(|conn| {
+        let mut events = Vec::new();
+        let value = f(conn, &mut events)?;
+        append_in_transaction(conn, seal, &events)?;
+        Ok(value)
+    })
+}
+
 /// Appends a write's audit rows inside the write's own transaction, just before it
 /// commits, so the change and its rows are committed together or not at all (a crash
-/// cannot leave one without the other). Called by `DbConnection::audited_transaction`
+/// cannot leave one without the other). Called by `audited_transaction`
 /// only; handlers hand their events to that.
 pub fn append_in_transaction(
     conn: &mut DbConnection,

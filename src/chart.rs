@@ -9,6 +9,7 @@ use serde_json::{json, Value};
 use crate::api::adverse::AdverseEvent;
 use crate::api::appointments::Appointment;
 use crate::api::consents::Consent;
+use crate::api::measurements::Measurement;
 use crate::api::notes::{Consultation, Procedure};
 use crate::api::patients::Patient;
 use crate::api::samples::Sample;
@@ -19,7 +20,6 @@ use crate::db::models::{
 use crate::db::types::{NoteId, PatientId, PractitionerId, ServiceId, UserId};
 use crate::db::DbConnection;
 use crate::error::ApiError;
-use crate::routes::measurements::Measurement;
 
 /// A photo's metadata as the chart carries it (never the bytes).
 pub type ChartPhoto = crate::api::photos::Photo;
@@ -77,7 +77,11 @@ impl Chart {
         let mut consent_list = Vec::new();
         for c in consents::of_patient(conn, patient)? {
             let t = consents::find_template(conn, c.template_id)?.ok_or(ApiError::NotFound)?;
-            consent_list.push(crate::routes::consents::view(c, &t));
+            consent_list.push(crate::api::consents::Consent::from_rows(
+                c,
+                &t,
+                crate::db::now(),
+            ));
         }
         let mut chart = Chart {
             parts,

@@ -222,7 +222,7 @@ impl ResponseError for ApiError {
             _ => {}
         }
         let mut response = builder.json(self.problem());
-        crate::middleware::apply_security_headers(response.headers_mut());
+        crate::security_headers::apply_security_headers(response.headers_mut());
         response
     }
 }

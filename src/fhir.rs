@@ -21,11 +21,11 @@ use serde_json::{json, Value};
 use crate::api::adverse::AdverseEvent;
 use crate::api::appointments::Appointment;
 use crate::api::consents::Consent;
+use crate::api::measurements::Measurement;
 use crate::api::notes::{Consultation, Procedure};
 use crate::chart::{Chart, ChartPhoto};
 use crate::domain::consent::{ConsentScope, ConsentStatus};
 use crate::domain::schedule::AppointmentStatus;
-use crate::routes::measurements::Measurement;
 
 /// The media type of every export answer.
 pub const FHIR_JSON: &str = "application/fhir+json";

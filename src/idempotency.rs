@@ -120,7 +120,7 @@ where
     let seal = state.audit.seal();
     let (answer, replay) = state
         .db(move |conn| {
-            conn.audited_transaction(&seal, |conn, audit| {
+            crate::audit::audited_transaction(conn, &seal, |conn, audit| {
                 keyed(conn, audit, user, &key, &hash, work)
             })
         })

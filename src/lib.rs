@@ -26,6 +26,7 @@ pub mod reminders;
 pub mod retention;
 pub mod routes;
 pub mod scheduling;
+pub mod security_headers;
 pub mod services;
 pub mod startup;
 pub mod state;

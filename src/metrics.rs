@@ -1,15 +1,7 @@
 //! Prometheus metrics: requests by route and status, latency, pool use.
-use std::time::Instant;
-
-use actix_web::body::MessageBody;
-use actix_web::dev::{ServiceRequest, ServiceResponse};
-use actix_web::middleware::Next;
-use actix_web::web;
 use prometheus::{
     Encoder, HistogramOpts, HistogramVec, IntCounterVec, IntGauge, Opts, Registry, TextEncoder,
 };
-
-use crate::state::AppState;
 
 #[derive(Clone)]
 pub struct Metrics {
@@ -55,33 +47,20 @@ impl Metrics {
         self.pool_idle.set(idle);
     }
 
+    /// Counts one answered request and its latency, under its route pattern.
+    pub fn record(&self, method: &str, route: &str, status: u16, elapsed: std::time::Duration) {
+        let status = status.to_string();
+        self.requests
+            .with_label_values(&[method, route, &status])
+            .inc();
+        self.latency
+            .with_label_values(&[method, route])
+            .observe(elapsed.as_secs_f64());
+    }
+
     pub fn render(&self) -> String {
         let mut buffer = Vec::new();
         let _ = TextEncoder::new().encode(&self.registry.gather(), &mut buffer);
         String::from_utf8(buffer).unwrap_or_default()
     }
-}
-
-/// Records each request under its route pattern (never the raw path, which holds ids).
-pub async fn track(
-    req: ServiceRequest,
-    next: Next<impl MessageBody + 'static>,
-) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
-    let metrics = req
-        .app_data::<web::Data<AppState>>()
-        .map(|s| s.metrics.clone());
-    let route = req.match_pattern().unwrap_or_else(|| "unmatched".into());
-    let method = req.method().to_string();
-    let started = Instant::now();
-    let response = next.call(req).await?;
-    if let Some(m) = metrics {
-        let status = response.status().as_u16().to_string();
-        m.requests
-            .with_label_values(&[&method, &route, &status])
-            .inc();
-        m.latency
-            .with_label_values(&[&method, &route])
-            .observe(started.elapsed().as_secs_f64());
-    }
-    Ok(response)
 }

@@ -9,30 +9,7 @@ use actix_web::{HttpResponse, ResponseError};
 use futures_util::FutureExt;
 
 use crate::error::ApiError;
-
-const CSP: &str = "default-src 'self'; img-src 'self' data: blob:; style-src 'self'; \
-                   script-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; \
-                   frame-ancestors 'none'";
-
-/// The headers every answer carries (errors raised past the middleware add them too).
-pub fn apply_security_headers(headers: &mut actix_web::http::header::HeaderMap) {
-    headers.insert(
-        header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static(CSP),
-    );
-    headers.insert(
-        header::X_CONTENT_TYPE_OPTIONS,
-        HeaderValue::from_static("nosniff"),
-    );
-    headers.insert(
-        header::REFERRER_POLICY,
-        HeaderValue::from_static("no-referrer"),
-    );
-    headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
-    if !headers.contains_key(header::CACHE_CONTROL) {
-        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    }
-}
+use crate::security_headers::apply_security_headers;
 
 /// Adds the security headers to every answer.
 pub async fn security_headers(
@@ -123,4 +100,27 @@ pub async fn catch_panic(
         Ok(result) => result.map(|r| r.map_into_boxed_body()),
         Err(_) => Err(ApiError::internal(anyhow::anyhow!("a handler panicked")).into()),
     }
+}
+
+/// Records each request in the metrics under its route pattern (never the raw path, which holds ids).
+pub async fn track_metrics(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    let metrics = req
+        .app_data::<actix_web::web::Data<crate::state::AppState>>()
+        .map(|s| s.metrics.clone());
+    let route = req.match_pattern().unwrap_or_else(|| "unmatched".into());
+    let method = req.method().to_string();
+    let started = std::time::Instant::now();
+    let response = next.call(req).await?;
+    if let Some(m) = metrics {
+        m.record(
+            &method,
+            &route,
+            response.status().as_u16(),
+            started.elapsed(),
+        );
+    }
+    Ok(response)
 }

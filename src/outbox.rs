@@ -6,6 +6,7 @@ use lettre::message::Mailbox;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 
 use crate::db::models::outbox::{self, EmailRow};
+use crate::db::models::queue;
 use crate::db::DbPool;
 
 const BATCH: i64 = 20;
@@ -107,14 +108,15 @@ pub async fn run_once(
         let now = crate::db::now();
         // No link outlives its lifetime in the outbox, delivered or not.
         crate::accounts::expire_unsent_links(&mut conn, now).map_err(|e| anyhow::anyhow!("{e}"))?;
-        let mut won = Vec::new();
-        for row in outbox::due(&mut conn, now, BATCH)? {
-            let until = now + Duration::minutes(CLAIM_FOR_MINUTES);
-            if conn.write_transaction(|c| outbox::claim(c, &row, now, until))? {
-                won.push(row);
-            }
-        }
-        Ok(won)
+        let due = outbox::due(&mut conn, now, BATCH)?;
+        let until = now + Duration::minutes(CLAIM_FOR_MINUTES);
+        Ok(queue::claim_each(
+            &mut conn,
+            due,
+            now,
+            until,
+            outbox::claim,
+        )?)
     })
     .await??;
     let mut sent = 0;

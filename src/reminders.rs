@@ -11,7 +11,7 @@ use lettre::message::Mailbox;
 use lettre::{AsyncSmtpTransport, Tokio1Executor};
 
 use crate::db::models::reminders::{self, ReminderRow};
-use crate::db::models::{appointments, clinic, patients};
+use crate::db::models::{appointments, clinic, patients, queue};
 use crate::db::{DbConnection, DbPool};
 use crate::domain::schedule::AppointmentStatus;
 
@@ -91,16 +91,12 @@ pub async fn run_once(
         tokio::task::spawn_blocking(move || -> anyhow::Result<Vec<Prepared>> {
             let mut conn = p.get()?;
             let now = crate::db::now();
-            let mut out = Vec::new();
-            for row in reminders::due(&mut conn, now, BATCH)? {
-                let won = conn.write_transaction(|c| {
-                    reminders::claim(c, &row, now, now + Duration::minutes(CLAIM_FOR_MINUTES))
-                })?;
-                if won {
-                    out.push(prepare(&mut conn, tz, row)?);
-                }
-            }
-            Ok(out)
+            let due = reminders::due(&mut conn, now, BATCH)?;
+            let until = now + Duration::minutes(CLAIM_FOR_MINUTES);
+            let won = queue::claim_each(&mut conn, due, now, until, reminders::claim)?;
+            won.into_iter()
+                .map(|row| prepare(&mut conn, tz, row))
+                .collect()
         })
         .await??;
     let mut sent = 0;

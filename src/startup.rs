@@ -1,6 +1,5 @@
 //! Builds the application: the same code serves the binary and the tests.
 use std::net::TcpListener;
-use std::path::PathBuf;
 use std::sync::Arc;
 
 use actix_web::dev::Server;
@@ -16,25 +15,12 @@ use crate::db::{self, DbPool};
 use crate::error::ApiError;
 use crate::imaging::ImageWorkers;
 use crate::media::FsMediaStore;
-use crate::metrics::{self, Metrics};
+use crate::metrics::Metrics;
 use crate::middleware::{catch_panic, problem_json, security_headers};
 use crate::routes;
+use crate::routes::ui::{fallback, serve_ui, UiFiles};
 use crate::state::AppState;
 use crate::telemetry::PhiFreeSpan;
-
-/// The built web UI, if there is one.
-#[derive(Debug, Clone)]
-pub struct UiFiles {
-    dir: Option<PathBuf>,
-}
-
-impl UiFiles {
-    pub fn index_html(&self) -> Option<Vec<u8>> {
-        self.dir
-            .as_ref()
-            .and_then(|d| std::fs::read(d.join("index.html")).ok())
-    }
-}
 
 /// Extra routes a caller mounts beside the real ones (tests use it to add a panicking route).
 pub type ExtraRoutes = fn(&mut web::ServiceConfig);
@@ -85,9 +71,7 @@ impl Application {
                  `npm ci && npm run build` in frontend/ (./scripts/start does this)"
             );
         }
-        let ui = UiFiles {
-            dir: ui_dir.clone(),
-        };
+        let ui = UiFiles::new(ui_dir.clone());
         let data = web::Data::new(state.clone());
         let server = HttpServer::new(move || {
             let mut app = App::new()
@@ -105,7 +89,7 @@ impl Application {
                 )
                 .wrap(from_fn(guard))
                 .wrap(from_fn(catch_panic))
-                .wrap(from_fn(metrics::track))
+                .wrap(from_fn(crate::middleware::track_metrics))
                 .wrap(from_fn(problem_json))
                 .wrap(from_fn(security_headers))
                 .wrap(TracingLogger::<PhiFreeSpan>::new())
@@ -119,7 +103,7 @@ impl Application {
             if let Some(dir) = &ui_dir {
                 app = app.configure(|cfg| serve_ui(cfg, dir));
             }
-            app.default_service(web::to(routes::fallback))
+            app.default_service(web::to(fallback))
         })
         .listen(listener)?
         .run();
@@ -161,33 +145,6 @@ impl Application {
         self.state.audit.anchor_now(&self.state.pool).await;
         result
     }
-}
-
-/// How long browsers keep the UI's files: Vite names every file under `assets/` by its
-/// content hash, so those never change; `index.html` (and anything else) must be
-/// revalidated so a new release is picked up at once.
-pub const ASSETS_CACHE_CONTROL: &str = "public, max-age=31536000, immutable";
-pub const PAGE_CACHE_CONTROL: &str = "no-cache";
-
-/// Mounts the built UI: hashed assets cached for a year, everything else revalidated,
-/// and a page path that names no file answered with `index.html` (deep links).
-fn serve_ui(cfg: &mut web::ServiceConfig, dir: &std::path::Path) {
-    use actix_web::http::header::CACHE_CONTROL;
-    use actix_web::middleware::DefaultHeaders;
-    cfg.service(
-        web::scope("/assets")
-            .wrap(DefaultHeaders::new().add((CACHE_CONTROL, ASSETS_CACHE_CONTROL)))
-            .service(actix_files::Files::new("", dir.join("assets"))),
-    )
-    .service(
-        web::scope("")
-            .wrap(DefaultHeaders::new().add((CACHE_CONTROL, PAGE_CACHE_CONTROL)))
-            .service(
-                actix_files::Files::new("", dir)
-                    .index_file("index.html")
-                    .default_handler(web::to(routes::fallback)),
-            ),
-    );
 }
 
 /// Names the parameter serde rejected, without echoing the value.

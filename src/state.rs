@@ -46,7 +46,7 @@ impl AppState {
         T: Send + 'static,
     {
         let seal = self.audit.seal();
-        self.db(move |conn| conn.audited_transaction(&seal, work))
+        self.db(move |conn| crate::audit::audited_transaction(conn, &seal, work))
             .await
     }
 }

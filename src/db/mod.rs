@@ -207,27 +207,6 @@ impl DbConnection {
         }
     }
 
-    /// Runs a write in `write_transaction` together with its audit rows: `f` pushes
-    /// the events of what it changed, and they join the audit chain inside the same
-    /// transaction just before it commits (so both are durable, or neither is). Every
-    /// clinical write goes through here; reads keep using the audit writer.
-    pub fn audited_transaction<T, E, F>(
-        &mut self,
-        seal: &crate::audit_seal::ChainSeal,
-        f: F,
-    ) -> Result<T, E>
-    where
-        F: FnOnce(&mut DbConnection, &mut Vec<crate::audit::AuditEvent>) -> Result<T, E>,
-        E: From<diesel::result::Error>,
-    {
-        self.write_transaction(|conn| {
-            let mut events = Vec::new();
-            let value = f(conn, &mut events)?;
-            crate::audit::append_in_transaction(conn, seal, &events)?;
-            Ok(value)
-        })
-    }
-
     /// Runs `f` in a transaction that holds the write lock from its first statement.
     ///
     /// On SQLite a deferred transaction that reads and then writes can fail at once

@@ -10,6 +10,7 @@ use crate::api::appointments::{Appointment, CancelAppointment};
 use crate::api::consents::{
     Consent, ConsentList, RevokeConsent, SignConsent, SignOwnConsent, SignerKind,
 };
+use crate::api::measurements::{Measurement, MeasurementList};
 use crate::audit::AuditAction;
 use crate::auth::Caller;
 use crate::db::models::appointments::{self, AppointmentFilter};
@@ -20,7 +21,6 @@ use crate::error::{ApiError, ApiResult, Problem};
 use crate::extract::Json;
 use crate::idempotency::{self, Answer};
 use crate::routes::consents::sign;
-use crate::routes::measurements::{Measurement, MeasurementList};
 use crate::scheduling::{self, Booking};
 use crate::state::AppState;
 

@@ -1,85 +1,18 @@
 //! Skin measurements per patient, and the outcome table across patients.
 use actix_web::{web, HttpResponse};
-use chrono::{DateTime, Utc};
-use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
 
+use crate::api::measurements::{
+    CreateMeasurement, Measurement, MeasurementList, OutcomeQuery, Outcomes, SeriesQuery,
+};
 use crate::audit::AuditAction;
 use crate::auth::Caller;
 use crate::db::models::measurements::{self, MeasurementRow};
 use crate::db::models::{appointments, clinic, notes, patients};
-use crate::db::types::{AppointmentId, MeasurementId, PatientId, ServiceId};
-use crate::domain::outcomes::{outcome_table, Metric, OutcomeTable, Reading, Series};
+use crate::db::types::{MeasurementId, PatientId};
+use crate::domain::outcomes::{outcome_table, Metric, Reading, Series};
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::extract::Json;
 use crate::state::AppState;
-
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct CreateMeasurement {
-    pub measured_at: DateTime<Utc>,
-    pub metric: Metric,
-    pub value: f64,
-    pub unit: String,
-    pub device: Option<String>,
-    pub appointment_id: Option<AppointmentId>,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct Measurement {
-    pub id: MeasurementId,
-    pub patient_id: PatientId,
-    pub measured_at: DateTime<Utc>,
-    pub metric: String,
-    pub value: f64,
-    pub unit: String,
-    pub device: Option<String>,
-    pub appointment_id: Option<AppointmentId>,
-}
-
-impl From<MeasurementRow> for Measurement {
-    fn from(r: MeasurementRow) -> Self {
-        Measurement {
-            id: r.id,
-            patient_id: r.patient_id,
-            measured_at: crate::api::instant(r.measured_at),
-            metric: r.metric,
-            value: r.value,
-            unit: r.unit,
-            device: r.device,
-            appointment_id: r.appointment_id,
-        }
-    }
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct MeasurementList {
-    pub items: Vec<Measurement>,
-}
-
-#[derive(Debug, Deserialize, utoipa::IntoParams)]
-#[serde(deny_unknown_fields)]
-pub struct SeriesQuery {
-    pub metric: Option<Metric>,
-}
-
-#[derive(Debug, Deserialize, utoipa::IntoParams)]
-#[serde(deny_unknown_fields)]
-pub struct OutcomeQuery {
-    pub service_id: ServiceId,
-    pub metric: Metric,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct Outcomes {
-    pub service_id: ServiceId,
-    pub metric: Metric,
-    pub unit: &'static str,
-    /// True for GAIS and satisfaction (raw scores, not changes).
-    pub raw_values: bool,
-    #[serde(flatten)]
-    pub table: OutcomeTable,
-}
 
 /// Records a measurement in the metric's own unit (another unit → 422).
 #[utoipa::path(post, path = "/api/v1/patients/{id}/measurements", tag = "outcomes", params(("id" = String, Path)),

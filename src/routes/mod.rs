@@ -19,11 +19,10 @@ pub mod patients;
 pub mod photos;
 pub mod procedures;
 pub mod samples;
+pub mod ui;
 pub mod users;
 
-use actix_web::{web, HttpRequest, HttpResponse};
-
-use crate::error::ApiError;
+use actix_web::web;
 
 /// Mounts every API route under `/api/v1`.
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -342,30 +341,4 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 web::post().to(appointments::follow_ups::book_follow_ups),
             ),
     );
-}
-
-/// Anything no route matched: a problem for API paths; the web UI's `index.html`
-/// for a browser asking for a page (deep links), when the UI is built.
-pub async fn fallback(req: HttpRequest, ui: web::Data<crate::startup::UiFiles>) -> HttpResponse {
-    use actix_web::ResponseError;
-    let wants_html = req
-        .headers()
-        .get(actix_web::http::header::ACCEPT)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.contains("text/html"));
-    if !req.path().starts_with("/api/")
-        && req.method() == actix_web::http::Method::GET
-        && wants_html
-    {
-        if let Some(index) = ui.index_html() {
-            return HttpResponse::Ok()
-                .content_type("text/html; charset=utf-8")
-                .insert_header((
-                    actix_web::http::header::CACHE_CONTROL,
-                    crate::startup::PAGE_CACHE_CONTROL,
-                ))
-                .body(index);
-        }
-    }
-    ApiError::NotFound.error_response()
 }

@@ -12,6 +12,7 @@ pub mod outbox;
 pub mod password_tokens;
 pub mod patients;
 pub mod photos;
+pub mod queue;
 pub mod reminders;
 pub mod samples;
 pub mod sessions;

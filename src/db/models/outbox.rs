@@ -54,51 +54,7 @@ pub fn enqueue(
 /// The PostgreSQL channel a queued email is announced on.
 pub const OUTBOX_CHANNEL: &str = "dermachart_outbox";
 
-/// Messages due now (pending, or claimed by a worker that never finished).
-pub fn due(conn: &mut DbConnection, now: NaiveDateTime, limit: i64) -> QueryResult<Vec<EmailRow>> {
-    email_outbox::table
-        .filter(
-            email_outbox::status
-                .eq("pending")
-                .and(email_outbox::next_attempt_at.le(now))
-                .or(email_outbox::status
-                    .eq("sending")
-                    .and(email_outbox::claimed_until.lt(now))),
-        )
-        .select(EmailRow::as_select())
-        .order(email_outbox::next_attempt_at.asc())
-        .limit(limit)
-        .load(conn)
-}
-
-/// Claims one message for this worker; false if another got it first (the claim
-/// matches the row exactly as it was read, stale claims included).
-pub fn claim(
-    conn: &mut DbConnection,
-    row: &EmailRow,
-    now: NaiveDateTime,
-    until: NaiveDateTime,
-) -> QueryResult<bool> {
-    let mut query = diesel::update(
-        email_outbox::table
-            .filter(email_outbox::id.eq(row.id))
-            .filter(email_outbox::status.eq(row.status.clone()))
-            .filter(email_outbox::attempts.eq(row.attempts))
-            .filter(email_outbox::next_attempt_at.le(now)),
-    )
-    .into_boxed();
-    query = match row.claimed_until {
-        Some(old) => query.filter(email_outbox::claimed_until.eq(old)),
-        None => query.filter(email_outbox::claimed_until.is_null()),
-    };
-    let n = query
-        .set((
-            email_outbox::status.eq("sending"),
-            email_outbox::claimed_until.eq(until),
-        ))
-        .execute(conn)?;
-    Ok(n == 1)
-}
+crate::db::models::queue::work_queue!(email_outbox, EmailRow);
 
 /// Sent: the body (which may hold a link) is erased.
 pub fn mark_sent(conn: &mut DbConnection, id: EmailId, now: NaiveDateTime) -> QueryResult<usize> {

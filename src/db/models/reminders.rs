@@ -80,56 +80,7 @@ pub fn find_for(
         .optional()
 }
 
-/// Reminders due now (pending, or claimed by a worker that never finished).
-pub fn due(
-    conn: &mut DbConnection,
-    now: NaiveDateTime,
-    limit: i64,
-) -> QueryResult<Vec<ReminderRow>> {
-    reminders::table
-        .filter(
-            reminders::status
-                .eq("pending")
-                .and(reminders::next_attempt_at.le(now))
-                .or(reminders::status
-                    .eq("sending")
-                    .and(reminders::claimed_until.lt(now))),
-        )
-        .select(ReminderRow::as_select())
-        .order(reminders::next_attempt_at.asc())
-        .limit(limit)
-        .load(conn)
-}
-
-/// Claims one reminder for this worker; false if another got it first. The claim
-/// matches the row exactly as it was read (status, attempts and the old claim), so
-/// two workers reclaiming the same stale claim cannot both win.
-pub fn claim(
-    conn: &mut DbConnection,
-    row: &ReminderRow,
-    now: NaiveDateTime,
-    until: NaiveDateTime,
-) -> QueryResult<bool> {
-    let mut query = diesel::update(
-        reminders::table
-            .filter(reminders::id.eq(row.id))
-            .filter(reminders::status.eq(row.status.clone()))
-            .filter(reminders::attempts.eq(row.attempts))
-            .filter(reminders::next_attempt_at.le(now)),
-    )
-    .into_boxed();
-    query = match row.claimed_until {
-        Some(old) => query.filter(reminders::claimed_until.eq(old)),
-        None => query.filter(reminders::claimed_until.is_null()),
-    };
-    let n = query
-        .set((
-            reminders::status.eq("sending"),
-            reminders::claimed_until.eq(until),
-        ))
-        .execute(conn)?;
-    Ok(n == 1)
-}
+crate::db::models::queue::work_queue!(reminders, ReminderRow);
 
 pub fn mark_sent(
     conn: &mut DbConnection,

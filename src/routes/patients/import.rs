@@ -125,7 +125,7 @@ pub async fn import_patients(
             let mut reader = csv::ReaderBuilder::new()
                 .flexible(true)
                 .from_reader(BufReader::new(file));
-            conn.audited_transaction(&seal, |conn, audit| {
+            crate::audit::audited_transaction(conn, &seal, |conn, audit| {
                 let ids = insert_rows(conn, by, &mut reader, &header, names, today)?;
                 audit.extend(
                     ids.iter()
