@@ -79,6 +79,15 @@ impl Caller {
     }
 
     /// Audit event about one patient's data.
+    /// Whether this caller may reach the record of `patient` at all: a patient only
+    /// their own (anyone else's answers like an id that does not exist); staff any —
+    /// which parts of it their role may see is the policy table's and the views' call.
+    /// The one "is this the caller's own patient" check outside `/me` (where `Me`
+    /// already carries only the caller's own id).
+    pub fn may_reach(&self, patient: PatientId) -> bool {
+        self.role != Role::Patient || self.patient_id == Some(patient)
+    }
+
     pub fn patient_event(&self, action: AuditAction, patient_id: PatientId) -> AuditEvent {
         self.event(
             action,
@@ -99,6 +108,73 @@ impl FromRequest for Caller {
                 .get::<Caller>()
                 .cloned()
                 .ok_or(ApiError::Unauthorized),
+        )
+    }
+}
+
+/// A patient and their own patient id, from the session: every `/me` route takes this
+/// instead of `Caller`, so the id a `/me` handler works on can only be the caller's own
+/// (never one from the path, query or body). A login without a patient record — which
+/// the policy table keeps away from `/me` anyway — answers 404.
+#[derive(Debug, Clone)]
+pub struct Me {
+    pub caller: Caller,
+    pub patient: PatientId,
+}
+
+impl Me {
+    /// Runs a read of the patient's own record and writes its audit row (`read` of
+    /// `entity_type`, by the patient, for their own chart) before answering: every
+    /// `/me` read goes through here, so none is answered unaudited.
+    pub async fn read<T, F>(
+        &self,
+        state: &crate::state::AppState,
+        entity_type: &'static str,
+        entity_id: Option<String>,
+        work: F,
+    ) -> Result<T, ApiError>
+    where
+        F: FnOnce(&mut crate::db::DbConnection, PatientId) -> Result<T, ApiError> + Send + 'static,
+        T: Send + 'static,
+    {
+        let patient = self.patient;
+        let value = state.db(move |conn| work(conn, patient)).await?;
+        self.audit_read(state, entity_type, entity_id).await?;
+        Ok(value)
+    }
+
+    /// Writes the audit row of a read of the patient's own record that was served
+    /// without `read` (streamed files, say).
+    pub async fn audit_read(
+        &self,
+        state: &crate::state::AppState,
+        entity_type: &'static str,
+        entity_id: Option<String>,
+    ) -> Result<(), ApiError> {
+        state
+            .audit
+            .record(self.caller.event(
+                AuditAction::Read,
+                entity_type,
+                entity_id,
+                Some(self.patient),
+            ))
+            .await
+    }
+}
+
+impl FromRequest for Me {
+    type Error = ApiError;
+    type Future = Ready<Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        ready(
+            Caller::from_request(req, payload)
+                .into_inner()
+                .and_then(|caller| {
+                    let patient = caller.patient_id.ok_or(ApiError::NotFound)?;
+                    Ok(Me { caller, patient })
+                }),
         )
     }
 }

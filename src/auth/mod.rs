@@ -7,4 +7,4 @@ pub mod session;
 pub mod throttle;
 pub mod totp;
 
-pub use caller::{Caller, RequestContext};
+pub use caller::{Caller, Me, RequestContext};

@@ -3,7 +3,7 @@
 use actix_web::{web, HttpResponse};
 
 use crate::audit::AuditAction;
-use crate::auth::Caller;
+use crate::auth::{Caller, Me};
 use crate::chart::{Chart, ChartParts};
 use crate::db::types::PatientId;
 use crate::error::{ApiError, ApiResult, Problem};
@@ -54,7 +54,6 @@ pub async fn patient_export(
 /// only, no appointment notes, no samples, staff by name; photos link to `/me/photos/{id}`.
 #[utoipa::path(get, path = "/api/v1/me/export", tag = "me",
     responses((status = 200, description = "FHIR R4 Bundle (collection)", content_type = "application/fhir+json", body = Object)))]
-pub async fn my_export(state: web::Data<AppState>, caller: Caller) -> ApiResult<HttpResponse> {
-    let me = caller.patient_id.ok_or(ApiError::NotFound)?;
-    export(&state, &caller, me, Audience::Patient).await
+pub async fn my_export(state: web::Data<AppState>, who: Me) -> ApiResult<HttpResponse> {
+    export(&state, &who.caller, who.patient, Audience::Patient).await
 }

@@ -12,7 +12,7 @@ use crate::api::consents::{
 };
 use crate::api::measurements::{Measurement, MeasurementList};
 use crate::audit::AuditAction;
-use crate::auth::Caller;
+use crate::auth::Me;
 use crate::db::models::appointments::{self, AppointmentFilter};
 use crate::db::models::{audit as audit_rows, clinic, consents, measurements, users};
 use crate::db::types::{AppointmentId, ConsentId, PatientId, PractitionerId, ServiceId};
@@ -23,11 +23,6 @@ use crate::idempotency::{self, Answer};
 use crate::routes::consents::sign;
 use crate::scheduling::{self, Booking};
 use crate::state::AppState;
-
-/// The caller's own patient id (a patient login always has one).
-fn own(caller: &Caller) -> Result<PatientId, ApiError> {
-    caller.patient_id.ok_or(ApiError::NotFound)
-}
 
 #[derive(Debug, Serialize, Deserialize, ToSchema, Clone)]
 #[serde(deny_unknown_fields)]
@@ -46,12 +41,11 @@ pub struct MyAppointments {
 /// The patient's appointments (without staff notes).
 #[utoipa::path(get, path = "/api/v1/me/appointments", tag = "me", responses((status = 200, body = MyAppointments)))]
 pub async fn my_appointments(
+    who: Me,
     state: web::Data<AppState>,
-    caller: Caller,
 ) -> ApiResult<web::Json<MyAppointments>> {
-    let me = own(&caller)?;
-    let rows = state
-        .db(move |conn| {
+    let rows = who
+        .read(&state, "appointment", None, move |conn, me| {
             Ok(appointments::list(
                 conn,
                 &AppointmentFilter {
@@ -77,18 +71,22 @@ pub async fn my_appointments(
 #[utoipa::path(get, path = "/api/v1/me/appointments/{id}", tag = "me", params(("id" = String, Path)),
     responses((status = 200, body = Appointment), (status = 404, body = Problem)))]
 pub async fn my_appointment(
+    who: Me,
     state: web::Data<AppState>,
-    caller: Caller,
     id: web::Path<AppointmentId>,
 ) -> ApiResult<web::Json<Appointment>> {
-    let me = own(&caller)?;
     let id = id.into_inner();
-    let mut row = state
-        .db(move |conn| {
-            appointments::find(conn, id)?
-                .filter(|a| a.patient_id == me)
-                .ok_or(ApiError::NotFound)
-        })
+    let mut row = who
+        .read(
+            &state,
+            "appointment",
+            Some(id.to_string()),
+            move |conn, me| {
+                appointments::find(conn, id)?
+                    .filter(|a| a.patient_id == me)
+                    .ok_or(ApiError::NotFound)
+            },
+        )
         .await?;
     row.notes = None;
     Ok(web::Json(Appointment::from(row)))
@@ -102,11 +100,14 @@ pub async fn my_appointment(
     responses((status = 201, body = Appointment), (status = 409, body = Problem), (status = 422, body = Problem)))]
 pub async fn book_my_appointment(
     state: web::Data<AppState>,
-    caller: Caller,
+    who: Me,
     req: HttpRequest,
     body: Json<SelfBooking>,
 ) -> ApiResult<HttpResponse> {
-    let me = own(&caller)?;
+    let Me {
+        caller,
+        patient: me,
+    } = who;
     let body = body.into_inner();
     let request = body.clone();
     let settings = state.settings.clone();
@@ -196,11 +197,14 @@ fn self_book(
     responses((status = 200, body = Appointment), (status = 404, body = Problem), (status = 409, body = Problem)))]
 pub async fn cancel_my_appointment(
     state: web::Data<AppState>,
-    caller: Caller,
+    who: Me,
     id: web::Path<AppointmentId>,
     body: Json<CancelAppointment>,
 ) -> ApiResult<web::Json<Appointment>> {
-    let me = own(&caller)?;
+    let Me {
+        caller,
+        patient: me,
+    } = who;
     let id = id.into_inner();
     let reason = body.into_inner().reason.trim().to_owned();
     if reason.is_empty() || reason.chars().count() > 500 {
@@ -246,13 +250,9 @@ pub async fn cancel_my_appointment(
 
 /// The patient's consents.
 #[utoipa::path(get, path = "/api/v1/me/consents", tag = "me", responses((status = 200, body = ConsentList)))]
-pub async fn my_consents(
-    state: web::Data<AppState>,
-    caller: Caller,
-) -> ApiResult<web::Json<ConsentList>> {
-    let me = own(&caller)?;
-    let items = state
-        .db(move |conn| {
+pub async fn my_consents(who: Me, state: web::Data<AppState>) -> ApiResult<web::Json<ConsentList>> {
+    let items = who
+        .read(&state, "consent", None, move |conn, me| {
             let mut items = Vec::new();
             for c in consents::of_patient(conn, me)? {
                 let t = consents::find_template(conn, c.template_id)?.ok_or(ApiError::NotFound)?;
@@ -264,28 +264,34 @@ pub async fn my_consents(
     Ok(web::Json(ConsentList { items }))
 }
 
-async fn own_consent(state: &AppState, me: PatientId, id: ConsentId) -> Result<Consent, ApiError> {
-    state
-        .db(move |conn| {
-            let (c, t) = crate::routes::consents::load(conn, id)?;
-            if c.patient_id != me {
-                return Err(ApiError::NotFound);
-            }
-            Ok(crate::routes::consents::view(c, &t))
-        })
-        .await
+/// One of the caller's own consents (another patient's id answers like an unknown one).
+fn own_consent(
+    conn: &mut crate::db::DbConnection,
+    me: PatientId,
+    id: ConsentId,
+) -> Result<Consent, ApiError> {
+    let (c, t) = crate::routes::consents::load(conn, id)?;
+    if c.patient_id != me {
+        return Err(ApiError::NotFound);
+    }
+    Ok(crate::routes::consents::view(c, &t))
 }
 
 /// One of the patient's consents.
 #[utoipa::path(get, path = "/api/v1/me/consents/{id}", tag = "me", params(("id" = String, Path)),
     responses((status = 200, body = Consent), (status = 404, body = Problem)))]
 pub async fn my_consent(
+    who: Me,
     state: web::Data<AppState>,
-    caller: Caller,
     id: web::Path<ConsentId>,
 ) -> ApiResult<web::Json<Consent>> {
-    let me = own(&caller)?;
-    Ok(web::Json(own_consent(&state, me, id.into_inner()).await?))
+    let id = id.into_inner();
+    let consent = who
+        .read(&state, "consent", Some(id.to_string()), move |conn, me| {
+            own_consent(conn, me, id)
+        })
+        .await?;
+    Ok(web::Json(consent))
 }
 
 /// Signs one of the patient's own pending consents (any scope; nobody collects it).
@@ -295,12 +301,15 @@ pub async fn my_consent(
         (status = 422, body = Problem)))]
 pub async fn sign_my_consent(
     state: web::Data<AppState>,
-    caller: Caller,
+    who: Me,
     req: HttpRequest,
     id: web::Path<ConsentId>,
     body: Json<SignOwnConsent>,
 ) -> ApiResult<web::Json<Consent>> {
-    let me = own(&caller)?;
+    let Me {
+        caller,
+        patient: me,
+    } = who;
     let body = body.into_inner();
     let signing = SignConsent {
         signer_name: body.signer_name,
@@ -325,13 +334,16 @@ pub async fn sign_my_consent(
     responses((status = 200, body = Consent), (status = 404, body = Problem), (status = 409, body = Problem)))]
 pub async fn revoke_my_consent(
     state: web::Data<AppState>,
-    caller: Caller,
+    who: Me,
     id: web::Path<ConsentId>,
     body: Json<RevokeConsent>,
 ) -> ApiResult<web::Json<Consent>> {
-    let me = own(&caller)?;
+    let Me {
+        caller,
+        patient: me,
+    } = who;
     let id = id.into_inner();
-    own_consent(&state, me, id).await?;
+    state.db(move |conn| own_consent(conn, me, id)).await?;
     crate::routes::consents::transitions::revoke_consent(state, caller, web::Path::from(id), body)
         .await
 }
@@ -339,12 +351,13 @@ pub async fn revoke_my_consent(
 /// The patient's measurements.
 #[utoipa::path(get, path = "/api/v1/me/measurements", tag = "me", responses((status = 200, body = MeasurementList)))]
 pub async fn my_measurements(
+    who: Me,
     state: web::Data<AppState>,
-    caller: Caller,
 ) -> ApiResult<web::Json<MeasurementList>> {
-    let me = own(&caller)?;
-    let rows = state
-        .db(move |conn| Ok(measurements::series(conn, me, None)?))
+    let rows = who
+        .read(&state, "measurement", None, move |conn, me| {
+            Ok(measurements::series(conn, me, None)?)
+        })
         .await?;
     Ok(web::Json(MeasurementList {
         items: rows.into_iter().map(Measurement::from).collect(),
@@ -366,13 +379,9 @@ pub struct AccessLog {
 
 /// Who on the staff opened or changed this patient's record, and when (not searches).
 #[utoipa::path(get, path = "/api/v1/me/access-log", tag = "me", responses((status = 200, body = AccessLog)))]
-pub async fn my_access_log(
-    state: web::Data<AppState>,
-    caller: Caller,
-) -> ApiResult<web::Json<AccessLog>> {
-    let me = own(&caller)?;
-    let items = state
-        .db(move |conn| {
+pub async fn my_access_log(who: Me, state: web::Data<AppState>) -> ApiResult<web::Json<AccessLog>> {
+    let items = who
+        .read(&state, "audit", None, move |conn, me| {
             let filter = audit_rows::AuditFilter {
                 patient_id: Some(me),
                 actions: Some(

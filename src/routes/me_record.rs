@@ -3,24 +3,23 @@
 use actix_web::web;
 use serde_json::Value;
 
-use crate::audit::AuditAction;
-use crate::auth::Caller;
+use crate::auth::Me;
 use crate::chart::{Chart, ChartParts};
-use crate::error::{ApiError, ApiResult};
+use crate::error::ApiResult;
 use crate::state::AppState;
 
 /// The chart's keys except `samples`: signed notes (with amendments) only, appointments
 /// without staff notes, staff named by display name instead of user id.
 #[utoipa::path(get, path = "/api/v1/me/record", tag = "me",
     responses((status = 200, description = "The patient's own chart", body = Object)))]
-pub async fn my_record(state: web::Data<AppState>, caller: Caller) -> ApiResult<web::Json<Value>> {
-    let me = caller.patient_id.ok_or(ApiError::NotFound)?;
-    let chart = state
-        .db(move |conn| Chart::load(conn, me, ChartParts::Full)?.patient_json())
-        .await?;
-    state
-        .audit
-        .record(caller.patient_event(AuditAction::Read, me))
+pub async fn my_record(who: Me, state: web::Data<AppState>) -> ApiResult<web::Json<Value>> {
+    let chart = who
+        .read(
+            &state,
+            "patient",
+            Some(who.patient.to_string()),
+            |conn, me| Chart::load(conn, me, ChartParts::Full)?.patient_json(),
+        )
         .await?;
     Ok(web::Json(chart))
 }

@@ -389,3 +389,59 @@ async fn a_patient_reads_the_exact_text_of_a_consent_before_signing_it() {
     // The list of every template stays staff-only.
     assert_problem(c.app.get(&me.token, "/api/v1/consent-templates").await, 404).await;
 }
+
+/// Every `GET /me/...` route of the OpenAPI document (so a route added later is held
+/// too) answers only after writing its audit row: a `read` (or `export`) by the patient,
+/// of their own chart.
+#[tokio::test]
+async fn every_read_of_my_own_record_is_audited_as_mine() {
+    let c = clinic().await;
+    let (me, my_id) = portal_patient(&c).await;
+    let doc: Value = c
+        .app
+        .get(&me.token, "/api/v1/openapi.json")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let mut paths: Vec<String> = doc["paths"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .filter(|(p, ops)| p.starts_with("/api/v1/me") && ops.get("get").is_some())
+        .map(|(p, _)| p.clone())
+        .collect();
+    paths.sort();
+    assert!(paths.len() >= 8, "the /me reads: {paths:?}");
+    let mut checked = 0;
+    for path in paths {
+        let concrete = if let Some(list) = path.strip_suffix("/{id}") {
+            let page: Value = c.app.get(&me.token, list).await.json().await.unwrap();
+            match page["items"].as_array().and_then(|i| i.first()) {
+                Some(first) => format!("{list}/{}", first["id"].as_str().unwrap()),
+                None => continue,
+            }
+        } else {
+            path.clone()
+        };
+        let mine = |rows: &[dermachart::db::models::audit::AuditRow]| {
+            rows.iter()
+                .filter(|r| {
+                    r.actor_role.as_deref() == Some("patient")
+                        && (r.action == "read" || r.action == "export")
+                        && r.patient_id.map(|p| p.to_string()) == Some(my_id.clone())
+                })
+                .count()
+        };
+        let before = mine(&c.app.audit_rows().await);
+        let response = c.app.get(&me.token, &concrete).await;
+        assert_eq!(response.status(), 200, "GET {concrete}");
+        let after = mine(&c.app.audit_rows().await);
+        assert!(
+            after > before,
+            "GET {concrete} answered without its audit row"
+        );
+        checked += 1;
+    }
+    assert!(checked >= 7, "only {checked} /me reads could be tried");
+}

@@ -7,20 +7,14 @@ use serde::Deserialize;
 
 use crate::api::pagination::Page;
 use crate::api::photos::MyPhoto;
-use crate::audit::AuditAction;
-use crate::auth::Caller;
+use crate::auth::Me;
 use crate::db::models::photos::PhotoFilter;
 use crate::db::models::users;
-use crate::db::types::{PatientId, PhotoId};
+use crate::db::types::PhotoId;
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::state::AppState;
 
 use super::SizeQuery;
-
-/// The caller's own patient id (a patient login always has one).
-fn own(caller: &Caller) -> Result<PatientId, ApiError> {
-    caller.patient_id.ok_or(ApiError::NotFound)
-}
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
@@ -38,10 +32,10 @@ pub struct MyPhotosQuery {
     responses((status = 200, body = Page<MyPhoto>)))]
 pub async fn my_photos(
     state: web::Data<AppState>,
-    caller: Caller,
+    who: Me,
     query: web::Query<MyPhotosQuery>,
 ) -> ApiResult<web::Json<Page<MyPhoto>>> {
-    let me = own(&caller)?;
+    let me = who.patient;
     let q = query.into_inner();
     let (rows, next_cursor) = super::list::page_of_photos(
         &state,
@@ -71,10 +65,7 @@ pub async fn my_photos(
             Ok(items)
         })
         .await?;
-    state
-        .audit
-        .record(caller.event(AuditAction::Read, "photo", None, Some(me)))
-        .await?;
+    who.audit_read(&state, "photo", None).await?;
     Ok(web::Json(Page { items, next_cursor }))
 }
 
@@ -84,14 +75,14 @@ pub async fn my_photos(
         (status = 404, body = Problem)))]
 pub async fn my_photo(
     state: web::Data<AppState>,
-    caller: Caller,
+    who: Me,
     id: web::Path<PhotoId>,
     query: web::Query<SizeQuery>,
 ) -> ApiResult<HttpResponse> {
-    let me = own(&caller)?;
-    let row = super::visible_photo(&state, &caller, id.into_inner()).await?;
+    let me = who.patient;
+    let row = super::visible_photo(&state, &who.caller, id.into_inner()).await?;
     if row.patient_id != me {
         return Err(ApiError::NotFound);
     }
-    super::serve_photo(&state, &caller, row, query.size.unwrap_or_default()).await
+    super::serve_photo(&state, &who.caller, row, query.size.unwrap_or_default()).await
 }

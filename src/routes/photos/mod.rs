@@ -16,7 +16,6 @@ use crate::audit::AuditAction;
 use crate::auth::Caller;
 use crate::db::models::photos::{self, PhotoRow};
 use crate::db::types::{PatientId, PhotoId};
-use crate::domain::role::Role;
 use crate::error::{ApiError, ApiResult};
 use crate::imaging::StoredFormat;
 use crate::media::MediaKey;
@@ -39,12 +38,8 @@ async fn visible_photo(
     id: PhotoId,
 ) -> Result<PhotoRow, ApiError> {
     let row = state.db(move |conn| Ok(photos::find(conn, id)?)).await?;
-    let own = caller.role != Role::Patient
-        || row
-            .as_ref()
-            .is_some_and(|r| Some(r.patient_id) == caller.patient_id);
     match row {
-        Some(row) if own => Ok(row),
+        Some(row) if caller.may_reach(row.patient_id) => Ok(row),
         // The same answer whether the id is another patient's or nobody's; the guard
         // audits a patient's 404 as `access_denied` (one place for that rule).
         _ => Err(ApiError::NotFound),
