@@ -11,7 +11,11 @@ use crate::api::appointments::Appointment;
 use crate::api::consents::Consent;
 use crate::api::measurements::Measurement;
 use crate::api::notes::{Consultation, Procedure};
+use crate::api::patient_record::{
+    MyAdverseEvent, MyConsent, MyConsultation, MyProcedure, NameStaff, PatientRecord, StaffName,
+};
 use crate::api::patients::Patient;
+use crate::api::photos::MyPhoto;
 use crate::api::samples::Sample;
 use crate::db::models::appointments::{self, AppointmentFilter};
 use crate::db::models::{
@@ -278,70 +282,48 @@ impl Chart {
         Ok(chart)
     }
 
-    /// `/me/record`: the chart's keys except `samples`, as the patient sees them, with
-    /// every staff user id replaced by that staff member's display name (same keys).
-    pub fn patient_json(self) -> Result<Value, ApiError> {
-        let chart = self.for_patient();
-        let mut consultations = to_value(&chart.consultations)?;
-        let mut procedures = to_value(&chart.procedures)?;
-        let mut consent_list = to_value(&chart.consents)?;
-        let mut adverse_events = to_value(&chart.adverse_events)?;
-        for list in [&mut consultations, &mut procedures] {
-            for note in as_items(list) {
-                chart.name_staff(note, &["author_id", "signed_by"]);
-                if let Some(amendments) = note.get_mut("amendments") {
-                    for a in as_items(amendments) {
-                        chart.name_staff(a, &["author_id"]);
-                    }
-                }
-            }
-        }
-        for c in as_items(&mut consent_list) {
-            chart.name_staff(c, &["collected_by", "witness_id"]);
-        }
-        for e in as_items(&mut adverse_events) {
-            chart.name_staff(e, &["recorded_by"]);
-        }
-        let measurements = to_value(&chart.measurements)?;
-        // The same shape as `/me/photos`: staff by name, bytes under `/me/photos/{id}`.
-        let photos = to_value(
-            &chart
+    /// `/me/record`: the chart's keys except `samples`, as the patient sees them — a
+    /// typed view in which every staff member is a display name (`api::patient_record`).
+    pub fn patient_record(self) -> PatientRecord {
+        let mut chart = self.for_patient();
+        let consultations = std::mem::take(&mut chart.consultations);
+        let procedures = std::mem::take(&mut chart.procedures);
+        let consents = std::mem::take(&mut chart.consents);
+        let adverse_events = std::mem::take(&mut chart.adverse_events);
+        let names = &chart;
+        PatientRecord {
+            photos: chart
                 .photos
                 .iter()
-                .map(|p| {
-                    crate::api::photos::MyPhoto::from_photo(
-                        p,
-                        chart.staff_name(p.taken_by).to_owned(),
-                    )
-                })
-                .collect::<Vec<_>>(),
-        )?;
-        Ok(json!({
-            "patient": to_value(&chart.patient)?,
-            "appointments": to_value(&chart.appointments)?,
-            "consultations": consultations,
-            "consents": consent_list,
-            "procedures": procedures,
-            "photos": photos,
-            "measurements": measurements,
-            "adverse_events": adverse_events,
-        }))
-    }
-
-    /// Replaces the staff user id under each key by that user's display name.
-    fn name_staff(&self, item: &mut Value, keys: &[&str]) {
-        for key in keys {
-            if let Some(slot) = item.get_mut(*key) {
-                if let Some(id) = slot.as_str().and_then(|s| s.parse::<UserId>().ok()) {
-                    *slot = Value::String(self.staff_name(id).to_owned());
-                }
-            }
+                .map(|p| MyPhoto::from_photo(p, chart.staff_name(p.taken_by).to_owned()))
+                .collect(),
+            consultations: consultations
+                .into_iter()
+                .map(|c| MyConsultation::new(c, names))
+                .collect(),
+            procedures: procedures
+                .into_iter()
+                .map(|p| MyProcedure::new(p, names))
+                .collect(),
+            consents: consents
+                .into_iter()
+                .map(|c| MyConsent::new(c, names))
+                .collect(),
+            adverse_events: adverse_events
+                .into_iter()
+                .map(|e| MyAdverseEvent::new(e, names))
+                .collect(),
+            patient: chart.patient,
+            appointments: chart.appointments,
+            measurements: chart.measurements,
         }
     }
 }
 
-fn as_items(list: &mut Value) -> impl Iterator<Item = &mut Value> {
-    list.as_array_mut().into_iter().flatten()
+impl NameStaff for Chart {
+    fn staff_name(&self, user: UserId) -> StaffName {
+        StaffName(Chart::staff_name(self, user).to_owned())
+    }
 }
 
 fn to_value(v: &impl Serialize) -> Result<Value, ApiError> {

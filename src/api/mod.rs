@@ -8,6 +8,7 @@ pub mod consents;
 pub mod measurements;
 pub mod notes;
 pub mod pagination;
+pub mod patient_record;
 pub mod patients;
 pub mod photos;
 pub mod samples;

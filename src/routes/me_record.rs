@@ -1,8 +1,8 @@
 //! `GET /me/record`: the patient's own chart as the patient sees it (SPEC §6 "What
 //! patients see"). The patient id comes from the session only.
 use actix_web::web;
-use serde_json::Value;
 
+use crate::api::patient_record::PatientRecord;
 use crate::auth::Me;
 use crate::chart::{Chart, ChartParts};
 use crate::error::ApiResult;
@@ -12,13 +12,13 @@ use crate::state::AppState;
 /// without staff notes, staff named by display name instead of user id.
 #[utoipa::path(get, path = "/api/v1/me/record", tag = "me",
     responses((status = 200, description = "The patient's own chart", body = Object)))]
-pub async fn my_record(who: Me, state: web::Data<AppState>) -> ApiResult<web::Json<Value>> {
+pub async fn my_record(who: Me, state: web::Data<AppState>) -> ApiResult<web::Json<PatientRecord>> {
     let chart = who
         .read(
             &state,
             "patient",
             Some(who.patient.to_string()),
-            |conn, me| Chart::load(conn, me, ChartParts::Full)?.patient_json(),
+            |conn, me| Ok(Chart::load(conn, me, ChartParts::Full)?.patient_record()),
         )
         .await?;
     Ok(web::Json(chart))
