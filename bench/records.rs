@@ -5,6 +5,10 @@
 //!   cargo run --release --example bench-records -- --database-url sqlite:///tmp/records.db
 //!
 //! Not a test: figures go to docs/benchmarks.md with the machine and method.
+#![expect(
+    clippy::expect_used,
+    reason = "a benchmark stops at its first broken step"
+)]
 use std::time::{Duration as StdDuration, Instant};
 
 use clap::Parser;

@@ -4,6 +4,10 @@
 //!   cargo run --release --example bench-scheduling -- --database-url sqlite:///tmp/sched.db
 //!
 //! Not a test: figures go to docs/benchmarks.md with the machine and method.
+#![expect(
+    clippy::expect_used,
+    reason = "a benchmark stops at its first broken step"
+)]
 use std::sync::Arc;
 use std::time::{Duration as StdDuration, Instant};
 

@@ -4,6 +4,10 @@
 //!   cargo run --release --example bench-search -- --database-url sqlite:///tmp/bench.db --patients 1000000
 //!
 //! Not a test: figures go to docs/benchmarks.md with the machine and method.
+#![expect(
+    clippy::expect_used,
+    reason = "a benchmark stops at its first broken step"
+)]
 use std::time::{Duration, Instant};
 
 use clap::Parser;

@@ -68,8 +68,11 @@ impl AuditKey {
         Ok(AuditKey(bytes))
     }
 
+    #[expect(
+        clippy::expect_used,
+        reason = "HMAC takes a key of any length: new_from_slice cannot fail"
+    )]
     fn mac(&self) -> HmacSha256 {
-        // HMAC takes a key of any length.
         <HmacSha256 as Mac>::new_from_slice(&self.0).expect("HMAC accepts any key length")
     }
 

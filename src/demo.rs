@@ -827,7 +827,10 @@ fn seed_treatment_story(
     for (i, (mut visit, r)) in follow_ups.into_iter().zip(results).enumerate() {
         let at = visit.starts_at + Duration::minutes(5);
         let kind = if i + 1 == last { "after" } else { "follow_up" };
-        #[allow(clippy::cast_precision_loss)]
+        #[expect(
+            clippy::cast_precision_loss,
+            reason = "small demo counts, far below 2^52"
+        )]
         let healing = (i + 1) as f32 / last as f32;
         photo(conn, at, kind, "frontal", visit.id, healing)?;
         for next in [
@@ -862,7 +865,10 @@ fn demo_photo(view: &str, healing: f32) -> anyhow::Result<Vec<u8>> {
     let (w, h) = (480u32, 600u32);
     let shift = if view == "frontal" { 0.0 } else { 60.0 };
     let img = image::RgbImage::from_fn(w, h, |x, y| {
-        #[allow(clippy::cast_precision_loss)]
+        #[expect(
+            clippy::cast_precision_loss,
+            reason = "small demo counts, far below 2^52"
+        )]
         let (fx, fy) = (
             x as f32 - (w as f32 / 2.0 + shift),
             y as f32 - h as f32 / 2.0,
@@ -874,7 +880,11 @@ fn demo_photo(view: &str, healing: f32) -> anyhow::Result<Vec<u8>> {
         let line = (fy as i32).rem_euclid(23) == 0 && fx.abs() < 120.0;
         let depth = if line { 40.0 * (1.0 - healing) } else { 0.0 };
         let glow = 18.0 * healing;
-        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+        #[expect(
+            clippy::cast_possible_truncation,
+            clippy::cast_sign_loss,
+            reason = "a rounded demo value inside the metric's small positive range"
+        )]
         let tone = |base: f32| (base + glow - depth).clamp(0.0, 255.0) as u8;
         image::Rgb([tone(222.0), tone(180.0), tone(160.0)])
     });

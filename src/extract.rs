@@ -271,7 +271,7 @@ mod tests {
 
     #[derive(Debug, serde::Deserialize)]
     #[serde(deny_unknown_fields)]
-    #[allow(dead_code)]
+    #[expect(dead_code, reason = "only deserialised: the test is about the error")]
     struct Body {
         name: String,
         age: u8,
@@ -313,12 +313,11 @@ mod tests {
     #[test]
     fn a_number_for_an_enum_is_a_field_error() {
         #[derive(Debug, serde::Deserialize)]
-        #[allow(dead_code)]
         enum Colour {
             Red,
         }
         #[derive(Debug, serde::Deserialize)]
-        #[allow(dead_code)]
+        #[expect(dead_code, reason = "only deserialised: the test is about the error")]
         struct Paint {
             colour: Colour,
         }

@@ -474,7 +474,6 @@ fn adverse_event(chart: &Chart, e: &AdverseEvent, patient_ref: &Value) -> Value 
 }
 
 #[cfg(test)]
-#[allow(clippy::unwrap_used)]
 mod tests {
     use std::collections::BTreeMap;
 

@@ -407,7 +407,10 @@ pub struct Slot {
 }
 
 /// Free slots for a service in `[from, to)` for the given practitioners.
-#[allow(clippy::too_many_arguments)]
+#[expect(
+    clippy::too_many_arguments,
+    reason = "each argument is a separate filter of the slot search"
+)]
 pub fn availability(
     conn: &mut DbConnection,
     tz: Tz,

@@ -108,7 +108,6 @@ impl MyPhoto {
 /// `multipart/form-data` parts of an upload (documentation of the form; the handler
 /// reads the parts as a stream).
 #[derive(Debug, ToSchema)]
-#[allow(dead_code)]
 pub struct PhotoUpload {
     /// JPEG, PNG or WebP, at most 20 MiB. Its name and declared type are ignored.
     #[schema(value_type = String, format = Binary)]

@@ -11,6 +11,10 @@ use tokio::sync::Semaphore;
 use crate::error::ApiError;
 
 /// argon2id, m = 19 MiB, t = 2, p = 1 (OWASP's minimum; SPEC §2).
+#[expect(
+    clippy::expect_used,
+    reason = "constant parameters inside argon2's bounds (a unit test builds them)"
+)]
 fn argon2() -> Argon2<'static> {
     let params = Params::new(19_456, 2, 1, None).expect("valid argon2 parameters");
     Argon2::new(Algorithm::Argon2id, Version::V0x13, params)

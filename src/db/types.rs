@@ -3,7 +3,7 @@ use diesel::backend::Backend;
 use diesel::deserialize::{self, FromSql};
 use diesel::pg::Pg;
 use diesel::query_builder::QueryId;
-use diesel::serialize::{self, IsNull, Output, ToSql};
+use diesel::serialize::{self, Output, ToSql};
 use diesel::sql_types::{Binary, HasSqlType, SqlType};
 use diesel::sqlite::Sqlite;
 
@@ -150,10 +150,6 @@ macro_rules! typed_id {
         }
     };
 }
-
-// Silence "unused import" when the macro is the only user of these names.
-#[allow(dead_code)]
-fn _uses(_: IsNull) {}
 
 typed_id!(
     /// A staff or patient login.

@@ -1,8 +1,6 @@
 //! The test harness: the real app on a random port, a fresh real database per test
 //! (a SQLite file, or a new PostgreSQL database when `TEST_DATABASE_URL` is set),
 //! and one signed-in client per role.
-#![allow(dead_code)]
-
 use std::path::PathBuf;
 use std::sync::OnceLock;
 

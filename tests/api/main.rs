@@ -1,5 +1,9 @@
 //! Black-box HTTP tests: the real app, a real database per test. Files mirror the routes.
-#![allow(clippy::unwrap_used)]
+#![expect(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a test fails loudly on a broken fixture or answer"
+)]
 mod accounts;
 mod audit;
 mod auth;
