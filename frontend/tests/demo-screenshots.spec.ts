@@ -104,9 +104,13 @@ test.beforeAll(async () => {
 });
 
 test.afterAll(async () => {
-  demo?.server.kill('SIGTERM');
-  await new Promise((r) => setTimeout(r, 300));
-  if (demo) rmSync(demo.dir, { recursive: true, force: true });
+  if (!demo) return;
+  if (demo.server.exitCode === null) {
+    const exited = new Promise<void>((r) => demo.server.once('exit', () => r()));
+    demo.server.kill('SIGTERM');
+    await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))]);
+  }
+  rmSync(demo.dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 });
 });
 
 let patientId = '';
