@@ -61,10 +61,14 @@ test('practitioner: today, chart, consultation, consent, procedure, photos', asy
   await page.goto(`/chart/${story.patient.id}/consents/${pending.id}`);
   await page.getByLabel("Signer's full name").fill(story.patient.name);
   await drawSignature(page);
+  await page.getByLabel(/^Add me as witness/).check();
   await page.screenshot({ path: out('consent-signing') });
+  // The whole form, down to the witness and the sign button (taller than 800).
+  await page.screenshot({ path: out('consent-signing-full'), fullPage: true });
 });
 
 async function drawSignature(page: Page) {
+  await page.locator('.pad canvas').scrollIntoViewIfNeeded();
   const box = await page.locator('.pad canvas').boundingBox();
   if (!box) throw new Error('no signature pad');
   await page.mouse.move(box.x + 30, box.y + box.height / 2);

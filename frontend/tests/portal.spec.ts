@@ -27,6 +27,7 @@ async function bookableService(): Promise<string> {
 }
 
 async function drawSignature(page: Page) {
+  await page.locator('.pad canvas').scrollIntoViewIfNeeded();
   const box = await page.locator('.pad canvas').boundingBox();
   if (!box) throw new Error('no signature pad');
   await page.mouse.move(box.x + 20, box.y + box.height / 2);

@@ -12,6 +12,7 @@ test.use({ viewport: { width: 1024, height: 768 } });
 
 /** Draws a signature on the pad with the mouse. */
 async function drawSignature(page: Page) {
+  await page.locator('.pad canvas').scrollIntoViewIfNeeded();
   const box = await page.locator('.pad canvas').boundingBox();
   if (!box) throw new Error('no signature pad');
   await page.mouse.move(box.x + 30, box.y + box.height / 2);
