@@ -99,3 +99,47 @@ test('lot recall finds the procedures that used a lot; the outcomes page answers
   await expect(page.getByText(/No patient treated with this service has a follow-up|Change from baseline/).first()).toBeVisible();
   await expectAccessible(page, 'outcomes');
 });
+
+test('a stale consultation edit is refused in words (412): nothing is overwritten until the draft is reloaded', async ({ page, context }) => {
+  const { doctor, patient } = await visitNow('Tove');
+  const api = await StaffApi.as(doctor.email);
+  const draft = await ok(
+    await api.call('POST', '/consultations', {
+      patient_id: patient.id,
+      concerns: ['fine_lines'],
+      contraindications: { pregnancy: false, active_infection: false, active_cancer: false, bleeding_disorder: false, anticoagulants: false, keloid_history: false, recent_isotretinoin: false },
+      eligibility: 'eligible',
+      subjective: 'First words.',
+    }),
+    'draft',
+  );
+  await signInByApi(context, doctor.email);
+  await page.goto(`/chart/${patient.id}/consultations/${draft.id}`);
+  const subjective = page.getByLabel('Subjective');
+  await expect(subjective).toHaveValue('First words.');
+
+  // Behind the UI's back (another tab of the same practitioner): a change with the current ETag.
+  const current = await api.call('GET', `/consultations/${draft.id}`);
+  expect(current.etag, 'a draft answers its ETag').toBeTruthy();
+  const other = await api.call('PATCH', `/consultations/${draft.id}`, { subjective: 'Changed in the other tab.' }, { 'if-match': current.etag! });
+  expect(other.status, JSON.stringify(other.body)).toBe(200);
+
+  await subjective.fill('Typed on the tablet.');
+  await page.getByRole('button', { name: 'Save draft' }).click();
+  const refusal = page.getByRole('alert').filter({ hasText: 'Not saved' });
+  await expect(refusal).toContainText('someone changed this draft elsewhere');
+  await expect(refusal).toContainText('Reload it to see the current version');
+  await expectAccessible(page, 'stale consultation');
+  // Saving again is refused again: the other tab's text is never overwritten unseen.
+  await page.getByRole('button', { name: 'Save draft' }).click();
+  await expect(refusal).toBeVisible();
+  expect((await api.call('GET', `/consultations/${draft.id}`)).body.subjective).toBe('Changed in the other tab.');
+  // Reloading shows the current version; a save from there goes through.
+  await refusal.getByRole('button', { name: 'Reload the draft' }).click();
+  await expect(subjective).toHaveValue('Changed in the other tab.');
+  await expect(page.getByRole('alert').filter({ hasText: 'Not saved' })).toHaveCount(0);
+  await subjective.fill('Changed in the other tab. Seen and extended on the tablet.');
+  await page.getByRole('button', { name: 'Save draft' }).click();
+  await expect(page.getByText(/^Draft saved\./)).toBeVisible();
+  expect((await api.call('GET', `/consultations/${draft.id}`)).body.subjective).toBe('Changed in the other tab. Seen and extended on the tablet.');
+});

@@ -43,6 +43,14 @@ async function waitReady(base: string, server: ChildProcess): Promise<void> {
   throw new Error('dermachart did not become ready in 60 s');
 }
 
+/** Stops a server and waits (up to 10 s) until it has exited. */
+async function stop(server: ChildProcess): Promise<void> {
+  if (server.exitCode !== null || server.signalCode !== null) return;
+  const exited = new Promise<void>((r) => server.once('exit', () => r()));
+  server.kill('SIGTERM');
+  await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))]);
+}
+
 export default async function globalSetup() {
   const port = process.env.DERMACHART_UI_PORT;
   if (!port) throw new Error('DERMACHART_UI_PORT is not set (playwright.config.ts sets it)');
@@ -91,10 +99,10 @@ export default async function globalSetup() {
   process.env.DERMACHART_UI_LOG = join(dir, 'server.log');
 
   return async () => {
-    server.kill('SIGTERM');
-    second?.kill('SIGTERM');
-    await new Promise((r) => setTimeout(r, 300));
+    // Wait until the servers have exited (they may still write their log or media), then
+    // remove the directory (retrying, as a late write can still race the removal).
+    await Promise.all([stop(server), second ? stop(second) : Promise.resolve()]);
     db.drop();
-    if (!process.env.KEEP_UI_TMP) rmSync(dir, { recursive: true, force: true });
+    if (!process.env.KEEP_UI_TMP) rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 });
   };
 }

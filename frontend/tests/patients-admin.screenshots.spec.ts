@@ -19,7 +19,7 @@ test('patients screens', async ({ page, context }) => {
   await admin.call('POST', '/consent-templates', { title: 'Stem cell facial consent', scope: 'treatment', body_markdown: 'I consent.', risks: [] });
   const amelia = s.patients[0]!;
   await admin.call('PATCH', `/patients/${amelia.id}`, { email: 'amelia@example.test', address: '12 Example Road\nLondon NW1 1AA' });
-  const day = clinicDay(1);
+  const day = clinicDay(2); // not tomorrow: screenshots.spec.ts fills tomorrow's calendar with these practitioners
   await desk.book(amelia.id, s.practitioners[0]!.id, s.services.consult, at(day, '09:00'));
   await desk.book(amelia.id, s.practitioners[1]!.id, s.services.facial, at(clinicDay(8), '11:30'));
   const templates = (await desk.call('GET', '/consent-templates')).body.items;

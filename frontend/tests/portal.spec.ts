@@ -27,6 +27,7 @@ async function bookableService(): Promise<string> {
 }
 
 async function drawSignature(page: Page) {
+  await page.locator('.pad canvas').scrollIntoViewIfNeeded();
   const box = await page.locator('.pad canvas').boundingBox();
   if (!box) throw new Error('no signature pad');
   await page.mouse.move(box.x + 20, box.y + box.height / 2);
@@ -113,8 +114,11 @@ test('a patient opening a staff address sees no data', async ({ page, context })
   await expect(nav.getByRole('link')).toHaveText(['Appointments', 'Consents', 'Record', 'Who looked']);
   for (const path of [`/chart/${other.id}`, `/chart/${other.id}/consents/x`, '/today', '/calendar', '/patients', `/patients/${other.id}`, '/admin', '/reports-due', '/outcomes', '/recall']) {
     await page.goto(path);
-    // Sent back to the patient's own first screen.
+    // Sent back to the patient's own first screen, which shows (not a "Loading…" left behind
+    // by the staff screen's module loading late).
     await expect(page).toHaveURL(/\/me$/);
+    await expect(page.getByRole('heading', { level: 1, name: 'My appointments' })).toBeVisible();
+    await expect(page.getByText('Loading…')).toHaveCount(0);
     await expect(page.getByText(other.name)).toHaveCount(0);
     await expect(page.getByText(other.mrn)).toHaveCount(0);
   }

@@ -1,7 +1,19 @@
 // Screenshots of the main screens at 1280×800 for docs/screenshots/ (npm run screenshots).
+import type { Page } from '@playwright/test';
 import { test, expect, seed, signInByApi } from './fixtures';
 import { at, clinicDay, StaffApi } from './clinic';
 import { resolve } from 'node:path';
+
+/** Shows only the seeded practitioners (other screenshot specs add their own, some working all day). */
+async function onlySeedPractitioners(page: Page) {
+  const names = new Set(seed().practitioners.map((p) => p.name));
+  const filter = page.getByRole('group', { name: 'Practitioners' });
+  await expect(filter.getByRole('checkbox').first()).toBeVisible();
+  for (const box of await filter.getByRole('checkbox').all()) {
+    const label = (await box.locator('xpath=..').innerText()).trim();
+    if (!names.has(label) && (await box.isChecked())) await box.uncheck();
+  }
+}
 
 const out = (name: string) => resolve(import.meta.dirname, '..', '..', 'docs', 'screenshots', `${name}.png`);
 
@@ -32,6 +44,7 @@ test('calendar day, week and booking panel', async ({ page, context }) => {
   }
   await signInByApi(context, s.frontDesk.email);
   await page.goto('/calendar');
+  await onlySeedPractitioners(page);
   await page.getByRole('button', { name: 'Next day' }).click();
   await expect(page.locator('.ec-event.appt').first()).toBeVisible();
   await page.screenshot({ path: out('calendar-day') });
@@ -66,6 +79,7 @@ test('calendar on a 1024×768 tablet', async ({ page, context }) => {
   await page.setViewportSize({ width: 1024, height: 768 });
   await signInByApi(context, s.frontDesk.email);
   await page.goto('/calendar');
+  await onlySeedPractitioners(page);
   await page.getByRole('button', { name: 'Next day' }).click();
   await expect(page.locator('.ec-event.appt').first()).toBeVisible();
   await page.screenshot({ path: out('calendar-tablet-1024') });

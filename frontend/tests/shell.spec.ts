@@ -1,5 +1,6 @@
 // The shell: an unreachable server is said in words and retried; deep links; roles.
 import { test, expect, seed, signInByApi, expectAccessible } from './fixtures';
+import { SERVER_UNREACHABLE } from '../src/lib/problem';
 
 test("a 503 says the clinic's server is unreachable and the screen retries by itself", async ({ page, context, allowConsole }) => {
   allowConsole.push(/status of 503/);
@@ -19,8 +20,10 @@ test("a 503 says the clinic's server is unreachable and the screen retries by it
     } else await route.continue();
   });
   await page.goto('/calendar');
-  // Said by the page's own loader or by the shell's banner, whichever notices first.
-  const unreachable = page.getByText(/The clinic's server is unreachable/);
+  // Said by the page's own loader or by the shell's banner, whichever notices first: one
+  // wording everywhere.
+  expect(SERVER_UNREACHABLE).toBe("The clinic's server is unreachable, retrying…");
+  const unreachable = page.getByText(SERVER_UNREACHABLE, { exact: true });
   await expect(unreachable.first()).toBeVisible();
   await expectAccessible(page, 'server unreachable');
   down = false;

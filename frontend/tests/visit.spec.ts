@@ -4,12 +4,15 @@
 // refused without consent, explained in words with the action that fixes it.
 import type { Page } from '@playwright/test';
 import { test, expect, signInByApi, expectAccessible } from './fixtures';
-import { CONSENT_TEXT, photographyConsent, signedConsultation, visitNow } from './treatment';
+import { CONSENT_TEXT, ok, photographyConsent, signedConsultation, treatedVisit, treatmentSetup, visitNow } from './treatment';
+import { StaffApi } from './clinic';
+import { seed } from './fixtures';
 
 test.use({ viewport: { width: 1024, height: 768 } });
 
 /** Draws a signature on the pad with the mouse. */
 async function drawSignature(page: Page) {
+  await page.locator('.pad canvas').scrollIntoViewIfNeeded();
   const box = await page.locator('.pad canvas').boundingBox();
   if (!box) throw new Error('no signature pad');
   await page.mouse.move(box.x + 30, box.y + box.height / 2);
@@ -99,6 +102,8 @@ test('the whole facial visit on a tablet, from check-in to the before/after comp
   await sample.getByRole('button', { name: 'Mark processed' }).click();
   await expect(sample).toContainText(`Processed`);
   await sample.getByRole('button', { name: 'Apply to this patient' }).click();
+  await expect(sample.getByLabel('Patient in the chair')).toHaveValue(patient.id);
+  await sample.getByRole('button', { name: `Apply now to ${patient.name}` }).click();
   await expect(sample).toContainText('Applied to the patient');
   await expect(sample.getByRole('button')).toHaveCount(0);
   await expect(sample.locator('.timeline li')).toHaveCount(3);
@@ -151,4 +156,62 @@ test('a procedure without consent is refused, said in words, with the action tha
   await refusal.getByRole('button', { name: 'Request the consent now' }).click();
   await expect(page.getByText(CONSENT_TEXT)).toBeVisible();
   await expect(page.getByText("Waiting for the patient's signature")).toBeVisible();
+});
+
+test("a sample is refused for anyone but its donor, said in words, and nothing is applied", async ({ page, context }) => {
+  // The donor's visit is in progress with a processed sample; another patient is checked in now.
+  const donor = await treatedVisit('Otto');
+  const other = await visitNow('Pia');
+  await ok(await (await StaffApi.as(seed().frontDesk.email)).call('POST', `/appointments/${other.appointment.id}/check-in`, {}), 'check-in');
+  const api = await StaffApi.as(donor.doctor.email);
+  const sampleId = (await ok(await api.call('GET', `/patients/${donor.patient.id}/record`), 'record')).samples[0].id;
+
+  await signInByApi(context, donor.doctor.email);
+  await page.goto(`/chart/${donor.patient.id}/procedures/${donor.procedure.id}`);
+  const sample = page.getByRole('group', { name: /^Sample / });
+  await expect(sample).toContainText('Processed');
+  await sample.getByRole('button', { name: 'Apply to this patient' }).click();
+  // The wrong patient in the chair.
+  await sample.getByLabel('Patient in the chair').selectOption({ label: other.patient.name });
+  await sample.getByRole('button', { name: `Apply now to ${other.patient.name}` }).click();
+  const refusal = sample.getByRole('alert');
+  await expect(refusal).toContainText(`cannot be given to ${other.patient.name}`);
+  await expect(refusal).toContainText('Cells go back only to the person they were taken from (the donor)');
+  await expect(refusal).toContainText('Nothing was applied');
+  await expectAccessible(page, 'donor refusal');
+  // The server refused it: the sample is still only processed.
+  const after = await ok(await api.call('GET', `/samples/${sampleId}`), 'sample');
+  expect(after.status).toBe('processed');
+  expect(after.events.map((e: any) => e.kind)).toEqual(['processed']);
+  // The donor receives it.
+  await sample.getByLabel('Patient in the chair').selectOption(donor.patient.id);
+  await sample.getByRole('button', { name: `Apply now to ${donor.patient.name}` }).click();
+  await expect(sample).toContainText('Applied to the patient');
+  expect((await ok(await api.call('GET', `/samples/${sampleId}`), 'sample')).status).toBe('applied');
+});
+
+test('a consent signed on the pad with a witness shows the witness', async ({ page, context }) => {
+  const { doctor, patient } = await visitNow('Wren');
+  const { treatmentFamily } = await treatmentSetup();
+  const api = await StaffApi.as(doctor.email);
+  const consent = await ok(await api.call('POST', `/patients/${patient.id}/consents`, { template_id: treatmentFamily }), 'consent');
+  await signInByApi(context, doctor.email);
+  await page.goto(`/chart/${patient.id}/consents/${consent.id}`);
+  await expect(page.getByText(CONSENT_TEXT)).toBeVisible();
+  await page.getByLabel("Signer's full name").fill(patient.name);
+  await drawSignature(page);
+  const witness = page.getByLabel(`Add me as witness: I, ${doctor.name}, saw the patient sign`);
+  await expect(witness).not.toBeChecked();
+  await witness.check();
+  await page.getByRole('button', { name: 'Sign the consent' }).click();
+  await expect(page.getByRole('heading', { name: 'The text as signed' })).toBeVisible();
+  const facts = page.locator('.facts');
+  await expect(facts.locator('dt', { hasText: 'Witness' }).locator('xpath=following-sibling::dd[1]')).toContainText(doctor.name);
+  await expectAccessible(page, 'witnessed consent');
+  const stored = await ok(await api.call('GET', `/consents/${consent.id}`), 'consent');
+  expect(stored.status).toBe('signed');
+  expect(stored.witness_id).toBeTruthy();
+  expect(stored.witnessed_at).toBeTruthy();
+  const me = await ok(await api.call('GET', '/auth/me'), 'me');
+  expect(stored.witness_id).toBe(me.id);
 });

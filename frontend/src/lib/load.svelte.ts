@@ -1,5 +1,5 @@
 // Loads something for a screen: loading, loaded or failed states; a 503 or a network
-// failure retries by itself every few seconds ("the clinic's server is unreachable").
+// failure retries by itself every few seconds (explained as SERVER_UNREACHABLE).
 import { explain, type Explained } from './problem';
 
 export interface Answer<T> {

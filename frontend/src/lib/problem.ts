@@ -1,6 +1,12 @@
 // Turns a problem+json answer (or a network failure) into words for people.
 import type { Problem } from './api/client';
 
+/**
+ * The one wording for "the server does not answer" (a 503 or a network failure), used by the
+ * shell's start-up, the banner on every screen and every explained answer.
+ */
+export const SERVER_UNREACHABLE = "The clinic's server is unreachable, retrying…";
+
 export interface Explained {
   /** One short sentence saying what happened and what to do. */
   message: string;
@@ -31,10 +37,8 @@ export function explain(error: unknown, response?: Response): Explained {
     fields[key] = e.message;
   }
   let message: string;
-  if (!response || status === 0) {
-    message = "The clinic's server is unreachable. Check the connection; retrying.";
-  } else if (status === 503) {
-    message = "The clinic's server is unreachable right now; retrying.";
+  if (!response || status === 0 || status === 503) {
+    message = SERVER_UNREACHABLE;
   } else if (kind === 'totp-required') {
     message = 'Enter the 6-digit code from your authenticator app.';
   } else if (status === 401) {
