@@ -8,6 +8,7 @@ use crate::db::models::patients::{self, PatientValues};
 use crate::db::models::users::{self, normalise_email, NewUser};
 use crate::db::types::{PatientId, UserId};
 use crate::db::DbPool;
+use crate::domain::clinical::NoteStatus;
 use crate::domain::mrn::new_mrn;
 use crate::domain::outcomes::Metric;
 use crate::domain::password::check_new_password;
@@ -608,7 +609,7 @@ fn seed_treatment_story(
             patient_id: patient,
             appointment_id: None,
             author_id: author,
-            status: "signed".into(),
+            status: NoteStatus::Signed,
             concerns: serde_json::to_string(&content.concerns)?,
             subjective: content.subjective.clone(),
             objective: content.objective.clone(),
@@ -652,7 +653,7 @@ fn seed_treatment_story(
         service_id: facial.id,
         consent_id: Some(consent_id),
         author_id: author,
-        status: "draft".into(),
+        status: NoteStatus::Draft,
         performed_at,
         preparation: serde_json::to_string(&content.preparation)?,
         harvest: serde_json::to_string(&content.harvest)?,
@@ -669,7 +670,7 @@ fn seed_treatment_story(
         updated_at: performed_at,
     };
     crate::notes::procedure_gates(conn, &procedure).map_err(err)?;
-    procedure.status = "signed".into();
+    procedure.status = NoteStatus::Signed;
     procedure.signed_at = Some(starts_at + Duration::hours(3));
     procedure.signed_by = Some(author);
     procedure.content_sha256 =

@@ -23,6 +23,7 @@ use crate::api::appointments::Appointment;
 use crate::api::consents::Consent;
 use crate::api::notes::{Consultation, Procedure};
 use crate::chart::{Chart, ChartPhoto};
+use crate::domain::clinical::NoteStatus;
 use crate::domain::consent::{ConsentScope, ConsentStatus};
 use crate::domain::schedule::AppointmentStatus;
 use crate::routes::measurements::Measurement;
@@ -241,7 +242,7 @@ fn appointment(chart: &Chart, a: &Appointment, patient_ref: &Value) -> Value {
 }
 
 fn encounter(chart: &Chart, c: &Consultation, patient_ref: &Value) -> Value {
-    let signed = c.status == "signed";
+    let signed = c.status == NoteStatus::Signed;
     let linked = c
         .appointment_id
         .and_then(|id| chart.appointments.iter().find(|a| a.id == id));
@@ -332,7 +333,7 @@ fn procedure(chart: &Chart, p: &Procedure, patient_ref: &Value) -> Value {
     let mut r = json!({
         "resourceType": "Procedure",
         "id": p.id.0.to_string(),
-        "status": if p.status == "signed" { "completed" } else { "in-progress" },
+        "status": if p.status == NoteStatus::Signed { "completed" } else { "in-progress" },
         "code": text(service),
         "subject": patient_ref,
         "performedDateTime": instant(p.performed_at),
@@ -495,13 +496,13 @@ mod tests {
         Utc.with_ymd_and_hms(2026, 11, 2, h, 0, 0).unwrap()
     }
 
-    fn consultation(author: UserId, status: &str) -> Consultation {
+    fn consultation(author: UserId, status: NoteStatus) -> Consultation {
         Consultation {
             id: ConsultationId::new(),
             patient_id: PatientId::new(),
             appointment_id: None,
             author_id: author,
-            status: status.into(),
+            status,
             content: ConsultationContent {
                 concerns: vec![Concern::FineLines],
                 subjective: "s".into(),
@@ -513,8 +514,8 @@ mod tests {
                 contraindication_overrides: BTreeMap::new(),
                 eligibility: Eligibility::Eligible,
             },
-            signed_at: (status == "signed").then(|| at(10)),
-            signed_by: (status == "signed").then_some(author),
+            signed_at: (status == NoteStatus::Signed).then(|| at(10)),
+            signed_by: (status == NoteStatus::Signed).then_some(author),
             content_sha256: None,
             amendments: vec![Amendment {
                 id: AmendmentId::new(),
@@ -561,7 +562,7 @@ mod tests {
             service_id: service,
             consent_id: None,
             author_id: author,
-            status: "signed".into(),
+            status: NoteStatus::Signed,
             performed_at: at(9),
             content: ProcedureContent {
                 preparation: Preparation {
@@ -671,8 +672,8 @@ mod tests {
                 .map(appointment)
                 .collect(),
             consultations: vec![
-                consultation(author, "signed"),
-                consultation(author, "draft"),
+                consultation(author, NoteStatus::Signed),
+                consultation(author, NoteStatus::Draft),
             ],
             procedures: vec![procedure],
             consents: vec![

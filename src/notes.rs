@@ -10,7 +10,7 @@ use crate::db::models::notes::{self, AmendmentRow, ProcedureRow};
 use crate::db::models::{appointments, clinic, consents};
 use crate::db::types::{AmendmentId, NoteId, UserId};
 use crate::db::DbConnection;
-use crate::domain::clinical::{content_hash, Eligibility};
+use crate::domain::clinical::{content_hash, Eligibility, NoteStatus};
 use crate::domain::consent::consent_gate;
 use crate::domain::role::Role;
 use crate::domain::schedule::AppointmentStatus;
@@ -45,8 +45,8 @@ pub fn require_amender(
     }
 }
 
-pub fn require_draft(status: &str) -> Result<(), ApiError> {
-    if status == "draft" {
+pub fn require_draft(status: NoteStatus) -> Result<(), ApiError> {
+    if status == NoteStatus::Draft {
         Ok(())
     } else {
         Err(ApiError::Conflict(

@@ -10,7 +10,7 @@ use crate::db::types::{
     AmendmentId, AppointmentId, ConsentId, ConsultationId, PatientId, ProcedureId, ServiceId,
     UserId,
 };
-use crate::domain::clinical::{Concern, Contraindications, Eligibility};
+use crate::domain::clinical::{Concern, Contraindications, Eligibility, NoteStatus};
 use crate::domain::FieldError;
 use crate::error::ApiError;
 
@@ -163,7 +163,8 @@ pub struct Consultation {
     pub appointment_id: Option<AppointmentId>,
     pub author_id: UserId,
     /// `draft | signed`.
-    pub status: String,
+    #[schema(value_type = String)]
+    pub status: NoteStatus,
     #[serde(flatten)]
     pub content: ConsultationContent,
     pub signed_at: Option<DateTime<Utc>>,
@@ -413,7 +414,8 @@ pub struct Procedure {
     pub service_id: ServiceId,
     pub consent_id: Option<ConsentId>,
     pub author_id: UserId,
-    pub status: String,
+    #[schema(value_type = String)]
+    pub status: NoteStatus,
     pub performed_at: DateTime<Utc>,
     #[serde(flatten)]
     pub content: ProcedureContent,

@@ -95,6 +95,30 @@ impl Eligibility {
     }
 }
 
+/// Where a consultation or procedure note is (SPEC §6 "State"): a draft may change and be
+/// deleted; a signed note never changes again (amendments are appended beside it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NoteStatus {
+    Draft,
+    Signed,
+}
+
+impl NoteStatus {
+    pub const ALL: [NoteStatus; 2] = [NoteStatus::Draft, NoteStatus::Signed];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            NoteStatus::Draft => "draft",
+            NoteStatus::Signed => "signed",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<NoteStatus> {
+        NoteStatus::ALL.into_iter().find(|s| s.as_str() == text)
+    }
+}
+
 /// The server's eligibility: any contraindication present without an override
 /// reason makes the patient `not_eligible`, whatever the clinician chose.
 pub fn eligibility(

@@ -89,7 +89,7 @@ async fn the_demo_seed_fills_an_empty_clinic_once_with_one_time_passwords() {
     let procedures =
         dermachart::db::models::notes::procedures_with_lot(&mut conn, "HRS-2611-07").unwrap();
     assert_eq!(procedures.len(), 1);
-    assert_eq!(procedures[0].status, "signed");
+    assert_eq!(procedures[0].status.as_str(), "signed");
     let samples =
         dermachart::db::models::samples::of_patient(&mut conn, procedures[0].patient_id).unwrap();
     assert_eq!(samples[0].status, "applied");

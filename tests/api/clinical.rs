@@ -1280,7 +1280,7 @@ async fn past_signed_facial(
                     service_id: dermachart::db::types::ServiceId(svc),
                     consent_id: None,
                     author_id: by,
-                    status: "signed".into(),
+                    status: dermachart::domain::clinical::NoteStatus::Signed,
                     performed_at: at,
                     preparation: "{}".into(),
                     harvest: "{}".into(),
