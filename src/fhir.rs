@@ -23,6 +23,7 @@ use crate::api::appointments::Appointment;
 use crate::api::consents::Consent;
 use crate::api::notes::{Consultation, Procedure};
 use crate::chart::{Chart, ChartPhoto};
+use crate::domain::adverse::Severity;
 use crate::domain::clinical::NoteStatus;
 use crate::domain::consent::{ConsentScope, ConsentStatus};
 use crate::domain::schedule::AppointmentStatus;
@@ -428,28 +429,29 @@ fn media(p: &ChartPhoto, audience: Audience, patient_ref: &Value) -> Value {
 }
 
 /// R4 adverse-event-severity (code, display) for ours: `serious` is the most severe grade.
-pub fn adverse_severity(severity: &str) -> (&'static str, &'static str) {
+pub fn adverse_severity(severity: Severity) -> (&'static str, &'static str) {
     match severity {
-        "mild" => ("mild", "Mild"),
-        "moderate" => ("moderate", "Moderate"),
-        _ => ("severe", "Severe"),
+        Severity::Mild => ("mild", "Mild"),
+        Severity::Moderate => ("moderate", "Moderate"),
+        Severity::Severe | Severity::Serious => ("severe", "Severe"),
     }
 }
 
 fn adverse_event(chart: &Chart, e: &AdverseEvent, patient_ref: &Value) -> Value {
-    let (seriousness, seriousness_display) = if e.severity == "serious" {
+    let (seriousness, seriousness_display) = if e.severity == Severity::Serious {
         ("Serious", "Serious")
     } else {
         ("Non-serious", "Non-serious")
     };
-    let (severity, severity_display) = adverse_severity(&e.severity);
+    let (severity, severity_display) = adverse_severity(e.severity);
     let (outcome, outcome_display) = if e.resolved_at.is_some() {
         ("resolved", "Resolved")
     } else {
         ("ongoing", "Ongoing")
     };
-    let mut event = coding(ADVERSE_KIND_SYSTEM, &e.kind, &e.kind);
-    event["text"] = json!(non_empty(&e.description).unwrap_or(&e.kind));
+    let kind = e.kind.as_str();
+    let mut event = coding(ADVERSE_KIND_SYSTEM, kind, kind);
+    event["text"] = json!(non_empty(&e.description).unwrap_or(kind));
     let mut r = json!({
         "resourceType": "AdverseEvent",
         "id": e.id.0.to_string(),
@@ -490,6 +492,7 @@ mod tests {
     use crate::api::patients::Patient;
     use crate::chart::ChartParts;
     use crate::db::types::*;
+    use crate::domain::adverse::{AdverseKind, Phase};
     use crate::domain::clinical::{Concern, Eligibility};
 
     fn at(h: u32) -> DateTime<Utc> {
@@ -632,9 +635,9 @@ mod tests {
             patient_id,
             procedure_id: Some(procedure.id),
             onset_at: at(12),
-            kind: "bruising".into(),
-            severity: "serious".into(),
-            phase: "harvest".into(),
+            kind: AdverseKind::Bruising,
+            severity: Severity::Serious,
+            phase: Phase::Harvest,
             description: "bruise".into(),
             action_taken: String::new(),
             resolved_at: None,

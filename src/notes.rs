@@ -11,7 +11,7 @@ use crate::db::models::{appointments, clinic, consents};
 use crate::db::types::{AmendmentId, NoteId, UserId};
 use crate::db::DbConnection;
 use crate::domain::clinical::{content_hash, Eligibility, NoteStatus};
-use crate::domain::consent::consent_gate;
+use crate::domain::consent::{consent_gate, ConsentScope};
 use crate::domain::role::Role;
 use crate::domain::schedule::AppointmentStatus;
 use crate::error::ApiError;
@@ -195,18 +195,13 @@ pub fn procedure_gates(conn: &mut DbConnection, row: &ProcedureRow) -> Result<()
             "is not the appointment's service",
         ));
     }
-    let status = AppointmentStatus::parse(&appt.status);
     if !matches!(
-        status,
-        Some(
-            AppointmentStatus::CheckedIn
-                | AppointmentStatus::InProgress
-                | AppointmentStatus::Completed
-        )
+        appt.status,
+        AppointmentStatus::CheckedIn | AppointmentStatus::InProgress | AppointmentStatus::Completed
     ) {
         return Err(ApiError::Conflict(format!(
             "The appointment is {}; a procedure needs it checked in, in progress or completed.",
-            appt.status
+            appt.status.as_str()
         )));
     }
     if row.performed_at < appt.starts_at - Duration::hours(1)
@@ -250,7 +245,7 @@ fn check_consent(
                 })?;
             let template =
                 consents::find_template(conn, consent.template_id)?.ok_or(ApiError::NotFound)?;
-            if template.scope != "treatment" {
+            if template.scope != ConsentScope::Treatment {
                 return Err(ApiError::validation(
                     "consent_id",
                     "must be a treatment consent",

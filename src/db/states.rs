@@ -6,7 +6,10 @@ use diesel::expression::AsExpression;
 use diesel::serialize::{self, Output, ToSql};
 use diesel::sql_types::{Nullable, SingleValue, Text};
 
-use crate::domain::clinical::NoteStatus;
+use crate::domain::adverse::{AdverseKind, Phase, Severity};
+use crate::domain::clinical::{NoteStatus, SampleState};
+use crate::domain::consent::{ConsentScope, ConsentStatus};
+use crate::domain::schedule::AppointmentStatus;
 
 /// Maps an enum with `as_str(self) -> &'static str` and `parse(&str) -> Option<Self>` to
 /// `Text`. Written out rather than derived so that `domain/` stays free of diesel; the impls
@@ -80,7 +83,14 @@ macro_rules! text_state {
     };
 }
 
+text_state!(AppointmentStatus, "appointment status");
 text_state!(NoteStatus, "note status");
+text_state!(ConsentStatus, "consent status");
+text_state!(ConsentScope, "consent scope");
+text_state!(SampleState, "sample state");
+text_state!(AdverseKind, "adverse event kind");
+text_state!(Severity, "adverse event severity");
+text_state!(Phase, "adverse event phase");
 
 #[cfg(test)]
 mod tests {
@@ -90,7 +100,10 @@ mod tests {
     use diesel::sql_types::Text;
 
     use crate::db::DbConnection;
-    use crate::domain::clinical::NoteStatus;
+    use crate::domain::adverse::{AdverseKind, Phase, Severity};
+    use crate::domain::clinical::{NoteStatus, SampleState};
+    use crate::domain::consent::{ConsentScope, ConsentStatus};
+    use crate::domain::schedule::AppointmentStatus;
 
     /// SQLite in memory, and PostgreSQL too when `TEST_DATABASE_URL` names one.
     fn connections() -> Vec<DbConnection> {
@@ -139,9 +152,40 @@ mod tests {
     }
 
     #[test]
+    fn appointment_status_round_trips_and_refuses_unknown_values() {
+        for mut conn in connections() {
+            holds_strictly!(&mut conn, AppointmentStatus);
+        }
+    }
+
+    #[test]
     fn note_status_round_trips_and_refuses_unknown_values() {
         for mut conn in connections() {
             holds_strictly!(&mut conn, NoteStatus);
+        }
+    }
+
+    #[test]
+    fn consent_status_and_scope_round_trip_and_refuse_unknown_values() {
+        for mut conn in connections() {
+            holds_strictly!(&mut conn, ConsentStatus);
+            holds_strictly!(&mut conn, ConsentScope);
+        }
+    }
+
+    #[test]
+    fn sample_state_round_trips_and_refuses_unknown_values() {
+        for mut conn in connections() {
+            holds_strictly!(&mut conn, SampleState);
+        }
+    }
+
+    #[test]
+    fn adverse_event_kind_severity_and_phase_round_trip_and_refuse_unknown_values() {
+        for mut conn in connections() {
+            holds_strictly!(&mut conn, AdverseKind);
+            holds_strictly!(&mut conn, Severity);
+            holds_strictly!(&mut conn, Phase);
         }
     }
 

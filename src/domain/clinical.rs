@@ -179,6 +179,14 @@ pub enum SampleState {
 }
 
 impl SampleState {
+    pub const ALL: [SampleState; 5] = [
+        SampleState::Harvested,
+        SampleState::Processed,
+        SampleState::Stored,
+        SampleState::Applied,
+        SampleState::Discarded,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             SampleState::Harvested => "harvested",
@@ -190,15 +198,7 @@ impl SampleState {
     }
 
     pub fn parse(text: &str) -> Option<SampleState> {
-        [
-            SampleState::Harvested,
-            SampleState::Processed,
-            SampleState::Stored,
-            SampleState::Applied,
-            SampleState::Discarded,
-        ]
-        .into_iter()
-        .find(|s| s.as_str() == text)
+        SampleState::ALL.into_iter().find(|s| s.as_str() == text)
     }
 }
 
