@@ -619,7 +619,7 @@ fn seed_treatment_story(
             contraindications: serde_json::to_string(&content.contraindications)?,
             contraindication_other: None,
             contraindication_overrides: "{}".into(),
-            eligibility: "eligible".into(),
+            eligibility: crate::domain::clinical::Eligibility::Eligible,
             signed_at: Some(starts_at - Duration::days(7)),
             signed_by: Some(author),
             content_sha256: Some(

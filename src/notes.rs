@@ -272,12 +272,10 @@ fn check_eligibility(
             "No signed consultation before the procedure: the patient has not been screened."
                 .into(),
         )),
-        Some(c) if Eligibility::parse(&c.eligibility) != Some(Eligibility::Eligible) => {
-            Err(ApiError::Conflict(format!(
-                "The latest signed consultation found the patient {}.",
-                c.eligibility.replace('_', " ")
-            )))
-        }
+        Some(c) if c.eligibility != Eligibility::Eligible => Err(ApiError::Conflict(format!(
+            "The latest signed consultation found the patient {}.",
+            c.eligibility.as_str().replace('_', " ")
+        ))),
         Some(_) => Ok(()),
     }
 }

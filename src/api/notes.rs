@@ -187,7 +187,7 @@ pub fn consultation_content(r: &ConsultationRow) -> ConsultationContent {
         contraindication_other: r.contraindication_other.clone(),
         contraindication_overrides: serde_json::from_str(&r.contraindication_overrides)
             .unwrap_or_default(),
-        eligibility: Eligibility::parse(&r.eligibility).unwrap_or(Eligibility::NotEligible),
+        eligibility: r.eligibility,
     }
 }
 

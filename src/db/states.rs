@@ -7,7 +7,7 @@ use diesel::serialize::{self, Output, ToSql};
 use diesel::sql_types::{Nullable, SingleValue, Text};
 
 use crate::domain::adverse::{AdverseKind, Phase, Severity};
-use crate::domain::clinical::{NoteStatus, SampleState};
+use crate::domain::clinical::{Eligibility, NoteStatus, SampleState};
 use crate::domain::consent::{ConsentScope, ConsentStatus};
 use crate::domain::schedule::AppointmentStatus;
 
@@ -85,6 +85,7 @@ macro_rules! text_state {
 
 text_state!(AppointmentStatus, "appointment status");
 text_state!(NoteStatus, "note status");
+text_state!(Eligibility, "consultation eligibility");
 text_state!(ConsentStatus, "consent status");
 text_state!(ConsentScope, "consent scope");
 text_state!(SampleState, "sample state");
@@ -101,7 +102,7 @@ mod tests {
 
     use crate::db::DbConnection;
     use crate::domain::adverse::{AdverseKind, Phase, Severity};
-    use crate::domain::clinical::{NoteStatus, SampleState};
+    use crate::domain::clinical::{Eligibility, NoteStatus, SampleState};
     use crate::domain::consent::{ConsentScope, ConsentStatus};
     use crate::domain::schedule::AppointmentStatus;
 
@@ -162,6 +163,7 @@ mod tests {
     fn note_status_round_trips_and_refuses_unknown_values() {
         for mut conn in connections() {
             holds_strictly!(&mut conn, NoteStatus);
+            holds_strictly!(&mut conn, Eligibility);
         }
     }
 

@@ -76,6 +76,12 @@ pub enum Eligibility {
 }
 
 impl Eligibility {
+    pub const ALL: [Eligibility; 3] = [
+        Eligibility::Eligible,
+        Eligibility::NotEligible,
+        Eligibility::Deferred,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Eligibility::Eligible => "eligible",
@@ -85,13 +91,7 @@ impl Eligibility {
     }
 
     pub fn parse(text: &str) -> Option<Eligibility> {
-        [
-            Eligibility::Eligible,
-            Eligibility::NotEligible,
-            Eligibility::Deferred,
-        ]
-        .into_iter()
-        .find(|e| e.as_str() == text)
+        Eligibility::ALL.into_iter().find(|e| e.as_str() == text)
     }
 }
 

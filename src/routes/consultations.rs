@@ -53,7 +53,7 @@ fn store_content(
         .filter(|o| !o.trim().is_empty());
     row.contraindication_overrides =
         serde_json::to_string(&content.contraindication_overrides).map_err(ApiError::internal)?;
-    row.eligibility = computed.as_str().to_owned();
+    row.eligibility = computed;
     Ok(())
 }
 
@@ -102,7 +102,8 @@ pub async fn create_consultation(
                     contraindications: String::new(),
                     contraindication_other: None,
                     contraindication_overrides: String::new(),
-                    eligibility: String::new(),
+                    // store_content sets the computed value just below.
+                    eligibility: content.eligibility,
                     signed_at: None,
                     signed_by: None,
                     content_sha256: None,

@@ -8,7 +8,7 @@ use crate::db::types::{
     ServiceId, UserId,
 };
 use crate::db::DbConnection;
-use crate::domain::clinical::NoteStatus;
+use crate::domain::clinical::{Eligibility, NoteStatus};
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
 #[diesel(table_name = consultations, treat_none_as_null = true)]
@@ -26,7 +26,7 @@ pub struct ConsultationRow {
     pub contraindications: String,
     pub contraindication_other: Option<String>,
     pub contraindication_overrides: String,
-    pub eligibility: String,
+    pub eligibility: Eligibility,
     pub signed_at: Option<NaiveDateTime>,
     pub signed_by: Option<UserId>,
     pub content_sha256: Option<String>,
