@@ -23,6 +23,7 @@ use crate::db::models::{
 };
 use crate::db::types::{NoteId, PatientId, PractitionerId, ServiceId, UserId};
 use crate::db::DbConnection;
+use crate::domain::clinical::NoteStatus;
 use crate::error::ApiError;
 
 /// A photo's metadata as the chart carries it (never the bytes).
@@ -233,8 +234,9 @@ impl Chart {
     /// What a patient may see of their own chart (SPEC §6 "What patients see"): signed
     /// notes only, no appointment notes, no samples.
     pub fn for_patient(mut self) -> Chart {
-        self.consultations.retain(|c| c.status == "signed");
-        self.procedures.retain(|p| p.status == "signed");
+        self.consultations
+            .retain(|c| c.status == NoteStatus::Signed);
+        self.procedures.retain(|p| p.status == NoteStatus::Signed);
         for a in &mut self.appointments {
             a.notes = None;
         }

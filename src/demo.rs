@@ -8,6 +8,8 @@ use crate::db::models::patients::{self, PatientValues};
 use crate::db::models::users::{self, normalise_email, NewUser};
 use crate::db::types::{PatientId, UserId};
 use crate::db::DbPool;
+use crate::domain::clinical::{CustodyEvent, NoteStatus, SampleState};
+use crate::domain::consent::{ConsentScope, ConsentStatus};
 use crate::domain::mrn::new_mrn;
 use crate::domain::outcomes::Metric;
 use crate::domain::password::check_new_password;
@@ -490,7 +492,7 @@ fn seed_treatment_story(
             cell concentrate and reintroduced into your facial skin. Results develop over weeks to months."
             .into(),
         risks: serde_json::to_string(&["infection", "bleeding", "bruising", "local discomfort"])?,
-        scope: "treatment".into(),
+        scope: ConsentScope::Treatment,
         requires_reconsent: false,
         valid_for_days: Some(365),
         created_by: None,
@@ -508,7 +510,7 @@ fn seed_treatment_story(
             title: "Clinical photography".into(),
             body_markdown: "Standardised photographs for your record only.".into(),
             risks: "[]".into(),
-            scope: "photography".into(),
+            scope: ConsentScope::Photography,
             requires_reconsent: false,
             valid_for_days: None,
             created_by: None,
@@ -555,7 +557,7 @@ fn seed_treatment_story(
         patient_id: patient,
         template_id: template.id,
         family_id: template.family_id,
-        status: "signed".into(),
+        status: ConsentStatus::Signed,
         requested_by: Some(author),
         requested_at: signed_at,
         signer_name: Some(format!("{} {}", PATIENTS[0].given, PATIENTS[0].family)),
@@ -608,7 +610,7 @@ fn seed_treatment_story(
             patient_id: patient,
             appointment_id: None,
             author_id: author,
-            status: "signed".into(),
+            status: NoteStatus::Signed,
             concerns: serde_json::to_string(&content.concerns)?,
             subjective: content.subjective.clone(),
             objective: content.objective.clone(),
@@ -617,7 +619,7 @@ fn seed_treatment_story(
             contraindications: serde_json::to_string(&content.contraindications)?,
             contraindication_other: None,
             contraindication_overrides: "{}".into(),
-            eligibility: "eligible".into(),
+            eligibility: crate::domain::clinical::Eligibility::Eligible,
             signed_at: Some(starts_at - Duration::days(7)),
             signed_by: Some(author),
             content_sha256: Some(
@@ -652,7 +654,7 @@ fn seed_treatment_story(
         service_id: facial.id,
         consent_id: Some(consent_id),
         author_id: author,
-        status: "draft".into(),
+        status: NoteStatus::Draft,
         performed_at,
         preparation: serde_json::to_string(&content.preparation)?,
         harvest: serde_json::to_string(&content.harvest)?,
@@ -669,7 +671,7 @@ fn seed_treatment_story(
         updated_at: performed_at,
     };
     crate::notes::procedure_gates(conn, &procedure).map_err(err)?;
-    procedure.status = "signed".into();
+    procedure.status = NoteStatus::Signed;
     procedure.signed_at = Some(starts_at + Duration::hours(3));
     procedure.signed_by = Some(author);
     procedure.content_sha256 =
@@ -692,30 +694,35 @@ fn seed_treatment_story(
         harvested_at: starts_at + Duration::minutes(25),
         site: "lower abdomen".into(),
         volume_ml: 25.0,
-        status: "harvested".into(),
+        status: SampleState::Harvested,
         created_by: author,
         created_at: starts_at + Duration::minutes(25),
     };
     samples::insert(conn, &sample)?;
-    let mut state = "harvested";
-    for (kind, minutes, recipient) in [
-        ("processed", 100, None),
-        ("stored", 105, None),
-        ("applied", 130, Some(patient)),
+    let mut state = SampleState::Harvested;
+    for (kind, next, minutes, recipient) in [
+        (CustodyEvent::Processed, SampleState::Processed, 100, None),
+        (CustodyEvent::Stored, SampleState::Stored, 105, None),
+        (
+            CustodyEvent::Applied,
+            SampleState::Applied,
+            130,
+            Some(patient),
+        ),
     ] {
         let at = starts_at + Duration::minutes(minutes);
         let event = SampleEventRow {
             id: SampleEventId::new(),
             sample_id: sample.id,
-            kind: kind.into(),
+            kind: kind.as_str().into(),
             at,
             recorded_at: at,
             actor_id: author,
             patient_id: recipient,
             details: "{}".into(),
         };
-        samples::record(conn, &event, state, kind)?;
-        state = kind;
+        samples::record(conn, &event, state, next)?;
+        state = next;
     }
     appt = crate::scheduling::transition(conn, tz, appt, AppointmentStatus::Completed, None, None)
         .map_err(err)?;

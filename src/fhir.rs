@@ -24,6 +24,8 @@ use crate::api::consents::Consent;
 use crate::api::measurements::Measurement;
 use crate::api::notes::{Consultation, Procedure};
 use crate::chart::{Chart, ChartPhoto};
+use crate::domain::adverse::Severity;
+use crate::domain::clinical::NoteStatus;
 use crate::domain::consent::{ConsentScope, ConsentStatus};
 use crate::domain::schedule::AppointmentStatus;
 
@@ -241,7 +243,7 @@ fn appointment(chart: &Chart, a: &Appointment, patient_ref: &Value) -> Value {
 }
 
 fn encounter(chart: &Chart, c: &Consultation, patient_ref: &Value) -> Value {
-    let signed = c.status == "signed";
+    let signed = c.status == NoteStatus::Signed;
     let linked = c
         .appointment_id
         .and_then(|id| chart.appointments.iter().find(|a| a.id == id));
@@ -332,7 +334,7 @@ fn procedure(chart: &Chart, p: &Procedure, patient_ref: &Value) -> Value {
     let mut r = json!({
         "resourceType": "Procedure",
         "id": p.id.0.to_string(),
-        "status": if p.status == "signed" { "completed" } else { "in-progress" },
+        "status": if p.status == NoteStatus::Signed { "completed" } else { "in-progress" },
         "code": text(service),
         "subject": patient_ref,
         "performedDateTime": instant(p.performed_at),
@@ -427,28 +429,29 @@ fn media(p: &ChartPhoto, audience: Audience, patient_ref: &Value) -> Value {
 }
 
 /// R4 adverse-event-severity (code, display) for ours: `serious` is the most severe grade.
-pub fn adverse_severity(severity: &str) -> (&'static str, &'static str) {
+pub fn adverse_severity(severity: Severity) -> (&'static str, &'static str) {
     match severity {
-        "mild" => ("mild", "Mild"),
-        "moderate" => ("moderate", "Moderate"),
-        _ => ("severe", "Severe"),
+        Severity::Mild => ("mild", "Mild"),
+        Severity::Moderate => ("moderate", "Moderate"),
+        Severity::Severe | Severity::Serious => ("severe", "Severe"),
     }
 }
 
 fn adverse_event(chart: &Chart, e: &AdverseEvent, patient_ref: &Value) -> Value {
-    let (seriousness, seriousness_display) = if e.severity == "serious" {
+    let (seriousness, seriousness_display) = if e.severity == Severity::Serious {
         ("Serious", "Serious")
     } else {
         ("Non-serious", "Non-serious")
     };
-    let (severity, severity_display) = adverse_severity(&e.severity);
+    let (severity, severity_display) = adverse_severity(e.severity);
     let (outcome, outcome_display) = if e.resolved_at.is_some() {
         ("resolved", "Resolved")
     } else {
         ("ongoing", "Ongoing")
     };
-    let mut event = coding(ADVERSE_KIND_SYSTEM, &e.kind, &e.kind);
-    event["text"] = json!(non_empty(&e.description).unwrap_or(&e.kind));
+    let kind = e.kind.as_str();
+    let mut event = coding(ADVERSE_KIND_SYSTEM, kind, kind);
+    event["text"] = json!(non_empty(&e.description).unwrap_or(kind));
     let mut r = json!({
         "resourceType": "AdverseEvent",
         "id": e.id.0.to_string(),
@@ -488,19 +491,20 @@ mod tests {
     use crate::api::patients::Patient;
     use crate::chart::ChartParts;
     use crate::db::types::*;
+    use crate::domain::adverse::{AdverseKind, Phase};
     use crate::domain::clinical::{Concern, Eligibility};
 
     fn at(h: u32) -> DateTime<Utc> {
         Utc.with_ymd_and_hms(2026, 11, 2, h, 0, 0).unwrap()
     }
 
-    fn consultation(author: UserId, status: &str) -> Consultation {
+    fn consultation(author: UserId, status: NoteStatus) -> Consultation {
         Consultation {
             id: ConsultationId::new(),
             patient_id: PatientId::new(),
             appointment_id: None,
             author_id: author,
-            status: status.into(),
+            status,
             content: ConsultationContent {
                 concerns: vec![Concern::FineLines],
                 subjective: "s".into(),
@@ -512,8 +516,8 @@ mod tests {
                 contraindication_overrides: BTreeMap::new(),
                 eligibility: Eligibility::Eligible,
             },
-            signed_at: (status == "signed").then(|| at(10)),
-            signed_by: (status == "signed").then_some(author),
+            signed_at: (status == NoteStatus::Signed).then(|| at(10)),
+            signed_by: (status == NoteStatus::Signed).then_some(author),
             content_sha256: None,
             amendments: vec![Amendment {
                 id: AmendmentId::new(),
@@ -560,7 +564,7 @@ mod tests {
             service_id: service,
             consent_id: None,
             author_id: author,
-            status: "signed".into(),
+            status: NoteStatus::Signed,
             performed_at: at(9),
             content: ProcedureContent {
                 preparation: Preparation {
@@ -630,9 +634,9 @@ mod tests {
             patient_id,
             procedure_id: Some(procedure.id),
             onset_at: at(12),
-            kind: "bruising".into(),
-            severity: "serious".into(),
-            phase: "harvest".into(),
+            kind: AdverseKind::Bruising,
+            severity: Severity::Serious,
+            phase: Phase::Harvest,
             description: "bruise".into(),
             action_taken: String::new(),
             resolved_at: None,
@@ -670,8 +674,8 @@ mod tests {
                 .map(appointment)
                 .collect(),
             consultations: vec![
-                consultation(author, "signed"),
-                consultation(author, "draft"),
+                consultation(author, NoteStatus::Signed),
+                consultation(author, NoteStatus::Draft),
             ],
             procedures: vec![procedure],
             consents: vec![

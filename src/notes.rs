@@ -10,8 +10,8 @@ use crate::db::models::notes::{self, AmendmentRow, ProcedureRow};
 use crate::db::models::{appointments, clinic, consents};
 use crate::db::types::{AmendmentId, NoteId, UserId};
 use crate::db::DbConnection;
-use crate::domain::clinical::{content_hash, Eligibility};
-use crate::domain::consent::consent_gate;
+use crate::domain::clinical::{content_hash, Eligibility, NoteStatus};
+use crate::domain::consent::{consent_gate, ConsentScope};
 use crate::domain::role::Role;
 use crate::domain::schedule::AppointmentStatus;
 use crate::error::ApiError;
@@ -45,8 +45,8 @@ pub fn require_amender(
     }
 }
 
-pub fn require_draft(status: &str) -> Result<(), ApiError> {
-    if status == "draft" {
+pub fn require_draft(status: NoteStatus) -> Result<(), ApiError> {
+    if status == NoteStatus::Draft {
         Ok(())
     } else {
         Err(ApiError::Conflict(
@@ -195,18 +195,13 @@ pub fn procedure_gates(conn: &mut DbConnection, row: &ProcedureRow) -> Result<()
             "is not the appointment's service",
         ));
     }
-    let status = AppointmentStatus::parse(&appt.status);
     if !matches!(
-        status,
-        Some(
-            AppointmentStatus::CheckedIn
-                | AppointmentStatus::InProgress
-                | AppointmentStatus::Completed
-        )
+        appt.status,
+        AppointmentStatus::CheckedIn | AppointmentStatus::InProgress | AppointmentStatus::Completed
     ) {
         return Err(ApiError::Conflict(format!(
             "The appointment is {}; a procedure needs it checked in, in progress or completed.",
-            appt.status
+            appt.status.as_str()
         )));
     }
     if row.performed_at < appt.starts_at - Duration::hours(1)
@@ -250,7 +245,7 @@ fn check_consent(
                 })?;
             let template =
                 consents::find_template(conn, consent.template_id)?.ok_or(ApiError::NotFound)?;
-            if template.scope != "treatment" {
+            if template.scope != ConsentScope::Treatment {
                 return Err(ApiError::validation(
                     "consent_id",
                     "must be a treatment consent",
@@ -277,12 +272,10 @@ fn check_eligibility(
             "No signed consultation before the procedure: the patient has not been screened."
                 .into(),
         )),
-        Some(c) if Eligibility::parse(&c.eligibility) != Some(Eligibility::Eligible) => {
-            Err(ApiError::Conflict(format!(
-                "The latest signed consultation found the patient {}.",
-                c.eligibility.replace('_', " ")
-            )))
-        }
+        Some(c) if c.eligibility != Eligibility::Eligible => Err(ApiError::Conflict(format!(
+            "The latest signed consultation found the patient {}.",
+            c.eligibility.as_str().replace('_', " ")
+        ))),
         Some(_) => Ok(()),
     }
 }

@@ -64,7 +64,7 @@ fn photography_gate(
     for consent in consents::of_patient(conn, patient)? {
         let template =
             consents::find_template(conn, consent.template_id)?.ok_or(ApiError::NotFound)?;
-        if ConsentScope::parse(&template.scope) != Some(ConsentScope::Photography) {
+        if template.scope != ConsentScope::Photography {
             continue;
         }
         let versions: Vec<_> = consents::family(conn, consent.family_id)?

@@ -42,10 +42,9 @@ fn prepare(
     let Some(appt) = appointments::find(conn, reminder.appointment_id)? else {
         return Ok(Prepared::Skip);
     };
-    let status = AppointmentStatus::parse(&appt.status);
     if !matches!(
-        status,
-        Some(AppointmentStatus::Booked | AppointmentStatus::Confirmed)
+        appt.status,
+        AppointmentStatus::Booked | AppointmentStatus::Confirmed
     ) {
         reminders::mark_cancelled(conn, reminder.id)?;
         return Ok(Prepared::Skip);

@@ -250,7 +250,7 @@ pub fn book_within(
         starts_at: b.starts_at,
         ends_at: shape.visit(b.starts_at).end,
         blocked_until: shape.held(b.starts_at).end,
-        status: AppointmentStatus::Booked.as_str().to_owned(),
+        status: AppointmentStatus::Booked,
         notes: b.notes,
         cancel_reason: None,
         follow_up_of: b.follow_up_of,
@@ -290,7 +290,7 @@ pub fn reschedule(
     if expected_version.is_some_and(|v| v != current.version) {
         return Err(ApiError::PreconditionFailed);
     }
-    let status = AppointmentStatus::parse(&current.status).unwrap_or(AppointmentStatus::Cancelled);
+    let status = current.status;
     if !status.reschedulable() {
         return Err(ApiError::Conflict(format!(
             "An appointment that is {} cannot be changed; only booked or confirmed ones can.",
@@ -335,7 +335,7 @@ pub fn reschedule(
     row.ends_at = shape.visit(booking.starts_at).end;
     row.blocked_until = shape.held(booking.starts_at).end;
     row.notes = booking.notes;
-    row.status = AppointmentStatus::Booked.as_str().to_owned();
+    row.status = AppointmentStatus::Booked;
     row.version = current.version + 1;
     row.updated_at = crate::db::now();
     if !appointments::save(conn, &row, current.version)? {
@@ -363,7 +363,7 @@ pub fn transition(
     if expected_version.is_some_and(|v| v != current.version) {
         return Err(ApiError::PreconditionFailed);
     }
-    let status = AppointmentStatus::parse(&current.status).unwrap_or(AppointmentStatus::Cancelled);
+    let status = current.status;
     if !status.can_become(next) {
         return Err(ApiError::Conflict(format!(
             "An appointment cannot go from {} to {}.",
@@ -381,7 +381,7 @@ pub fn transition(
         ));
     }
     let mut row = current.clone();
-    row.status = next.as_str().to_owned();
+    row.status = next;
     if next == AppointmentStatus::Cancelled {
         row.cancel_reason = cancel_reason;
     }
@@ -454,7 +454,7 @@ pub fn book_follow_ups(
     booked_by: UserId,
     reminder_lead: Duration,
 ) -> Result<Vec<AppointmentRow>, ApiError> {
-    if original.status != AppointmentStatus::Completed.as_str() {
+    if original.status != AppointmentStatus::Completed {
         return Err(ApiError::Conflict(
             "Follow-ups are booked after the appointment is completed.".into(),
         ));
@@ -548,7 +548,7 @@ pub fn cancel_future_of_patient(
     let count = open.len();
     for mut row in open {
         let expected = row.version;
-        row.status = AppointmentStatus::Cancelled.as_str().to_owned();
+        row.status = AppointmentStatus::Cancelled;
         row.cancel_reason = Some("Patient archived".into());
         row.version += 1;
         row.updated_at = now;

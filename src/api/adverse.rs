@@ -5,52 +5,7 @@ use utoipa::ToSchema;
 
 use crate::db::models::adverse::AdverseEventRow;
 use crate::db::types::{AdverseEventId, PatientId, ProcedureId, UserId};
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum AdverseKind {
-    Infection,
-    Bleeding,
-    Bruising,
-    Swelling,
-    Pain,
-    Other,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Severity {
-    Mild,
-    Moderate,
-    Severe,
-    Serious,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Phase {
-    Harvest,
-    Processing,
-    Application,
-    Aftercare,
-}
-
-fn text<T: Serialize>(v: T) -> String {
-    serde_json::to_value(v)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_owned))
-        .unwrap_or_default()
-}
-
-pub fn kind_text(k: AdverseKind) -> String {
-    text(k)
-}
-pub fn severity_text(s: Severity) -> String {
-    text(s)
-}
-pub fn phase_text(p: Phase) -> String {
-    text(p)
-}
+pub use crate::domain::adverse::{AdverseKind, Phase, Severity};
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -107,9 +62,12 @@ pub struct AdverseEvent {
     pub patient_id: PatientId,
     pub procedure_id: Option<ProcedureId>,
     pub onset_at: DateTime<Utc>,
-    pub kind: String,
-    pub severity: String,
-    pub phase: String,
+    #[schema(value_type = String)]
+    pub kind: AdverseKind,
+    #[schema(value_type = String)]
+    pub severity: Severity,
+    #[schema(value_type = String)]
+    pub phase: Phase,
     pub description: String,
     pub action_taken: String,
     pub resolved_at: Option<DateTime<Utc>>,

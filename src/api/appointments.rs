@@ -39,7 +39,7 @@ impl From<AppointmentRow> for Appointment {
             starts_at: super::instant(r.starts_at),
             ends_at: super::instant(r.ends_at),
             blocked_until: super::instant(r.blocked_until),
-            status: AppointmentStatus::parse(&r.status).unwrap_or(AppointmentStatus::Cancelled),
+            status: r.status,
             notes: r.notes,
             cancel_reason: r.cancel_reason,
             follow_up_of: r.follow_up_of,

@@ -28,7 +28,7 @@ impl From<TemplateRow> for ConsentTemplate {
     fn from(r: TemplateRow) -> Self {
         ConsentTemplate {
             risks: r.risks(),
-            scope: ConsentScope::parse(&r.scope).unwrap_or(ConsentScope::Treatment),
+            scope: r.scope,
             id: r.id,
             family_id: r.family_id,
             version: r.version,
@@ -116,7 +116,7 @@ impl Consent {
             template_id: r.template_id,
             family_id: r.family_id,
             template_version: t.version,
-            scope: ConsentScope::parse(&t.scope).unwrap_or(ConsentScope::Treatment),
+            scope: t.scope,
             title: t.title.clone(),
             status,
             requested_at: super::instant(r.requested_at),

@@ -10,7 +10,7 @@ use crate::db::types::{
     AmendmentId, AppointmentId, ConsentId, ConsultationId, PatientId, ProcedureId, ServiceId,
     UserId,
 };
-use crate::domain::clinical::{Concern, Contraindications, Eligibility};
+use crate::domain::clinical::{Concern, Contraindications, Eligibility, NoteStatus};
 use crate::domain::FieldError;
 use crate::error::ApiError;
 
@@ -163,7 +163,8 @@ pub struct Consultation {
     pub appointment_id: Option<AppointmentId>,
     pub author_id: UserId,
     /// `draft | signed`.
-    pub status: String,
+    #[schema(value_type = String)]
+    pub status: NoteStatus,
     #[serde(flatten)]
     pub content: ConsultationContent,
     pub signed_at: Option<DateTime<Utc>>,
@@ -186,7 +187,7 @@ pub fn consultation_content(r: &ConsultationRow) -> ConsultationContent {
         contraindication_other: r.contraindication_other.clone(),
         contraindication_overrides: serde_json::from_str(&r.contraindication_overrides)
             .unwrap_or_default(),
-        eligibility: Eligibility::parse(&r.eligibility).unwrap_or(Eligibility::NotEligible),
+        eligibility: r.eligibility,
     }
 }
 
@@ -413,7 +414,8 @@ pub struct Procedure {
     pub service_id: ServiceId,
     pub consent_id: Option<ConsentId>,
     pub author_id: UserId,
-    pub status: String,
+    #[schema(value_type = String)]
+    pub status: NoteStatus,
     pub performed_at: DateTime<Utc>,
     #[serde(flatten)]
     pub content: ProcedureContent,

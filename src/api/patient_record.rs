@@ -17,6 +17,8 @@ use crate::db::types::{
     AdverseEventId, AmendmentId, AppointmentId, ConsentFamilyId, ConsentId, ConsentTemplateId,
     ConsultationId, PatientId, ProcedureId, ServiceId, UserId,
 };
+use crate::domain::adverse::{AdverseKind, Phase, Severity};
+use crate::domain::clinical::NoteStatus;
 use crate::domain::consent::{ConsentScope, ConsentStatus};
 
 /// A staff member as the patient sees them: the display name, never the user id.
@@ -79,7 +81,7 @@ pub struct MyConsultation {
     pub patient_id: PatientId,
     pub appointment_id: Option<AppointmentId>,
     pub author_id: StaffName,
-    pub status: String,
+    pub status: NoteStatus,
     #[serde(flatten)]
     pub content: ConsultationContent,
     pub signed_at: Option<DateTime<Utc>>,
@@ -137,7 +139,7 @@ pub struct MyProcedure {
     pub service_id: ServiceId,
     pub consent_id: Option<ConsentId>,
     pub author_id: StaffName,
-    pub status: String,
+    pub status: NoteStatus,
     pub performed_at: DateTime<Utc>,
     #[serde(flatten)]
     pub content: ProcedureContent,
@@ -284,9 +286,9 @@ pub struct MyAdverseEvent {
     pub patient_id: PatientId,
     pub procedure_id: Option<ProcedureId>,
     pub onset_at: DateTime<Utc>,
-    pub kind: String,
-    pub severity: String,
-    pub phase: String,
+    pub kind: AdverseKind,
+    pub severity: Severity,
+    pub phase: Phase,
     pub description: String,
     pub action_taken: String,
     pub resolved_at: Option<DateTime<Utc>>,

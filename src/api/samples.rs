@@ -65,7 +65,7 @@ impl Sample {
             harvested_at: super::instant(s.harvested_at),
             site: s.site,
             volume_ml: s.volume_ml,
-            status: SampleState::parse(&s.status).unwrap_or(SampleState::Discarded),
+            status: s.status,
             created_by: s.created_by,
             events: events
                 .into_iter()

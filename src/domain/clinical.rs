@@ -76,6 +76,12 @@ pub enum Eligibility {
 }
 
 impl Eligibility {
+    pub const ALL: [Eligibility; 3] = [
+        Eligibility::Eligible,
+        Eligibility::NotEligible,
+        Eligibility::Deferred,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Eligibility::Eligible => "eligible",
@@ -85,13 +91,31 @@ impl Eligibility {
     }
 
     pub fn parse(text: &str) -> Option<Eligibility> {
-        [
-            Eligibility::Eligible,
-            Eligibility::NotEligible,
-            Eligibility::Deferred,
-        ]
-        .into_iter()
-        .find(|e| e.as_str() == text)
+        Eligibility::ALL.into_iter().find(|e| e.as_str() == text)
+    }
+}
+
+/// Where a consultation or procedure note is (SPEC §6 "State"): a draft may change and be
+/// deleted; a signed note never changes again (amendments are appended beside it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NoteStatus {
+    Draft,
+    Signed,
+}
+
+impl NoteStatus {
+    pub const ALL: [NoteStatus; 2] = [NoteStatus::Draft, NoteStatus::Signed];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            NoteStatus::Draft => "draft",
+            NoteStatus::Signed => "signed",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<NoteStatus> {
+        NoteStatus::ALL.into_iter().find(|s| s.as_str() == text)
     }
 }
 
@@ -155,6 +179,14 @@ pub enum SampleState {
 }
 
 impl SampleState {
+    pub const ALL: [SampleState; 5] = [
+        SampleState::Harvested,
+        SampleState::Processed,
+        SampleState::Stored,
+        SampleState::Applied,
+        SampleState::Discarded,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             SampleState::Harvested => "harvested",
@@ -166,15 +198,7 @@ impl SampleState {
     }
 
     pub fn parse(text: &str) -> Option<SampleState> {
-        [
-            SampleState::Harvested,
-            SampleState::Processed,
-            SampleState::Stored,
-            SampleState::Applied,
-            SampleState::Discarded,
-        ]
-        .into_iter()
-        .find(|s| s.as_str() == text)
+        SampleState::ALL.into_iter().find(|s| s.as_str() == text)
     }
 }
 

@@ -13,6 +13,12 @@ pub enum ConsentScope {
 }
 
 impl ConsentScope {
+    pub const ALL: [ConsentScope; 3] = [
+        ConsentScope::Treatment,
+        ConsentScope::Photography,
+        ConsentScope::Marketing,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             ConsentScope::Treatment => "treatment",
@@ -22,16 +28,12 @@ impl ConsentScope {
     }
 
     pub fn parse(text: &str) -> Option<ConsentScope> {
-        [
-            ConsentScope::Treatment,
-            ConsentScope::Photography,
-            ConsentScope::Marketing,
-        ]
-        .into_iter()
-        .find(|s| s.as_str() == text)
+        ConsentScope::ALL.into_iter().find(|s| s.as_str() == text)
     }
 }
 
+// A row stores `pending`, `signed` or `revoked` (the database refuses `expired`); a plain
+// comment, as the doc comment below is the OpenAPI description.
 /// What the API shows as a consent's state (`expired` is computed from `expires_at`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
@@ -40,6 +42,28 @@ pub enum ConsentStatus {
     Signed,
     Revoked,
     Expired,
+}
+
+impl ConsentStatus {
+    pub const ALL: [ConsentStatus; 4] = [
+        ConsentStatus::Pending,
+        ConsentStatus::Signed,
+        ConsentStatus::Revoked,
+        ConsentStatus::Expired,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ConsentStatus::Pending => "pending",
+            ConsentStatus::Signed => "signed",
+            ConsentStatus::Revoked => "revoked",
+            ConsentStatus::Expired => "expired",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<ConsentStatus> {
+        ConsentStatus::ALL.into_iter().find(|s| s.as_str() == text)
+    }
 }
 
 /// The facts of one consent that the gate reads.

@@ -1,4 +1,5 @@
 //! The clinic's rules as plain Rust: no actix, no diesel.
+pub mod adverse;
 pub mod clinical;
 pub mod consent;
 pub mod mrn;

@@ -4,8 +4,8 @@ use actix_web::{web, HttpResponse};
 use chrono::Duration;
 
 use crate::api::adverse::{
-    kind_text, phase_text, severity_text, AdverseEvent, AdverseEventList, CreateAdverseEvent,
-    DueQuery, MarkReported, Severity, UpdateAdverseEvent,
+    AdverseEvent, AdverseEventList, CreateAdverseEvent, DueQuery, MarkReported, Severity,
+    UpdateAdverseEvent,
 };
 use crate::api::pagination::{self, TimeCursor};
 use crate::audit::AuditAction;
@@ -78,9 +78,9 @@ pub async fn create_adverse_event(
                     patient_id: patient,
                     procedure_id: body.procedure_id,
                     onset_at,
-                    kind: kind_text(body.kind),
-                    severity: severity_text(body.severity),
-                    phase: phase_text(body.phase),
+                    kind: body.kind,
+                    severity: body.severity,
+                    phase: body.phase,
                     description,
                     action_taken: body.action_taken,
                     resolved_at,
@@ -151,7 +151,7 @@ pub async fn reports_due(
             .map(|t| crate::api::plausible("report_due_before", t))
             .transpose()?,
         patient_id: query.patient_id,
-        severity: query.severity.map(severity_text),
+        severity: query.severity,
         after: TimeCursor::decode(query.cursor.as_deref())?.map(|c| (c.t, AdverseEventId(c.id))),
     };
     let rows = state
@@ -230,8 +230,8 @@ pub async fn update_adverse_event(
                     row.action_taken = a;
                 }
                 if let Some(s) = body.severity {
-                    let was_serious = row.severity == "serious";
-                    row.severity = severity_text(s);
+                    let was_serious = row.severity == Severity::Serious;
+                    row.severity = s;
                     if s == Severity::Serious && !was_serious {
                         row.report_due_at =
                             Some(crate::db::now() + Duration::days(REPORT_WITHIN_DAYS));

@@ -12,7 +12,7 @@ use crate::db::models::notes::{self, ConsultationRow};
 use crate::db::models::{appointments, patients};
 use crate::db::types::{ConsultationId, NoteId};
 use crate::db::DbConnection;
-use crate::domain::clinical::eligibility;
+use crate::domain::clinical::{eligibility, NoteStatus};
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::extract::{if_match_version, Json};
 use crate::notes::{self as rules, CONSULTATION_AMENDABLE, CONSULTATION_PATCHABLE};
@@ -53,7 +53,7 @@ fn store_content(
         .filter(|o| !o.trim().is_empty());
     row.contraindication_overrides =
         serde_json::to_string(&content.contraindication_overrides).map_err(ApiError::internal)?;
-    row.eligibility = computed.as_str().to_owned();
+    row.eligibility = computed;
     Ok(())
 }
 
@@ -93,7 +93,7 @@ pub async fn create_consultation(
                     patient_id: body.patient_id,
                     appointment_id: body.appointment_id,
                     author_id: author,
-                    status: "draft".into(),
+                    status: NoteStatus::Draft,
                     concerns: String::new(),
                     subjective: String::new(),
                     objective: String::new(),
@@ -102,7 +102,8 @@ pub async fn create_consultation(
                     contraindications: String::new(),
                     contraindication_other: None,
                     contraindication_overrides: String::new(),
-                    eligibility: String::new(),
+                    // store_content sets the computed value just below.
+                    eligibility: content.eligibility,
                     signed_at: None,
                     signed_by: None,
                     content_sha256: None,
@@ -177,7 +178,7 @@ pub async fn update_consultation(
             let (note, patient) = {
                 let mut row = notes::find_consultation(conn, id)?.ok_or(ApiError::NotFound)?;
                 rules::require_author(&c, row.author_id)?;
-                rules::require_draft(&row.status)?;
+                rules::require_draft(row.status)?;
                 if expected.is_some_and(|v| v != row.version) {
                     return Err(ApiError::PreconditionFailed);
                 }
@@ -221,13 +222,13 @@ pub async fn sign_consultation(
             let (note, patient) = {
                 let mut row = notes::find_consultation(conn, id)?.ok_or(ApiError::NotFound)?;
                 rules::require_author(&c, row.author_id)?;
-                rules::require_draft(&row.status)?;
+                rules::require_draft(row.status)?;
                 let version = row.version;
                 row.content_sha256 = Some(rules::consultation_hash(
                     NoteId(row.id.0),
                     &consultation_content(&row),
                 )?);
-                row.status = "signed".into();
+                row.status = NoteStatus::Signed;
                 row.signed_at = Some(crate::db::now());
                 row.signed_by = Some(c.user_id);
                 row.version += 1;
@@ -270,7 +271,7 @@ pub async fn amend_consultation(
             let (amendment, patient) = {
                 let row = notes::find_consultation(conn, id)?.ok_or(ApiError::NotFound)?;
                 rules::require_amender(conn, &c, row.author_id)?;
-                if row.status != "signed" {
+                if row.status != NoteStatus::Signed {
                     return Err(ApiError::Conflict("A draft is edited, not amended.".into()));
                 }
                 if body.reason.trim().is_empty() {
@@ -319,7 +320,7 @@ pub async fn delete_consultation(
             let patient = {
                 let row = notes::find_consultation(conn, id)?.ok_or(ApiError::NotFound)?;
                 rules::require_author(&c, row.author_id)?;
-                rules::require_draft(&row.status)?;
+                rules::require_draft(row.status)?;
                 notes::delete_consultation(conn, id)?;
                 Ok::<_, ApiError>(row.patient_id)
             }?;

@@ -219,12 +219,10 @@ pub async fn cancel_my_appointment(
             let current = appointments::find(conn, id)?
                 .filter(|a| a.patient_id == me)
                 .ok_or(ApiError::NotFound)?;
-            if !AppointmentStatus::parse(&current.status)
-                .is_some_and(AppointmentStatus::reschedulable)
-            {
+            if !current.status.reschedulable() {
                 return Err(ApiError::Conflict(format!(
                     "An appointment that is {} cannot be cancelled online.",
-                    current.status
+                    current.status.as_str()
                 )));
             }
             let row = scheduling::transition(

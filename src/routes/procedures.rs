@@ -13,6 +13,7 @@ use crate::db::models::notes::{self, ProcedureRow};
 use crate::db::models::patients;
 use crate::db::types::{NoteId, ProcedureId};
 use crate::db::DbConnection;
+use crate::domain::clinical::NoteStatus;
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::extract::{if_match_version, Json};
 use crate::notes::{self as rules, PROCEDURE_AMENDABLE};
@@ -99,7 +100,7 @@ pub async fn create_procedure(
                     service_id: body.service_id,
                     consent_id: body.consent_id,
                     author_id: author,
-                    status: "draft".into(),
+                    status: NoteStatus::Draft,
                     performed_at,
                     preparation: String::new(),
                     harvest: String::new(),
@@ -186,7 +187,7 @@ pub async fn update_procedure(
             let (note, patient) = {
                 let mut row = notes::find_procedure(conn, id)?.ok_or(ApiError::NotFound)?;
                 rules::require_author(&c, row.author_id)?;
-                rules::require_draft(&row.status)?;
+                rules::require_draft(row.status)?;
                 if expected.is_some_and(|v| v != row.version) {
                     return Err(ApiError::PreconditionFailed);
                 }
@@ -231,11 +232,11 @@ pub async fn sign_procedure(
             let (note, patient) = {
                 let mut row = notes::find_procedure(conn, id)?.ok_or(ApiError::NotFound)?;
                 rules::require_author(&c, row.author_id)?;
-                rules::require_draft(&row.status)?;
+                rules::require_draft(row.status)?;
                 rules::procedure_gates(conn, &row)?;
                 let version = row.version;
                 row.content_sha256 = Some(rules::procedure_hash(&row, &procedure_content(&row)?)?);
-                row.status = "signed".into();
+                row.status = NoteStatus::Signed;
                 row.signed_at = Some(crate::db::now());
                 row.signed_by = Some(c.user_id);
                 row.version += 1;
@@ -279,7 +280,7 @@ pub async fn amend_procedure(
             let (amendment, patient) = {
                 let row = notes::find_procedure(conn, id)?.ok_or(ApiError::NotFound)?;
                 rules::require_amender(conn, &c, row.author_id)?;
-                if row.status != "signed" {
+                if row.status != NoteStatus::Signed {
                     return Err(ApiError::Conflict("A draft is edited, not amended.".into()));
                 }
                 if body.reason.trim().is_empty() {
@@ -383,7 +384,7 @@ pub async fn delete_procedure(
             let patient = {
                 let row = notes::find_procedure(conn, id)?.ok_or(ApiError::NotFound)?;
                 rules::require_author(&c, row.author_id)?;
-                rules::require_draft(&row.status)?;
+                rules::require_draft(row.status)?;
                 let referenced = !crate::db::models::samples::of_procedure(conn, id)?.is_empty()
                     || crate::db::models::adverse::of_patient(conn, row.patient_id)?
                         .iter()

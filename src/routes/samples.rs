@@ -71,7 +71,7 @@ pub async fn create_sample(
                     harvested_at,
                     site,
                     volume_ml: body.volume_ml,
-                    status: SampleState::Harvested.as_str().to_owned(),
+                    status: SampleState::Harvested,
                     created_by: by,
                     created_at: crate::db::now(),
                 };
@@ -148,7 +148,7 @@ pub async fn record_sample_event(
                 let now = crate::db::now();
                 // The rules that protect the patient come first: a finished sample, or
                 // a recipient who is not the donor, is refused before any timing check.
-                let state_now = SampleState::parse(&row.status).unwrap_or(SampleState::Discarded);
+                let state_now = row.status;
                 if matches!(state_now, SampleState::Applied | SampleState::Discarded) {
                     return Err(custody(CustodyProblem::Finished(state_now)));
                 }
@@ -162,7 +162,7 @@ pub async fn record_sample_event(
                 if at < previous {
                     return Err(ApiError::validation("at", "may not be before the previous custody event"));
                 }
-                let current = SampleState::parse(&row.status).unwrap_or(SampleState::Discarded);
+                let current = row.status;
                 let recipient = if body.kind == CustodyEvent::Applied {
                     let recipient = body
                         .patient_id
@@ -172,7 +172,7 @@ pub async fn record_sample_event(
                     }
                     let procedure = notes::find_procedure(conn, row.procedure_id)?.ok_or(ApiError::NotFound)?;
                     let appt = appointments::find(conn, procedure.appointment_id)?.ok_or(ApiError::NotFound)?;
-                    if AppointmentStatus::parse(&appt.status) != Some(AppointmentStatus::InProgress) {
+                    if appt.status != AppointmentStatus::InProgress {
                         return Err(ApiError::Conflict(
                             "A sample is applied only while its procedure's appointment is in progress.".into(),
                         ));
@@ -197,7 +197,7 @@ pub async fn record_sample_event(
                     patient_id: recipient,
                     details: serde_json::Value::Object(body.details).to_string(),
                 };
-                if !samples::record(conn, &event, current.as_str(), next.as_str())? {
+                if !samples::record(conn, &event, current, next)? {
                     return Err(ApiError::Conflict("The sample changed meanwhile; read it again.".into()));
                 }
                 let row = samples::find(conn, id)?.ok_or(ApiError::NotFound)?;

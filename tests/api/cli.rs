@@ -89,10 +89,10 @@ async fn the_demo_seed_fills_an_empty_clinic_once_with_one_time_passwords() {
     let procedures =
         dermachart::db::models::notes::procedures_with_lot(&mut conn, "HRS-2611-07").unwrap();
     assert_eq!(procedures.len(), 1);
-    assert_eq!(procedures[0].status, "signed");
+    assert_eq!(procedures[0].status.as_str(), "signed");
     let samples =
         dermachart::db::models::samples::of_patient(&mut conn, procedures[0].patient_id).unwrap();
-    assert_eq!(samples[0].status, "applied");
+    assert_eq!(samples[0].status.as_str(), "applied");
     let follow_ups = dermachart::db::models::appointments::follow_ups_of(
         &mut conn,
         procedures[0].appointment_id,
@@ -100,7 +100,7 @@ async fn the_demo_seed_fills_an_empty_clinic_once_with_one_time_passwords() {
     .unwrap();
     assert_eq!(follow_ups.len(), 4);
     assert!(
-        follow_ups.iter().all(|f| f.status == "completed"),
+        follow_ups.iter().all(|f| f.status.as_str() == "completed"),
         "the series lies in the past"
     );
     // A measurement set before the procedure and at every follow-up review.

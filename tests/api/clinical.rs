@@ -233,6 +233,52 @@ async fn a_draft_belongs_to_its_author_and_signing_locks_it_for_ever() {
 }
 
 #[tokio::test]
+async fn a_note_state_the_code_does_not_know_answers_an_opaque_500_never_a_guessed_state() {
+    let c = clinic().await;
+    let author = c.app.sign_in(Role::Practitioner).await;
+    let p = c.patient("Ada").await;
+    let draft = consultation(&c, &author, &p, json!({})).await;
+    let id = draft["id"].as_str().unwrap().to_owned();
+    // A value no version of the code wrote, behind the schema's CHECK (as a bad manual
+    // edit or a newer release's state would be).
+    let tamper = match crate::helpers::backend() {
+        dermachart::db::Backend::Sqlite => format!(
+            "PRAGMA ignore_check_constraints = ON; \
+             UPDATE consultations SET status = 'amended' WHERE id = X'{}'; \
+             PRAGMA ignore_check_constraints = OFF;",
+            id.replace('-', "")
+        ),
+        dermachart::db::Backend::Postgres => format!(
+            "ALTER TABLE consultations DROP CONSTRAINT consultations_status_check; \
+             UPDATE consultations SET status = 'amended' WHERE id = '{id}';"
+        ),
+    };
+    c.app.sql(&tamper).await.unwrap();
+    let path = format!("/api/v1/consultations/{id}");
+    let problem = assert_problem(c.app.get(&author.token, &path).await, 500).await;
+    let text = problem.to_string();
+    assert!(
+        !text.contains("amended") && !text.contains("draft") && !text.contains("signed"),
+        "the answer guesses or echoes the state: {text}"
+    );
+    // Neither can it be edited or signed as if it were a draft.
+    assert_problem(
+        c.app
+            .patch(&author.token, &path, &json!({"plan": "still a draft?"}))
+            .await,
+        500,
+    )
+    .await;
+    assert_problem(
+        c.app
+            .post(&author.token, &format!("{path}/sign"), &json!({}))
+            .await,
+        500,
+    )
+    .await;
+}
+
+#[tokio::test]
 async fn an_unexplained_contraindication_means_not_eligible_whatever_was_sent() {
     let c = clinic().await;
     let author = c.app.sign_in(Role::Practitioner).await;
@@ -1280,7 +1326,7 @@ async fn past_signed_facial(
                     service_id: dermachart::db::types::ServiceId(svc),
                     consent_id: None,
                     author_id: by,
-                    status: "signed".into(),
+                    status: dermachart::domain::clinical::NoteStatus::Signed,
                     performed_at: at,
                     preparation: "{}".into(),
                     harvest: "{}".into(),

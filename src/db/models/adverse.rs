@@ -5,6 +5,7 @@ use diesel::prelude::*;
 use crate::db::schema::adverse_events;
 use crate::db::types::{AdverseEventId, PatientId, ProcedureId, UserId};
 use crate::db::DbConnection;
+use crate::domain::adverse::{AdverseKind, Phase, Severity};
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
 #[diesel(table_name = adverse_events, treat_none_as_null = true)]
@@ -13,9 +14,9 @@ pub struct AdverseEventRow {
     pub patient_id: PatientId,
     pub procedure_id: Option<ProcedureId>,
     pub onset_at: NaiveDateTime,
-    pub kind: String,
-    pub severity: String,
-    pub phase: String,
+    pub kind: AdverseKind,
+    pub severity: Severity,
+    pub phase: Phase,
     pub description: String,
     pub action_taken: String,
     pub resolved_at: Option<NaiveDateTime>,
@@ -69,7 +70,7 @@ pub struct AdverseFilter {
     /// Serious events not yet reported whose deadline falls before this.
     pub report_due_before: Option<NaiveDateTime>,
     pub patient_id: Option<PatientId>,
-    pub severity: Option<String>,
+    pub severity: Option<Severity>,
     /// The page starts after this (recorded_at, id), newest first.
     pub after: Option<(NaiveDateTime, AdverseEventId)>,
 }
@@ -96,7 +97,7 @@ pub fn list(
     if let Some(patient) = filter.patient_id {
         query = query.filter(adverse_events::patient_id.eq(patient));
     }
-    if let Some(severity) = filter.severity.clone() {
+    if let Some(severity) = filter.severity {
         query = query.filter(adverse_events::severity.eq(severity));
     }
     if let Some((at, id)) = filter.after {

@@ -5,9 +5,11 @@ use diesel::prelude::*;
 use crate::db::schema::{appointments, patients, services};
 use crate::db::types::{AppointmentId, PatientId, PractitionerId, RoomId, ServiceId, UserId};
 use crate::db::DbConnection;
+use crate::domain::schedule::AppointmentStatus;
 
 /// The statuses that do not hold a slot (SPEC §6 "What blocks a slot").
-pub const NON_BLOCKING: [&str; 2] = ["cancelled", "no_show"];
+pub const NON_BLOCKING: [AppointmentStatus; 2] =
+    [AppointmentStatus::Cancelled, AppointmentStatus::NoShow];
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
 #[diesel(table_name = appointments, treat_none_as_null = true)]
@@ -20,7 +22,7 @@ pub struct AppointmentRow {
     pub starts_at: NaiveDateTime,
     pub ends_at: NaiveDateTime,
     pub blocked_until: NaiveDateTime,
-    pub status: String,
+    pub status: AppointmentStatus,
     pub notes: Option<String>,
     pub cancel_reason: Option<String>,
     pub follow_up_of: Option<AppointmentId>,
@@ -128,7 +130,7 @@ pub struct AppointmentFilter {
     pub practitioner_id: Option<PractitionerId>,
     pub patient_id: Option<PatientId>,
     pub room_id: Option<RoomId>,
-    pub status: Option<String>,
+    pub status: Option<AppointmentStatus>,
     /// Strictly after this (starts_at, id).
     pub after: Option<(NaiveDateTime, AppointmentId)>,
 }
@@ -159,8 +161,8 @@ pub fn list(
     if let Some(r) = f.room_id {
         q = q.filter(appointments::room_id.eq(r));
     }
-    if let Some(s) = &f.status {
-        q = q.filter(appointments::status.eq(s.clone()));
+    if let Some(s) = f.status {
+        q = q.filter(appointments::status.eq(s));
     }
     if let Some((at, id)) = f.after {
         q = q.filter(
@@ -215,7 +217,9 @@ pub fn open_from(
 ) -> QueryResult<Vec<AppointmentRow>> {
     appointments::table
         .filter(appointments::practitioner_id.eq(practitioner))
-        .filter(appointments::status.eq_any(["booked", "confirmed"]))
+        .filter(
+            appointments::status.eq_any([AppointmentStatus::Booked, AppointmentStatus::Confirmed]),
+        )
         .filter(appointments::ends_at.gt(from))
         .select(AppointmentRow::as_select())
         .order(appointments::starts_at.asc())
@@ -230,7 +234,9 @@ pub fn patient_future_open(
 ) -> QueryResult<Vec<AppointmentRow>> {
     appointments::table
         .filter(appointments::patient_id.eq(patient))
-        .filter(appointments::status.eq_any(["booked", "confirmed"]))
+        .filter(
+            appointments::status.eq_any([AppointmentStatus::Booked, AppointmentStatus::Confirmed]),
+        )
         .filter(appointments::starts_at.ge(from))
         .select(AppointmentRow::as_select())
         .load(conn)

@@ -7,7 +7,7 @@ use crate::db::types::{
     ConsentFamilyId, ConsentId, ConsentTemplateId, PatientId, ServiceId, UserId,
 };
 use crate::db::DbConnection;
-use crate::domain::consent::{ConsentFacts, PublishedVersion};
+use crate::domain::consent::{ConsentFacts, ConsentScope, ConsentStatus, PublishedVersion};
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = consent_templates)]
@@ -20,7 +20,7 @@ pub struct TemplateRow {
     pub body_markdown: String,
     /// JSON array of strings.
     pub risks: String,
-    pub scope: String,
+    pub scope: ConsentScope,
     pub requires_reconsent: bool,
     pub valid_for_days: Option<i32>,
     pub created_by: Option<UserId>,
@@ -64,7 +64,7 @@ pub struct ConsentRow {
     pub patient_id: PatientId,
     pub template_id: ConsentTemplateId,
     pub family_id: ConsentFamilyId,
-    pub status: String,
+    pub status: ConsentStatus,
     pub requested_by: Option<UserId>,
     pub requested_at: NaiveDateTime,
     pub signer_name: Option<String>,

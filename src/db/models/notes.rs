@@ -8,6 +8,7 @@ use crate::db::types::{
     ServiceId, UserId,
 };
 use crate::db::DbConnection;
+use crate::domain::clinical::{Eligibility, NoteStatus};
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
 #[diesel(table_name = consultations, treat_none_as_null = true)]
@@ -16,7 +17,7 @@ pub struct ConsultationRow {
     pub patient_id: PatientId,
     pub appointment_id: Option<AppointmentId>,
     pub author_id: UserId,
-    pub status: String,
+    pub status: NoteStatus,
     pub concerns: String,
     pub subjective: String,
     pub objective: String,
@@ -25,7 +26,7 @@ pub struct ConsultationRow {
     pub contraindications: String,
     pub contraindication_other: Option<String>,
     pub contraindication_overrides: String,
-    pub eligibility: String,
+    pub eligibility: Eligibility,
     pub signed_at: Option<NaiveDateTime>,
     pub signed_by: Option<UserId>,
     pub content_sha256: Option<String>,
@@ -43,7 +44,7 @@ pub struct ProcedureRow {
     pub service_id: ServiceId,
     pub consent_id: Option<ConsentId>,
     pub author_id: UserId,
-    pub status: String,
+    pub status: NoteStatus,
     pub performed_at: NaiveDateTime,
     pub preparation: String,
     pub harvest: String,
@@ -90,6 +91,8 @@ pub fn find_consultation(
         .optional()
 }
 
+/// Saves a draft (an edit, or its signing) if nobody saved it since `expected`: the UPDATE
+/// matches only a row still in `draft`, so a signed note is never written over.
 pub fn save_consultation(
     conn: &mut DbConnection,
     row: &ConsultationRow,
@@ -98,6 +101,7 @@ pub fn save_consultation(
     let n = diesel::update(
         consultations::table
             .filter(consultations::id.eq(row.id))
+            .filter(consultations::status.eq(NoteStatus::Draft))
             .filter(consultations::version.eq(expected)),
     )
     .set(row)
@@ -113,7 +117,7 @@ pub fn latest_signed_consultation(
 ) -> QueryResult<Option<ConsultationRow>> {
     consultations::table
         .filter(consultations::patient_id.eq(patient))
-        .filter(consultations::status.eq("signed"))
+        .filter(consultations::status.eq(NoteStatus::Signed))
         .filter(consultations::signed_at.le(at))
         .select(ConsultationRow::as_select())
         .order(consultations::signed_at.desc())
@@ -149,6 +153,8 @@ pub fn find_procedure(
         .optional()
 }
 
+/// Saves a draft (an edit, or its signing) if nobody saved it since `expected`: the UPDATE
+/// matches only a row still in `draft`, so a signed note is never written over.
 pub fn save_procedure(
     conn: &mut DbConnection,
     row: &ProcedureRow,
@@ -157,6 +163,7 @@ pub fn save_procedure(
     let n = diesel::update(
         procedures::table
             .filter(procedures::id.eq(row.id))
+            .filter(procedures::status.eq(NoteStatus::Draft))
             .filter(procedures::version.eq(expected)),
     )
     .set(row)
@@ -236,7 +243,7 @@ pub fn delete_consultation(conn: &mut DbConnection, id: ConsultationId) -> Query
     diesel::delete(
         consultations::table
             .filter(consultations::id.eq(id))
-            .filter(consultations::status.eq("draft")),
+            .filter(consultations::status.eq(NoteStatus::Draft)),
     )
     .execute(conn)
 }
@@ -248,7 +255,7 @@ pub fn delete_procedure(conn: &mut DbConnection, id: ProcedureId) -> QueryResult
     diesel::delete(
         procedures::table
             .filter(procedures::id.eq(id))
-            .filter(procedures::status.eq("draft")),
+            .filter(procedures::status.eq(NoteStatus::Draft)),
     )
     .execute(conn)
 }
@@ -289,7 +296,7 @@ pub fn signed_procedures_of_service(
 ) -> QueryResult<Vec<ProcedureRow>> {
     procedures::table
         .filter(procedures::service_id.eq(service))
-        .filter(procedures::status.eq("signed"))
+        .filter(procedures::status.eq(NoteStatus::Signed))
         .filter(diesel::dsl::not(diesel::dsl::exists(
             crate::db::schema::entered_in_error::table
                 .filter(crate::db::schema::entered_in_error::entity_id.eq(procedures::id)),

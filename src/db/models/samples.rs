@@ -5,6 +5,7 @@ use diesel::prelude::*;
 use crate::db::schema::{sample_events, samples};
 use crate::db::types::{PatientId, ProcedureId, SampleEventId, SampleId, UserId};
 use crate::db::DbConnection;
+use crate::domain::clinical::SampleState;
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = samples)]
@@ -16,7 +17,7 @@ pub struct SampleRow {
     pub harvested_at: NaiveDateTime,
     pub site: String,
     pub volume_ml: f64,
-    pub status: String,
+    pub status: SampleState,
     pub created_by: UserId,
     pub created_at: NaiveDateTime,
 }
@@ -68,8 +69,8 @@ pub fn events(conn: &mut DbConnection, sample: SampleId) -> QueryResult<Vec<Samp
 pub fn record(
     conn: &mut DbConnection,
     event: &SampleEventRow,
-    from: &str,
-    to: &str,
+    from: SampleState,
+    to: SampleState,
 ) -> QueryResult<bool> {
     let moved = diesel::update(
         samples::table

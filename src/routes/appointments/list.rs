@@ -48,7 +48,7 @@ pub async fn list_appointments(
         practitioner_id: q.practitioner_id,
         patient_id: q.patient_id,
         room_id: q.room_id,
-        status: q.status.map(|s| s.as_str().to_owned()),
+        status: q.status,
         after: TimeCursor::decode(q.cursor.as_deref())?.map(|c| (c.t, AppointmentId(c.id))),
     };
     let rows = state

@@ -107,7 +107,7 @@ pub async fn calendar_feed(
         if let Some(loc) = location {
             event.location(&calendar_text(&loc));
         }
-        if a.status == "cancelled" || a.status == "no_show" {
+        if !a.status.blocks_slot() {
             event.status(EventStatus::Cancelled);
         } else {
             event.status(EventStatus::Confirmed);

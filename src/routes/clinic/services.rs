@@ -8,6 +8,7 @@ use crate::auth::Caller;
 use crate::db::models::clinic::{self, ServiceRow};
 use crate::db::types::ServiceId;
 use crate::db::DbConnection;
+use crate::domain::consent::ConsentScope;
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::extract::{if_match_version, Json};
 use crate::state::AppState;
@@ -61,7 +62,7 @@ fn check_consent_family(conn: &mut DbConnection, s: &CreateService) -> Result<()
                     "no such consent template family",
                 ))
             }
-            Some(t) if t.scope != "treatment" => {
+            Some(t) if t.scope != ConsentScope::Treatment => {
                 return Err(ApiError::validation(
                     "consent_template_id",
                     "must be a treatment consent family",

@@ -7,6 +7,7 @@ use crate::auth::Caller;
 use crate::db::models::consents::{self, ConsentRow};
 use crate::db::models::patients;
 use crate::db::types::{ConsentId, PatientId};
+use crate::domain::consent::ConsentStatus;
 use crate::domain::role::Role;
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::extract::Json;
@@ -41,7 +42,7 @@ pub async fn request_consent(
                     patient_id: patient,
                     template_id: latest.id,
                     family_id: latest.family_id,
-                    status: "pending".into(),
+                    status: ConsentStatus::Pending,
                     requested_by: Some(by),
                     requested_at: crate::db::now(),
                     signer_name: None,

@@ -10,7 +10,7 @@ use crate::audit::AuditAction;
 use crate::auth::Caller;
 use crate::db::models::consents;
 use crate::db::types::{ConsentId, PatientId};
-use crate::domain::consent::{expiry, ConsentScope};
+use crate::domain::consent::{expiry, ConsentScope, ConsentStatus};
 use crate::domain::role::Role;
 use crate::domain::FieldError;
 use crate::error::{ApiError, ApiResult, Problem};
@@ -143,7 +143,7 @@ pub async fn sign(
         .write(move |conn, audit| {
             let (row, template) = {
                 let (mut row, template) = super::load(conn, id)?;
-                let scope = ConsentScope::parse(&template.scope).unwrap_or(ConsentScope::Treatment);
+                let scope = template.scope;
                 let collected_by = match collector {
                     Collector::Staff => {
                         if c.role != Role::Practitioner && scope == ConsentScope::Treatment {
@@ -157,16 +157,16 @@ pub async fn sign(
                     }
                     Collector::Patient(_) => None,
                 };
-                if row.status != "pending" {
+                if row.status != ConsentStatus::Pending {
                     return Err(ApiError::Conflict(format!(
                         "The consent is {}, not pending.",
-                        row.status
+                        row.status.as_str()
                     )));
                 }
                 let now = crate::db::now();
                 let text = template.text_to_sign();
                 let expected = row.version;
-                row.status = "signed".into();
+                row.status = ConsentStatus::Signed;
                 row.signer_name = Some(signer);
                 row.signer_kind = Some(match body.signer_kind {
                     SignerKind::Patient => "patient".into(),

@@ -69,7 +69,7 @@ fn row(
         title: body.title.trim().to_owned(),
         body_markdown: body.body_markdown.clone(),
         risks: serde_json::to_string(&body.risks).map_err(ApiError::internal)?,
-        scope: body.scope.as_str().to_owned(),
+        scope: body.scope,
         requires_reconsent: body.requires_reconsent,
         valid_for_days: body.valid_for_days,
         created_by: Some(caller.user_id),
@@ -161,7 +161,7 @@ pub async fn create_version(
                 let base = consents::find_template(conn, id)?.ok_or(ApiError::NotFound)?;
                 validate(conn, &body)?;
                 let mut errors = Vec::new();
-                if body.scope.as_str() != base.scope {
+                if body.scope != base.scope {
                     errors.push(FieldError::new(
                         "scope",
                         "a new version keeps the family's scope",

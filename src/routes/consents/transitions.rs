@@ -6,6 +6,7 @@ use crate::audit::AuditAction;
 use crate::auth::Caller;
 use crate::db::models::consents;
 use crate::db::types::ConsentId;
+use crate::domain::consent::ConsentStatus;
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::extract::Json;
 use crate::state::AppState;
@@ -25,7 +26,7 @@ pub async fn witness_consent(
         .write(move |conn, audit| {
             let (row, template) = {
                 let (mut row, template) = super::load(conn, id)?;
-                if row.status != "signed" {
+                if row.status != ConsentStatus::Signed {
                     return Err(ApiError::Conflict(
                         "Only a signed consent can be witnessed.".into(),
                     ));
@@ -80,11 +81,11 @@ pub async fn revoke_consent(
         .write(move |conn, audit| {
             let (row, template) = {
                 let (mut row, template) = super::load(conn, id)?;
-                if row.status == "revoked" {
+                if row.status == ConsentStatus::Revoked {
                     return Err(ApiError::Conflict("The consent is already revoked.".into()));
                 }
                 let expected = row.version;
-                row.status = "revoked".into();
+                row.status = ConsentStatus::Revoked;
                 row.revoked_at = Some(crate::db::now());
                 row.revoked_reason = Some(reason);
                 row.revoked_by = Some(by);
