@@ -9,6 +9,7 @@ async function openDay(page: Page, day: string) {
   await page.goto('/calendar');
   await page.getByLabel('Go to date').fill(day);
   await expect(page.locator('.ec-col-head, .ec-resource').first()).toBeVisible();
+  await expect(page.locator('.grid[aria-busy="false"]')).toBeVisible();
 }
 
 /** Clicks the free cell of a practitioner's column at a clinic time (HH:MM on the hour or quarter). */
@@ -18,8 +19,22 @@ async function clickSlot(page: Page, practitioner: string, hhmm: string) {
   const label = page.locator('.ec-sidebar').getByText(`${String(h).padStart(2, '0')}:00`, { exact: true });
   await header.waitFor();
   await label.waitFor();
-  const col = await header.boundingBox();
-  const row = await label.boundingBox();
+  // The grid is redrawn when its data or hours arrive: click only once the column and
+  // the hour line stay where they are between two looks.
+  type Box = { x: number; y: number; width: number; height: number } | null;
+  const last: { col: Box; row: Box } = { col: null, row: null };
+  await expect
+    .poll(async () => {
+      const c = await header.boundingBox();
+      const r = await label.boundingBox();
+      const p = last;
+      const settled = !!(c && r && p.col && p.row && c.x === p.col.x && c.width === p.col.width && r.y === p.row.y);
+      last.col = c;
+      last.row = r;
+      return settled;
+    }, { message: 'the calendar grid settles' })
+    .toBe(true);
+  const { col, row } = last;
   if (!col || !row) throw new Error('calendar grid not found');
   // Labels sit on their hour line; 11 px per 15-minute row.
   const y = row.y + row.height / 2 + (m! / 15) * 11 + 5;
