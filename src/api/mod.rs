@@ -5,6 +5,7 @@ pub mod audit;
 pub mod auth;
 pub mod clinic;
 pub mod consents;
+pub mod me;
 pub mod measurements;
 pub mod notes;
 pub mod pagination;

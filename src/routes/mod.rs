@@ -12,7 +12,6 @@ pub mod entered_in_error;
 pub mod export;
 pub mod health;
 pub mod me;
-pub mod me_record;
 pub mod measurements;
 pub mod openapi;
 pub mod patients;
@@ -270,27 +269,42 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route("/me/photos/{id}", web::get().to(photos::me::my_photo))
             .service(
                 web::resource("/me/appointments")
-                    .get(me::my_appointments)
-                    .post(me::book_my_appointment),
+                    .get(me::list_appointments::my_appointments)
+                    .post(me::book_appointment::book_my_appointment),
             )
-            .route("/me/appointments/{id}", web::get().to(me::my_appointment))
+            .route(
+                "/me/appointments/{id}",
+                web::get().to(me::get_appointment::my_appointment),
+            )
             .route(
                 "/me/appointments/{id}/cancel",
-                web::post().to(me::cancel_my_appointment),
+                web::post().to(me::cancel_appointment::cancel_my_appointment),
             )
-            .route("/me/consents", web::get().to(me::my_consents))
-            .route("/me/consents/{id}", web::get().to(me::my_consent))
+            .route(
+                "/me/consents",
+                web::get().to(me::list_consents::my_consents),
+            )
+            .route(
+                "/me/consents/{id}",
+                web::get().to(me::get_consent::my_consent),
+            )
             .route(
                 "/me/consents/{id}/sign",
-                web::post().to(me::sign_my_consent),
+                web::post().to(me::sign_consent::sign_my_consent),
             )
             .route(
                 "/me/consents/{id}/revoke",
-                web::post().to(me::revoke_my_consent),
+                web::post().to(me::revoke_consent::revoke_my_consent),
             )
-            .route("/me/measurements", web::get().to(me::my_measurements))
-            .route("/me/access-log", web::get().to(me::my_access_log))
-            .route("/me/record", web::get().to(me_record::my_record))
+            .route(
+                "/me/measurements",
+                web::get().to(me::measurements::my_measurements),
+            )
+            .route(
+                "/me/access-log",
+                web::get().to(me::access_log::my_access_log),
+            )
+            .route("/me/record", web::get().to(me::record::my_record))
             .route("/me/export", web::get().to(export::my_export))
             .route(
                 "/patients/{id}/export",

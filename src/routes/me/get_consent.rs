@@ -1,0 +1,27 @@
+//! `GET /me/consents/{id}`.
+use actix_web::web;
+
+use crate::api::consents::Consent;
+use crate::auth::Me;
+use crate::db::types::ConsentId;
+use crate::error::{ApiResult, Problem};
+use crate::state::AppState;
+
+use super::own_consent;
+
+/// One of the patient's consents.
+#[utoipa::path(get, path = "/api/v1/me/consents/{id}", tag = "me", params(("id" = String, Path)),
+    responses((status = 200, body = Consent), (status = 404, body = Problem)))]
+pub async fn my_consent(
+    who: Me,
+    state: web::Data<AppState>,
+    id: web::Path<ConsentId>,
+) -> ApiResult<web::Json<Consent>> {
+    let id = id.into_inner();
+    let consent = who
+        .read(&state, "consent", Some(id.to_string()), move |conn, me| {
+            own_consent(conn, me, id)
+        })
+        .await?;
+    Ok(web::Json(consent))
+}

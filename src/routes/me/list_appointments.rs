@@ -1,0 +1,38 @@
+//! `GET /me/appointments`.
+use actix_web::web;
+
+use crate::api::appointments::Appointment;
+use crate::api::me::MyAppointments;
+use crate::auth::Me;
+use crate::db::models::appointments::{self, AppointmentFilter};
+use crate::error::ApiResult;
+use crate::state::AppState;
+
+/// The patient's appointments (without staff notes).
+#[utoipa::path(get, path = "/api/v1/me/appointments", tag = "me", responses((status = 200, body = MyAppointments)))]
+pub async fn my_appointments(
+    who: Me,
+    state: web::Data<AppState>,
+) -> ApiResult<web::Json<MyAppointments>> {
+    let rows = who
+        .read(&state, "appointment", None, move |conn, me| {
+            Ok(appointments::list(
+                conn,
+                &AppointmentFilter {
+                    patient_id: Some(me),
+                    ..Default::default()
+                },
+                1000,
+            )?)
+        })
+        .await?;
+    Ok(web::Json(MyAppointments {
+        items: rows
+            .into_iter()
+            .map(|mut r| {
+                r.notes = None;
+                Appointment::from(r)
+            })
+            .collect(),
+    }))
+}
