@@ -74,7 +74,10 @@ test('measurements are entered in their fixed units and plotted against the base
   await expect(m.getByRole('status')).toHaveText('2 measurements saved.');
   expect(units).toEqual(["[arb'U]", 'mm']);
   await expect(m.getByRole('img', { name: /Skin moisture over time/ }).locator('circle')).toHaveCount(2);
-  await expect(m.getByText('44', { exact: true })).toBeVisible();
+  await expect(m.locator('li').getByText('44', { exact: true })).toBeVisible();
+  // Units in words for people; the UCUM code is only what goes over the wire.
+  await expect(m.getByText("[arb'U]")).toHaveCount(0);
+  await expect(m.locator('li').getByText('44', { exact: true }).locator('..')).toContainText('units');
 
   const photos = page.locator('#photos');
   const image = await page.screenshot({ type: 'png', clip: { x: 0, y: 0, width: 200, height: 150 } });

@@ -13,6 +13,12 @@ export const METRICS: { metric: Metric; label: string; unit: string; hint: strin
   { metric: 'satisfaction', label: 'Satisfaction', unit: '{score}', hint: 'score 0–10' },
 ];
 
+/** A stored unit (UCUM code, as the server sends and wants it) in words for people. */
+const UNIT_WORDS: Record<string, string> = { "[arb'U]": 'units', mm: 'mm', '1': 'ratio', '{score}': 'score' };
+export function unitText(ucum: string): string {
+  return UNIT_WORDS[ucum] ?? ucum;
+}
+
 export function metricLabel(m: string): string {
   return METRICS.find((x) => x.metric === m)?.label ?? m;
 }
