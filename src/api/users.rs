@@ -22,7 +22,7 @@ impl From<UserRow> for User {
     fn from(row: UserRow) -> Self {
         User {
             id: row.id,
-            role: Role::parse(&row.role).unwrap_or(Role::Patient),
+            role: row.role,
             email: row.email,
             display_name: row.display_name,
             active: row.active,

@@ -9,6 +9,7 @@ use diesel::sql_types::{Nullable, SingleValue, Text};
 use crate::domain::adverse::{AdverseKind, Phase, Severity};
 use crate::domain::clinical::{Eligibility, NoteStatus, SampleState};
 use crate::domain::consent::{ConsentScope, ConsentStatus};
+use crate::domain::role::Role;
 use crate::domain::schedule::AppointmentStatus;
 
 /// Maps an enum with `as_str(self) -> &'static str` and `parse(&str) -> Option<Self>` to
@@ -86,6 +87,7 @@ macro_rules! text_state {
 text_state!(AppointmentStatus, "appointment status");
 text_state!(NoteStatus, "note status");
 text_state!(Eligibility, "consultation eligibility");
+text_state!(Role, "role");
 text_state!(ConsentStatus, "consent status");
 text_state!(ConsentScope, "consent scope");
 text_state!(SampleState, "sample state");
@@ -188,6 +190,13 @@ mod tests {
             holds_strictly!(&mut conn, AdverseKind);
             holds_strictly!(&mut conn, Severity);
             holds_strictly!(&mut conn, Phase);
+        }
+    }
+
+    #[test]
+    fn a_role_round_trips_and_an_unknown_one_is_refused_never_read_as_patient() {
+        for mut conn in connections() {
+            holds_strictly!(&mut conn, crate::domain::role::Role);
         }
     }
 

@@ -37,7 +37,7 @@ async fn user_create_makes_a_working_admin_on_a_new_database() {
     let user = dermachart::db::models::users::find_by_email(&mut conn, "boss@clinic.test")
         .unwrap()
         .expect("created");
-    assert_eq!(user.role, "admin");
+    assert_eq!(user.role.as_str(), "admin");
     assert!(dermachart::auth::password::verify_blocking(
         "first admin passphrase",
         &user.password_hash

@@ -5,6 +5,7 @@ use diesel::prelude::*;
 use crate::db::schema::users;
 use crate::db::types::{PatientId, UserId};
 use crate::db::DbConnection;
+use crate::domain::role::Role;
 
 #[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
 #[diesel(table_name = users)]
@@ -12,7 +13,7 @@ pub struct UserRow {
     pub id: UserId,
     pub email: String,
     pub display_name: String,
-    pub role: String,
+    pub role: Role,
     pub password_hash: String,
     pub active: bool,
     pub patient_id: Option<PatientId>,

@@ -123,7 +123,7 @@ pub async fn login(
     };
     let mut event = ctx.anonymous_event(AuditAction::LoginSucceeded, "session");
     event.actor_id = Some(user.id);
-    event.actor_role = crate::domain::role::Role::parse(&user.role);
+    event.actor_role = Some(user.role);
     event.entity_id = Some(issued.id.to_string());
     event.patient_id = user.patient_id;
     state.audit.record(event).await?;

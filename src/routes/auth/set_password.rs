@@ -7,7 +7,6 @@ use crate::audit::{AuditAction, AuditEvent};
 use crate::auth::RequestContext;
 use crate::db::models::users;
 use crate::domain::password::check_new_password;
-use crate::domain::role::Role;
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::extract::Json;
 use crate::state::AppState;
@@ -45,7 +44,7 @@ pub async fn set_password(
             }?;
             audit.push(AuditEvent {
                 actor_id: Some(user.id),
-                actor_role: Role::parse(&user.role),
+                actor_role: Some(user.role),
                 action: AuditAction::Update,
                 entity_type: "user_password",
                 entity_id: Some(user.id.to_string()),

@@ -71,7 +71,7 @@ pub async fn create_practitioner(
         .write(move |conn, audit| {
             let user = users::find(conn, stored.user_id)
                 .map_err(|_| ApiError::validation("user_id", "no such user"))?;
-            if user.role != Role::Practitioner.as_str() {
+            if user.role != Role::Practitioner {
                 return Err(ApiError::validation(
                     "user_id",
                     "must be a user with the practitioner role",

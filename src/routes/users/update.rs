@@ -72,7 +72,7 @@ pub async fn update_user(
             let row = {
                 let current = users::find(conn, id)?;
                 if let Some(role) = new_role {
-                    let was_patient = current.role == Role::Patient.as_str();
+                    let was_patient = current.role == Role::Patient;
                     if was_patient != (role == Role::Patient) {
                         return Err(ApiError::validation(
                             "role",
