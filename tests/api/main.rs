@@ -7,8 +7,8 @@
 //! `write_path`, `database`, `openapi`, `errors`, `ui`, `backup`, `retention`, `cli`) sit
 //! beside them, flat, so their names stay usable as test filters. Fixtures more than one file
 //! uses live in `helpers/` (`helpers/clinic.rs`: the clinic most tests start from;
-//! `helpers/clinical.rs`, `helpers/consents.rs`, `helpers/mail.rs`). Each test is named as
-//! the behaviour it holds.
+//! `helpers/clinical.rs`, `helpers/consents.rs`, `helpers/mail.rs`, `helpers/photos.rs`).
+//! Each test is named as the behaviour it holds.
 #![expect(
     clippy::unwrap_used,
     clippy::expect_used,
