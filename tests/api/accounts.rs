@@ -4,8 +4,8 @@ use serde_json::{json, Value};
 
 use dermachart::domain::role::Role;
 
+use crate::helpers::mail::{smtp_sink, wait_for, SmtpSink};
 use crate::helpers::{assert_problem, spawn_app_with, TestApp, PASSWORD};
-use crate::reminders::{smtp_sink, wait_for, SmtpSink};
 
 const NEW_PASSWORD: &str = "a brand new portal passphrase";
 

@@ -5,7 +5,7 @@ use serde_json::{json, Value};
 use dermachart::domain::role::Role;
 
 use crate::helpers::assert_problem;
-use crate::scheduling::{clinic, monday};
+use crate::helpers::clinic::{clinic, monday};
 
 #[tokio::test]
 async fn the_feed_lists_times_and_service_only_and_dies_with_its_token() {

@@ -6,58 +6,10 @@ use sha2::{Digest, Sha256};
 
 use dermachart::domain::role::Role;
 
-use crate::helpers::{assert_problem, error_fields, spawn_app, TestApp};
-
-/// A real, small PNG (a signature scribble).
-pub fn signature_png() -> String {
-    let mut bytes = Vec::new();
-    {
-        let mut encoder = png::Encoder::new(&mut bytes, 40, 12);
-        encoder.set_color(png::ColorType::Grayscale);
-        encoder.set_depth(png::BitDepth::Eight);
-        let mut writer = encoder.write_header().unwrap();
-        let pixels: Vec<u8> = (0..40 * 12)
-            .map(|i| if i % 7 == 0 { 0 } else { 255 })
-            .collect();
-        writer.write_image_data(&pixels).unwrap();
-    }
-    base64::engine::general_purpose::STANDARD.encode(bytes)
-}
-
-pub async fn template(app: &TestApp, admin: &str, scope: &str, extra: Value) -> Value {
-    let mut body = json!({"title": format!("{scope} consent"), "body_markdown": "I agree to the **stem cell facial**.",
-        "risks": ["infection", "bleeding", "bruising"], "scope": scope});
-    for (k, v) in extra.as_object().unwrap() {
-        body[k] = v.clone();
-    }
-    let r = app.post(admin, "/api/v1/consent-templates", &body).await;
-    assert_eq!(r.status(), 201);
-    r.json().await.unwrap()
-}
-
-pub async fn signed_consent(
-    app: &TestApp,
-    practitioner: &str,
-    patient: &str,
-    template_id: &str,
-) -> Value {
-    let c: Value = app
-        .post(
-            practitioner,
-            &format!("/api/v1/patients/{patient}/consents"),
-            &json!({"template_id": template_id}),
-        )
-        .await
-        .json()
-        .await
-        .unwrap();
-    let r = app
-        .post(practitioner, &format!("/api/v1/consents/{}/sign", c["id"].as_str().unwrap()),
-            &json!({"signer_name": "Ada Lovelace", "signature_png_base64": signature_png(), "signer_kind": "patient"}))
-        .await;
-    assert_eq!(r.status(), 200, "sign");
-    r.json().await.unwrap()
-}
+use crate::helpers::clinic::clinic;
+use crate::helpers::clinical::ready_procedure;
+use crate::helpers::consents::{signature_png, signed_consent, template};
+use crate::helpers::{assert_problem, error_fields, spawn_app};
 
 #[tokio::test]
 async fn templates_are_versioned_in_families_and_never_change() {
@@ -239,4 +191,46 @@ async fn front_desk_may_collect_photography_consent_and_a_request_issues_the_lat
     assert_eq!(c["template_id"], v2["id"]);
     assert_eq!(c["template_version"], 2);
     assert_eq!(c["status"], "signed");
+}
+
+#[tokio::test]
+async fn a_services_consent_family_must_be_a_treatment_consent() {
+    let c = clinic().await;
+
+    // A service's consent family must be a treatment consent.
+    let photo = template(&c.app, &c.admin, "photography", json!({})).await;
+    let r = c
+        .app
+        .patch(
+            &c.admin,
+            &format!("/api/v1/services/{}", c.facial),
+            &json!({"consent_template_id": photo["family_id"]}),
+        )
+        .await;
+    assert_eq!(
+        error_fields(&assert_problem(r, 422).await),
+        vec!["consent_template_id"]
+    );
+}
+
+#[tokio::test]
+async fn front_desk_sees_a_consents_status_not_what_was_signed() {
+    let c = clinic().await;
+    let author = c.app.sign_in(Role::Practitioner).await;
+    let p = c.patient("Ada").await;
+
+    ready_procedure(&c, &author, &p).await;
+    // Front desk sees a consent's status, not what was signed.
+    let list: Value = c
+        .app
+        .get(&c.desk, &format!("/api/v1/patients/{p}/consents"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(list["items"][0]["status"], "signed");
+    assert!(
+        list["items"][0].get("signed_text").is_none()
+            && list["items"][0].get("signer_name").is_none()
+    );
 }

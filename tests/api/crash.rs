@@ -9,8 +9,8 @@ use std::sync::{Arc, Mutex};
 use chrono::Duration;
 use serde_json::{json, Value};
 
+use crate::helpers::clinic::{clinic_with_settings, monday, Clinic};
 use crate::helpers::ServerProcess;
-use crate::scheduling::{clinic_with_settings, monday, Clinic};
 
 const WORKERS: usize = 24;
 

@@ -1,6 +1,7 @@
 //! Bad input gets a clear problem+json 4xx and changes nothing; nothing answers a bare 500.
 use serde_json::json;
 
+use crate::helpers::clinic::clinic;
 use crate::helpers::{assert_problem, error_fields, spawn_app};
 
 async fn patient_count(app: &crate::helpers::TestApp) -> i64 {
@@ -360,4 +361,27 @@ async fn a_stalled_json_body_is_408_within_the_body_timeout_and_uploads_have_the
     )
     .await;
     assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
+}
+
+#[tokio::test]
+async fn a_huge_limit_is_clamped_and_an_empty_cursor_is_none_on_every_list() {
+    let c = clinic().await;
+    for path in [
+        "/api/v1/appointments",
+        "/api/v1/patients",
+        "/api/v1/users",
+        "/api/v1/audit",
+        "/api/v1/adverse-events",
+    ] {
+        for query in [
+            "limit=99999999999999999999999",
+            "cursor=",
+            "limit=201&cursor=",
+        ] {
+            let r = c.app.get(&c.admin, &format!("{path}?{query}")).await;
+            assert_eq!(r.status(), 200, "{path}?{query}");
+        }
+        let r = c.app.get(&c.admin, &format!("{path}?limit=0")).await;
+        assert_problem(r, 422).await;
+    }
 }

@@ -6,9 +6,9 @@ use serde_json::{json, Value};
 
 use dermachart::domain::role::Role;
 
-use crate::clinical::{consultation, ready_procedure, sample};
+use crate::helpers::clinic::{clinic, monday, Clinic};
+use crate::helpers::clinical::{consultation, ready_procedure, sample};
 use crate::helpers::{assert_problem, Session};
-use crate::scheduling::{clinic, monday, Clinic};
 
 const STAFF_NOTE: &str = "Prefers the left side; staff only";
 
@@ -114,19 +114,25 @@ async fn charted() -> Charted {
     assert_eq!(r.status(), 201, "appointment with a note");
     let noted: Value = r.json().await.unwrap();
     // A photo, behind a photography consent: the export carries it as Media.
-    let photography = crate::consents::template(&c.app, &c.admin, "photography", json!({})).await;
-    crate::consents::signed_consent(
+    let photography =
+        crate::helpers::consents::template(&c.app, &c.admin, "photography", json!({})).await;
+    crate::helpers::consents::signed_consent(
         &c.app,
         &author.token,
         &patient,
         photography["id"].as_str().unwrap(),
     )
     .await;
-    let r = crate::photos::upload(
+    let r = crate::helpers::photos::upload(
         &c.app,
         &author.token,
         &patient,
-        &crate::photos::form_at(crate::photos::jpeg(64, 48), Utc::now(), "before", "frontal"),
+        &crate::helpers::photos::form_at(
+            crate::helpers::photos::jpeg(64, 48),
+            Utc::now(),
+            "before",
+            "frontal",
+        ),
     )
     .await;
     assert_eq!(r.status(), 201, "photo");

@@ -12,8 +12,8 @@ use utoipa::OpenApi;
 use dermachart::auth::policy::{self, Access, Lookup};
 use dermachart::domain::role::Role;
 
-use crate::clinical::{ready_procedure, sample};
-use crate::scheduling::clinic;
+use crate::helpers::clinic::clinic;
+use crate::helpers::clinical::{ready_procedure, sample};
 
 /// Every string under an `id`-like key of a JSON document (the chart's ids).
 fn ids_in(value: &Value, out: &mut BTreeSet<String>) {
@@ -85,23 +85,30 @@ async fn a_patient_reaches_nothing_of_another_patients_through_any_documented_ro
         .await;
     assert_eq!(r.status(), 201);
     // A photo behind a photography consent, and a consent still waiting to be signed.
-    let photography = crate::consents::template(&c.app, &c.admin, "photography", json!({})).await;
-    crate::consents::signed_consent(
+    let photography =
+        crate::helpers::consents::template(&c.app, &c.admin, "photography", json!({})).await;
+    crate::helpers::consents::signed_consent(
         &c.app,
         &author.token,
         &other,
         photography["id"].as_str().unwrap(),
     )
     .await;
-    let r = crate::photos::upload(
+    let r = crate::helpers::photos::upload(
         &c.app,
         &author.token,
         &other,
-        &crate::photos::form_at(crate::photos::jpeg(64, 48), Utc::now(), "before", "frontal"),
+        &crate::helpers::photos::form_at(
+            crate::helpers::photos::jpeg(64, 48),
+            Utc::now(),
+            "before",
+            "frontal",
+        ),
     )
     .await;
     assert_eq!(r.status(), 201, "their photo");
-    let marketing = crate::consents::template(&c.app, &c.admin, "marketing", json!({})).await;
+    let marketing =
+        crate::helpers::consents::template(&c.app, &c.admin, "marketing", json!({})).await;
     let r = c
         .app
         .post(
@@ -196,7 +203,7 @@ async fn a_patient_reaches_nothing_of_another_patients_through_any_documented_ro
                 vec![
                     json!({}),
                     json!({"reason": "probing"}),
-                    json!({"signer_name": "Probe", "signature_png_base64": crate::consents::signature_png()}),
+                    json!({"signer_name": "Probe", "signature_png_base64": crate::helpers::consents::signature_png()}),
                 ]
             } else {
                 vec![json!({})]

@@ -248,14 +248,14 @@ async fn a_canary_patients_details_never_reach_the_logs_or_the_audit_table() {
         .bearer_auth(&doc)
         .json(
             &json!({"signer_name": format!("{CANARY_GIVEN} {CANARY_FAMILY}"),
-            "signature_png_base64": crate::consents::signature_png(), "signer_kind": "patient"}),
+            "signature_png_base64": crate::helpers::consents::signature_png(), "signer_kind": "patient"}),
         )
         .send()
         .await
         .unwrap();
     assert_eq!(signed.status(), 200);
-    let mut parts = crate::photos::form_at(
-        crate::photos::jpeg(64, 48),
+    let mut parts = crate::helpers::photos::form_at(
+        crate::helpers::photos::jpeg(64, 48),
         chrono::Utc::now(),
         "before",
         "frontal",
@@ -263,7 +263,7 @@ async fn a_canary_patients_details_never_reach_the_logs_or_the_audit_table() {
     parts[0].filename = Some(Box::leak(
         format!("{CANARY_GIVEN}-{CANARY_FAMILY}.jpg").into_boxed_str(),
     ));
-    let (content_type, body) = crate::photos::multipart_request(&parts);
+    let (content_type, body) = crate::helpers::photos::multipart_request(&parts);
     let photo = http
         .post(format!("{base}/api/v1/patients/{id}/photos"))
         .bearer_auth(&doc)

@@ -5,8 +5,8 @@ use serde_json::{json, Value};
 
 use dermachart::domain::role::Role;
 
+use crate::helpers::clinic::{clinic, monday, Clinic};
 use crate::helpers::{assert_problem, Session};
-use crate::scheduling::{clinic, monday, Clinic};
 
 async fn portal_patient(c: &Clinic) -> (Session, String) {
     let s = c.app.sign_in(Role::Patient).await;
@@ -232,7 +232,7 @@ async fn a_patient_signs_their_own_pending_consent_and_no_one_elses() {
     let (me, my_id) = portal_patient(&c).await;
     let admin = c.app.sign_in(Role::Admin).await.token;
     let practitioner = c.app.sign_in(Role::Practitioner).await.token;
-    let t = crate::consents::template(&c.app, &admin, "treatment", json!({})).await;
+    let t = crate::helpers::consents::template(&c.app, &admin, "treatment", json!({})).await;
     let ask = |patient: String| {
         let (app, practitioner, t) = (&c.app, practitioner.clone(), t["id"].clone());
         async move {
@@ -253,7 +253,7 @@ async fn a_patient_signs_their_own_pending_consent_and_no_one_elses() {
     let mine = ask(my_id.clone()).await;
     let other = c.patient("Other").await;
     let theirs = ask(other.clone()).await;
-    let signature = json!({"signer_name": "Portal User", "signature_png_base64": crate::consents::signature_png()});
+    let signature = json!({"signer_name": "Portal User", "signature_png_base64": crate::helpers::consents::signature_png()});
 
     // Another patient's consent looks exactly like one that does not exist, and stays pending.
     let a = assert_problem(
@@ -351,7 +351,7 @@ async fn a_patient_reads_the_exact_text_of_a_consent_before_signing_it() {
     let (me, my_id) = portal_patient(&c).await;
     let admin = c.app.sign_in(Role::Admin).await.token;
     let practitioner = c.app.sign_in(Role::Practitioner).await.token;
-    let t = crate::consents::template(&c.app, &admin, "treatment", json!({})).await;
+    let t = crate::helpers::consents::template(&c.app, &admin, "treatment", json!({})).await;
     let r = c
         .app
         .post(

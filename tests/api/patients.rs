@@ -1,8 +1,11 @@
 //! `/patients`: create, read, change, archive, search; front desk sees no clinical fields.
+use chrono::{Duration, Utc};
 use serde_json::{json, Value};
 
 use dermachart::domain::role::Role;
 
+use crate::helpers::clinic::clinic;
+use crate::helpers::clinical::{ready_procedure, sample};
 use crate::helpers::{assert_problem, error_fields, spawn_app};
 
 #[tokio::test]
@@ -397,4 +400,65 @@ async fn patients_get_404_on_staff_patient_routes_even_for_their_own_id() {
     let b = assert_problem(b, 404).await;
     assert_eq!(a, b, "indistinguishable from an unknown id");
     assert_problem(app.get(&p.token, "/api/v1/patients?q=a").await, 404).await;
+}
+
+#[tokio::test]
+async fn the_chart_holds_everything_for_clinicians_and_only_demographics_appointments_and_consent_status_for_front_desk(
+) {
+    let c = clinic().await;
+    let author = c.app.sign_in(Role::Practitioner).await;
+    let p = c.patient("Ada").await;
+    let (procedure, _) = ready_procedure(&c, &author, &p).await;
+    sample(
+        &c,
+        &author,
+        &p,
+        &procedure,
+        Utc::now() - Duration::minutes(5),
+    )
+    .await;
+    let chart: Value = c
+        .app
+        .get(&author.token, &format!("/api/v1/patients/{p}/record"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let mut keys: Vec<&String> = chart.as_object().unwrap().keys().collect();
+    keys.sort();
+    assert_eq!(
+        keys,
+        vec![
+            "adverse_events",
+            "appointments",
+            "consents",
+            "consultations",
+            "measurements",
+            "patient",
+            "photos",
+            "procedures",
+            "samples"
+        ]
+    );
+    assert_eq!(chart["procedures"].as_array().unwrap().len(), 1);
+    assert_eq!(chart["samples"].as_array().unwrap().len(), 1);
+    assert!(chart["consents"][0]["signed_text"].is_string());
+
+    let desk: Value = c
+        .app
+        .get(&c.desk, &format!("/api/v1/patients/{p}/record"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let mut keys: Vec<&String> = desk.as_object().unwrap().keys().collect();
+    keys.sort();
+    assert_eq!(keys, vec!["appointments", "consents", "patient"]);
+    assert!(desk["patient"].get("allergies").is_none());
+    assert_eq!(desk["consents"][0]["status"], "signed");
+    assert!(desk["consents"][0].get("signed_text").is_none());
+    let rows = c.app.audit_rows().await;
+    assert!(rows
+        .iter()
+        .any(|r| r.action == "read" && r.patient_id.map(|x| x.to_string()) == Some(p.clone())));
 }

@@ -2,33 +2,19 @@
 //! kept under their hash in MEDIA_DIR behind the photography-consent gate, and
 //! served only to clinicians and the photo's own patient.
 use chrono::{Duration, Utc};
-use image::codecs::jpeg::JpegEncoder;
 use image::codecs::png::PngEncoder;
-use image::{DynamicImage, GenericImageView, RgbImage};
+use image::GenericImageView;
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
 use dermachart::db::types::PatientId;
 use dermachart::domain::role::Role;
 
-use crate::consents::{signed_consent, template};
+use crate::helpers::consents::{signed_consent, template};
+use crate::helpers::photos::{file, form, form_at, gradient, jpeg, text, upload, Part};
 use crate::helpers::{assert_problem, error_fields, spawn_app, Session, TestApp};
 
 // ---------------------------------------------------------------- test images
-
-fn gradient(width: u32, height: u32) -> DynamicImage {
-    DynamicImage::ImageRgb8(RgbImage::from_fn(width, height, |x, y| {
-        image::Rgb([(x * 255 / width) as u8, (y * 255 / height) as u8, 90])
-    }))
-}
-
-pub fn jpeg(width: u32, height: u32) -> Vec<u8> {
-    let mut out = Vec::new();
-    gradient(width, height)
-        .write_with_encoder(JpegEncoder::new_with_quality(&mut out, 85))
-        .unwrap();
-    out
-}
 
 fn png(width: u32, height: u32) -> Vec<u8> {
     let mut out = Vec::new();
@@ -195,107 +181,6 @@ fn jpeg_bomb(width: u16, height: u16) -> Vec<u8> {
     bytes[sof + 5..sof + 7].copy_from_slice(&height.to_be_bytes());
     bytes[sof + 7..sof + 9].copy_from_slice(&width.to_be_bytes());
     bytes
-}
-
-// ---------------------------------------------------------------- multipart
-
-pub struct Part {
-    name: &'static str,
-    pub filename: Option<&'static str>,
-    content_type: Option<&'static str>,
-    data: Vec<u8>,
-}
-
-fn text(name: &'static str, value: &str) -> Part {
-    Part {
-        name,
-        filename: None,
-        content_type: None,
-        data: value.as_bytes().to_vec(),
-    }
-}
-
-fn file(data: Vec<u8>, filename: &'static str, content_type: &'static str) -> Part {
-    Part {
-        name: "file",
-        filename: Some(filename),
-        content_type: Some(content_type),
-        data,
-    }
-}
-
-const BOUNDARY: &str = "dermachart-test-boundary-7MA4YWxkTrZu0gW";
-
-fn multipart_body(parts: &[Part]) -> Vec<u8> {
-    let mut body = Vec::new();
-    for p in parts {
-        body.extend(format!("--{BOUNDARY}\r\n").as_bytes());
-        let mut disposition = format!("Content-Disposition: form-data; name=\"{}\"", p.name);
-        if let Some(f) = p.filename {
-            disposition.push_str(&format!("; filename=\"{f}\""));
-        }
-        body.extend(disposition.as_bytes());
-        body.extend(b"\r\n");
-        if let Some(ct) = p.content_type {
-            body.extend(format!("Content-Type: {ct}\r\n").as_bytes());
-        }
-        body.extend(b"\r\n");
-        body.extend(&p.data);
-        body.extend(b"\r\n");
-    }
-    body.extend(format!("--{BOUNDARY}--\r\n").as_bytes());
-    body
-}
-
-/// The usual form: the file, now, `before`, `frontal`.
-fn form(file_part: Part) -> Vec<Part> {
-    vec![
-        file_part,
-        text("taken_at", &Utc::now().to_rfc3339()),
-        text("kind", "before"),
-        text("view", "frontal"),
-    ]
-}
-
-pub fn form_at(
-    bytes: Vec<u8>,
-    taken_at: chrono::DateTime<Utc>,
-    kind: &str,
-    view: &str,
-) -> Vec<Part> {
-    vec![
-        file(bytes, "face.jpg", "image/jpeg"),
-        text("taken_at", &taken_at.to_rfc3339()),
-        text("kind", kind),
-        text("view", view),
-    ]
-}
-
-/// A multipart body and its content type.
-pub fn multipart_request(parts: &[Part]) -> (String, Vec<u8>) {
-    (
-        format!("multipart/form-data; boundary={BOUNDARY}"),
-        multipart_body(parts),
-    )
-}
-
-pub async fn upload(
-    app: &TestApp,
-    token: &str,
-    patient: &str,
-    parts: &[Part],
-) -> reqwest::Response {
-    app.client
-        .post(app.url(&format!("/api/v1/patients/{patient}/photos")))
-        .bearer_auth(token)
-        .header(
-            "content-type",
-            format!("multipart/form-data; boundary={BOUNDARY}"),
-        )
-        .body(multipart_body(parts))
-        .send()
-        .await
-        .unwrap()
 }
 
 // ---------------------------------------------------------------- the clinic
@@ -1122,10 +1007,10 @@ async fn compare_pairs_the_latest_before_and_after_of_a_view_and_refuses_differe
 
 #[tokio::test]
 async fn a_photo_links_to_its_own_patients_appointment_and_procedure_and_keeps_that_draft() {
-    let c = crate::scheduling::clinic().await;
+    let c = crate::helpers::clinic::clinic().await;
     let author = c.app.sign_in(Role::Practitioner).await;
     let p = c.patient("Ada").await;
-    let (procedure, appointment) = crate::clinical::ready_procedure(&c, &author, &p).await;
+    let (procedure, appointment) = crate::helpers::clinical::ready_procedure(&c, &author, &p).await;
     let photography = template(&c.app, &c.admin, "photography", json!({})).await;
     signed_consent(
         &c.app,
@@ -1154,7 +1039,7 @@ async fn a_photo_links_to_its_own_patients_appointment_and_procedure_and_keeps_t
             &other,
             &c.practitioners[0],
             &c.consultation,
-            crate::scheduling::monday(1, 10, 0),
+            crate::helpers::clinic::monday(1, 10, 0),
         )
         .await;
     signed_consent(

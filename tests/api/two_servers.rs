@@ -11,9 +11,9 @@ use serde_json::{json, Value};
 use dermachart::db::Backend;
 use dermachart::domain::role::Role;
 
+use crate::helpers::clinic::{clinic_with_settings, monday};
+use crate::helpers::mail::{smtp_sink, wait_for};
 use crate::helpers::{backend, ServerProcess, PASSWORD};
-use crate::reminders::{smtp_sink, wait_for};
-use crate::scheduling::{clinic_with_settings, monday};
 
 const ROUNDS: i64 = 300;
 const PER_ROUND: usize = 6;

@@ -3,8 +3,8 @@
 //! the UI's types are generated from.
 use serde_json::{json, Value};
 
+use crate::helpers::clinic::{clinic, monday};
 use crate::helpers::{spawn_app, spawn_app_with};
-use crate::scheduling::{clinic, monday};
 
 /// A tiny built UI: `index.html` and one hashed asset.
 struct BuiltUi(std::path::PathBuf);

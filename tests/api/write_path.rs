@@ -8,7 +8,7 @@ use serde_json::{json, Value};
 
 use dermachart::domain::role::Role;
 
-use crate::scheduling::{clinic_with_settings, monday, Clinic};
+use crate::helpers::clinic::{clinic_with_settings, monday, Clinic};
 
 /// A clinic whose portal patients may hold many open appointments (the races below
 /// book one per round for the same patient).

@@ -16,6 +16,12 @@ use dermachart::domain::role::Role;
 use dermachart::startup::Application;
 use dermachart::state::AppState;
 
+pub mod clinic;
+pub mod clinical;
+pub mod consents;
+pub mod mail;
+pub mod photos;
+
 /// The password every test user has.
 pub const PASSWORD: &str = "correct horse battery staple";
 
