@@ -248,3 +248,31 @@ async fn the_openapi_subcommand_prints_the_served_document() {
     assert_eq!(printed, served);
     assert!(printed["paths"]["/api/v1/clinic"]["get"].is_object());
 }
+
+/// Built without npm (no `index.html` in `FRONTEND_DIR`), the real binary still serves the
+/// API, says plainly in its log that the UI is not built and how to build it, and a
+/// browser asking for a page gets a problem, not a blank or broken page.
+#[tokio::test]
+async fn without_a_built_ui_the_api_is_served_and_the_log_says_the_ui_is_not_built() {
+    let app = spawn_app().await;
+    let server = crate::helpers::ServerProcess::start(&app.db.url, &[]).await;
+    let client = reqwest::Client::new();
+    let health = client.get(server.url("/healthz")).send().await.unwrap();
+    assert_eq!(health.status(), 200);
+    let page = client
+        .get(server.url("/calendar"))
+        .header("accept", "text/html")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), 404);
+    assert_eq!(
+        page.headers()["content-type"].to_str().unwrap(),
+        "application/problem+json"
+    );
+    let log = server.log_text();
+    assert!(
+        log.contains("the web UI is not built") && log.contains("npm ci && npm run build"),
+        "the log does not say the UI is not built: {log}"
+    );
+}
