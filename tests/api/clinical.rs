@@ -1433,3 +1433,36 @@ async fn the_outcome_table_reports_change_from_baseline_with_known_numbers() {
         .unwrap();
     assert!(series["items"].as_array().unwrap().is_empty());
 }
+
+/// A note's creation is audited with the new note's id (it used to carry none), so
+/// the audit trail names which note was written.
+#[tokio::test]
+async fn creating_a_note_audits_the_new_notes_id() {
+    let c = clinic().await;
+    let author = c.app.sign_in(Role::Practitioner).await;
+    let p = c.patient("Ada").await;
+    let draft = consultation(&c, &author, &p, json!({})).await;
+    let consultation_id = draft["id"].as_str().unwrap().to_owned();
+    let (procedure_id, _) = ready_procedure(&c, &author, &p).await;
+
+    let rows = c.app.audit_rows().await;
+    for (entity_type, id) in [
+        ("consultation", consultation_id.as_str()),
+        ("procedure", procedure_id.as_str()),
+    ] {
+        let created: Vec<_> = rows
+            .iter()
+            .filter(|r| r.action == "create" && r.entity_type == entity_type)
+            .collect();
+        assert!(!created.is_empty(), "{entity_type} creations audited");
+        assert!(
+            created.iter().all(|r| r.entity_id.is_some()),
+            "every {entity_type} creation names its note"
+        );
+        let row = created
+            .iter()
+            .find(|r| r.entity_id.as_deref() == Some(id))
+            .unwrap_or_else(|| panic!("the {entity_type} {id} has its creation row"));
+        assert_eq!(row.patient_id.map(|p| p.to_string()), Some(p.clone()));
+    }
+}
