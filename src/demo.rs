@@ -623,7 +623,7 @@ fn seed_treatment_story(
             signed_at: Some(starts_at - Duration::days(7)),
             signed_by: Some(author),
             content_sha256: Some(
-                crate::notes::consultation_hash(NoteId(consultation_id.0), &content)
+                crate::services::notes::consultation_hash(NoteId(consultation_id.0), &content)
                     .map_err(err)?,
             ),
             version: 2,
@@ -670,12 +670,12 @@ fn seed_treatment_story(
         created_at: performed_at,
         updated_at: performed_at,
     };
-    crate::notes::procedure_gates(conn, &procedure).map_err(err)?;
+    crate::services::notes::procedure_gates(conn, &procedure).map_err(err)?;
     procedure.status = NoteStatus::Signed;
     procedure.signed_at = Some(starts_at + Duration::hours(3));
     procedure.signed_by = Some(author);
     procedure.content_sha256 =
-        Some(crate::notes::procedure_hash(&procedure, &content).map_err(err)?);
+        Some(crate::services::notes::procedure_hash(&procedure, &content).map_err(err)?);
     notes::insert_procedure(conn, &procedure)?;
     notes::replace_products(
         conn,

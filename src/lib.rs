@@ -19,7 +19,6 @@ pub mod imaging;
 pub mod media;
 pub mod metrics;
 pub mod middleware;
-pub mod notes;
 pub mod outbox;
 pub mod photos;
 pub mod reminders;

@@ -172,40 +172,40 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             )
             .route(
                 "/consultations",
-                web::post().to(consultations::create_consultation),
+                web::post().to(consultations::create::create_consultation),
             )
             .service(
                 web::resource("/consultations/{id}")
-                    .get(consultations::get_consultation)
-                    .patch(consultations::update_consultation)
-                    .delete(consultations::delete_consultation),
+                    .get(consultations::get::get_consultation)
+                    .patch(consultations::update::update_consultation)
+                    .delete(consultations::delete::delete_consultation),
             )
             .route(
                 "/consultations/{id}/sign",
-                web::post().to(consultations::sign_consultation),
+                web::post().to(consultations::sign::sign_consultation),
             )
             .route(
                 "/consultations/{id}/amendments",
-                web::post().to(consultations::amend_consultation),
+                web::post().to(consultations::amend::amend_consultation),
             )
             .service(
                 web::resource("/procedures")
-                    .get(procedures::procedures_by_lot)
-                    .post(procedures::create_procedure),
+                    .get(procedures::list::procedures_by_lot)
+                    .post(procedures::create::create_procedure),
             )
             .service(
                 web::resource("/procedures/{id}")
-                    .get(procedures::get_procedure)
-                    .patch(procedures::update_procedure)
-                    .delete(procedures::delete_procedure),
+                    .get(procedures::get::get_procedure)
+                    .patch(procedures::update::update_procedure)
+                    .delete(procedures::delete::delete_procedure),
             )
             .route(
                 "/procedures/{id}/sign",
-                web::post().to(procedures::sign_procedure),
+                web::post().to(procedures::sign::sign_procedure),
             )
             .route(
                 "/procedures/{id}/amendments",
-                web::post().to(procedures::amend_procedure),
+                web::post().to(procedures::amend::amend_procedure),
             )
             .service(
                 web::resource("/patients/{id}/adverse-events")

@@ -4,3 +4,5 @@
 //! audit rows of what it read or changed, and returns a domain value or an `ApiError`.
 //! Route handlers only extract, authorize, call one of these and map the result to
 //! an `api/` DTO: no handler opens a transaction or imports `db::models`.
+
+pub mod notes;

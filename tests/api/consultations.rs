@@ -4,7 +4,9 @@ use serde_json::{json, Value};
 use dermachart::domain::role::Role;
 
 use crate::helpers::clinic::clinic;
-use crate::helpers::clinical::{consultation, no_contraindications, signed_consultation};
+use crate::helpers::clinical::{
+    consultation, no_contraindications, ready_procedure, signed_consultation,
+};
 use crate::helpers::{assert_problem, error_fields};
 
 #[tokio::test]
@@ -298,4 +300,37 @@ async fn a_patch_replaces_the_overrides_whole_so_dropping_one_brings_its_contrai
         .await;
     let patched: Value = r.json().await.unwrap();
     assert_eq!(patched["eligibility"], "not_eligible");
+}
+
+/// A note's creation is audited with the new note's id (it used to carry none), so
+/// the audit trail names which note was written.
+#[tokio::test]
+async fn creating_a_note_audits_the_new_notes_id() {
+    let c = clinic().await;
+    let author = c.app.sign_in(Role::Practitioner).await;
+    let p = c.patient("Ada").await;
+    let draft = consultation(&c, &author, &p, json!({})).await;
+    let consultation_id = draft["id"].as_str().unwrap().to_owned();
+    let (procedure_id, _) = ready_procedure(&c, &author, &p).await;
+
+    let rows = c.app.audit_rows().await;
+    for (entity_type, id) in [
+        ("consultation", consultation_id.as_str()),
+        ("procedure", procedure_id.as_str()),
+    ] {
+        let created: Vec<_> = rows
+            .iter()
+            .filter(|r| r.action == "create" && r.entity_type == entity_type)
+            .collect();
+        assert!(!created.is_empty(), "{entity_type} creations audited");
+        assert!(
+            created.iter().all(|r| r.entity_id.is_some()),
+            "every {entity_type} creation names its note"
+        );
+        let row = created
+            .iter()
+            .find(|r| r.entity_id.as_deref() == Some(id))
+            .unwrap_or_else(|| panic!("the {entity_type} {id} has its creation row"));
+        assert_eq!(row.patient_id.map(|p| p.to_string()), Some(p.clone()));
+    }
 }
