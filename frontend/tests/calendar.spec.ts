@@ -294,3 +294,60 @@ test('a completed facial books its follow-up series from the appointment panel',
     expect(later.map((a) => [a.service_name, a.follow_up_offset_days])).toEqual([['Follow-up review', offset]]);
   }
 });
+
+test('dragging an appointment someone else changed meanwhile shows the 412 message and keeps their change', async ({ page, context }) => {
+  const s = seed();
+  const day = clinicDay(8);
+  const [ada] = s.practitioners;
+  const desk = await StaffApi.as(s.frontDesk.email);
+  const appt = await desk.book(s.patients[1]!.id, ada!.id, s.services.consult, at(day, '09:00'));
+  await signInByApi(context, s.frontDesk.email);
+  await openDay(page, day);
+  const event = page.locator('.ec-event.appt', { hasText: s.patients[1]!.name });
+  await expect(event).toBeVisible();
+  // Behind the UI's back: another desk moves it to 10:00 with the current version.
+  const changed = await desk.call('PATCH', `/appointments/${appt.id}`, { starts_at: at(day, '10:00') }, { 'If-Match': `"${appt.version}"` });
+  expect(changed.status).toBe(200);
+  const box = await event.boundingBox();
+  if (!box) throw new Error('no event');
+  await page.mouse.move(box.x + box.width / 2, box.y + 5);
+  await page.mouse.down();
+  await page.mouse.move(box.x + box.width / 2, box.y + 5 + 40, { steps: 5 });
+  await page.mouse.move(box.x + box.width / 2, box.y + 5 + 88 + 44, { steps: 5 });
+  await page.mouse.up();
+  await expect(page.getByRole('alert')).toContainText(/Someone else changed this/);
+  const [now] = (await desk.appointments(day)).filter((a) => a.id === appt.id);
+  expect(now.starts_at).toBe(at(day, '10:00').replace('.000Z', 'Z'));
+});
+
+test('the front desk confirms, checks in, starts and completes from the panel; another is a no-show', async ({ page, context }) => {
+  const s = seed();
+  const day = clinicDay(0);
+  const [, lena] = s.practitioners;
+  const desk = await StaffApi.as(s.frontDesk.email);
+  const first = await desk.book(s.patients[2]!.id, lena!.id, s.services.review, at(day, '08:00'));
+  const second = await desk.book(s.patients[3]!.id, lena!.id, s.services.review, at(day, '08:30'));
+  await signInByApi(context, s.frontDesk.email);
+  await openDay(page, day);
+  const name = s.patients[2]!.name;
+  await page.locator('.ec-event.appt', { hasText: name }).click();
+  const dialog = page.getByRole('dialog', { name });
+  for (const [button, word, cls] of [
+    ['Confirm', 'Confirmed', 'confirmed'],
+    ['Check in', 'Checked in', 'checked_in'],
+    ['Start', 'In progress', 'in_progress'],
+    ['Complete', 'Completed', 'completed'],
+  ] as const) {
+    await dialog.getByRole('button', { name: button, exact: true }).click();
+    await expect(dialog.getByText(word, { exact: true })).toBeVisible();
+    await expect(page.locator(`.ec-event.appt.status-${cls}`, { hasText: name })).toBeVisible();
+  }
+  await expect.poll(async () => (await desk.appointments(day)).find((a) => a.id === first.id)?.status).toBe('completed');
+  const other = s.patients[3]!.name;
+  await page.keyboard.press('Escape');
+  await page.locator('.ec-event.appt', { hasText: other }).click();
+  const dialog2 = page.getByRole('dialog', { name: other });
+  await dialog2.getByRole('button', { name: 'No-show', exact: true }).click();
+  await expect(page.locator('.ec-event.appt.status-no_show', { hasText: other })).toBeVisible();
+  await expect.poll(async () => (await desk.appointments(day)).find((a) => a.id === second.id)?.status).toBe('no_show');
+});
