@@ -3,6 +3,7 @@
 import type { Page } from '@playwright/test';
 import { test, expect, seed, signInByApi, expectAccessible } from './fixtures';
 import { at, clinicDay, StaffApi } from './clinic';
+import { STAFF_PASSWORD } from './seed';
 
 /** Opens the calendar on a clinic day. */
 async function openDay(page: Page, day: string) {
@@ -305,6 +306,9 @@ test('dragging an appointment someone else changed meanwhile shows the 412 messa
   await openDay(page, day);
   const event = page.locator('.ec-event.appt', { hasText: s.patients[1]!.name });
   await expect(event).toBeVisible();
+  // The screen's poll must not pick the change up before the drag (it would then carry
+  // the fresh version): it polls only while the page is visible.
+  await page.evaluate(() => Object.defineProperty(document, 'visibilityState', { get: () => 'hidden' }));
   // Behind the UI's back: another desk moves it to 10:00 with the current version.
   const changed = await desk.call('PATCH', `/appointments/${appt.id}`, { starts_at: at(day, '10:00') }, { 'If-Match': `"${appt.version}"` });
   expect(changed.status).toBe(200);
@@ -316,6 +320,8 @@ test('dragging an appointment someone else changed meanwhile shows the 412 messa
   await page.mouse.move(box.x + box.width / 2, box.y + 5 + 88 + 44, { steps: 5 });
   await page.mouse.up();
   await expect(page.getByRole('alert')).toContainText(/Someone else changed this/);
+  // The calendar reloads and shows the other desk's time, not the dragged one.
+  await expect(page.locator('.ec-event.appt', { hasText: s.patients[1]!.name }).locator('.when')).toContainText('10:00');
   const [now] = (await desk.appointments(day)).filter((a) => a.id === appt.id);
   expect(now.starts_at).toBe(at(day, '10:00').replace('.000Z', 'Z'));
 });
@@ -350,4 +356,72 @@ test('the front desk confirms, checks in, starts and completes from the panel; a
   await dialog2.getByRole('button', { name: 'No-show', exact: true }).click();
   await expect(page.locator('.ec-event.appt.status-no_show', { hasText: other })).toBeVisible();
   await expect.poll(async () => (await desk.appointments(day)).find((a) => a.id === second.id)?.status).toBe('no_show');
+});
+
+test('the week view: a column per practitioner per day, closed hours, time off, buffers, and the filters', async ({ page, context }) => {
+  const s = seed();
+  const admin = await StaffApi.as(s.admin.email);
+  const [ada, lena] = s.practitioners;
+  // A second location with a practitioner who works there 09:00–17:00 on weekdays only.
+  const tag = Date.now().toString(36);
+  const must = async (r: Promise<{ status: number; body: any }>, want: number) => {
+    const x = await r;
+    if (x.status !== want) throw new Error(`${x.status}: ${JSON.stringify(x.body)}`);
+    return x.body;
+  };
+  const chelsea = await must(admin.call('POST', '/locations', { name: `Chelsea ${tag}`, address: '2 King’s Road, London' }), 201);
+  const user = await must(
+    admin.call('POST', '/users', { email: `weekview-${tag}@clinic.test`, password: STAFF_PASSWORD, display_name: `Dr Week ${tag}`, role: 'practitioner' }),
+    201,
+  );
+  const name = `Dr Week ${tag}`;
+  const doc = await must(admin.call('POST', '/practitioners', { user_id: user.id, display_name: name, title: 'Aesthetic physician' }), 201);
+  await must(
+    admin.call('PUT', `/practitioners/${doc.id}/working-hours`, [1, 2, 3, 4, 5].map((weekday) => ({ weekday, start: '09:00', end: '17:00', location_id: chelsea.id }))),
+    200,
+  );
+  // The week three weeks from now: its Monday and Tuesday.
+  const some = clinicDay(21);
+  const weekday = new Date(`${some}T00:00:00Z`).getUTCDay();
+  const monday = clinicDay(21 - ((weekday + 6) % 7));
+  const tuesday = clinicDay(22 - ((weekday + 6) % 7));
+  await must(admin.call('POST', `/practitioners/${doc.id}/time-off`, { starts_at: at(tuesday, '13:00'), ends_at: at(tuesday, '15:00'), reason: 'Training' }), 201);
+  const desk = await StaffApi.as(s.frontDesk.email);
+  await desk.book(s.patients[0]!.id, doc.id, s.services.consult, at(monday, '10:00'));
+
+  await signInByApi(context, s.frontDesk.email);
+  await openDay(page, monday);
+  await page.getByRole('button', { name: 'Week', exact: true }).click();
+  await expect(page.getByRole('button', { name: 'Week', exact: true })).toHaveAttribute('aria-pressed', 'true');
+  await expect(page.locator('.grid[aria-busy="false"]')).toBeVisible();
+  const header = page.locator('.ec-header');
+  // Seven days, each with a column for each of the three practitioners.
+  await expect(header.getByText(name, { exact: true })).toHaveCount(7);
+  await expect(header.getByText(ada!.name, { exact: true })).toHaveCount(7);
+  await expect(header.getByText(lena!.name, { exact: true })).toHaveCount(7);
+  // Closed time: the new practitioner's 08:00–09:00 and 17:00–20:00 on weekdays, all day at the weekend.
+  await expect(page.locator('.ec-bg-event.off-hours').first()).toBeVisible();
+  expect(await page.locator('.ec-bg-event.off-hours').count()).toBeGreaterThanOrEqual(5 * 2 + 2);
+  // Time off on the Tuesday, and the booking's buffer after it.
+  await expect(page.locator('.ec-bg-event.time-off')).toHaveCount(1);
+  await expect(page.locator('.ec-bg-event.time-off')).toContainText('Time off');
+  await expect(page.locator('.ec-event.appt', { hasText: s.patients[0]!.name })).toBeVisible();
+  await expect(page.locator('.ec-bg-event.buffer').first()).toBeVisible();
+
+  // Unticking a practitioner removes their seven columns (and their closed hours and time off).
+  await page.getByRole('checkbox', { name: name }).uncheck();
+  await expect(header.getByText(name, { exact: true })).toHaveCount(0);
+  await expect(page.locator('.ec-bg-event.time-off')).toHaveCount(0);
+  await expect(header.getByText(ada!.name, { exact: true })).toHaveCount(7);
+  await page.getByRole('checkbox', { name: name }).check();
+  await expect(header.getByText(name, { exact: true })).toHaveCount(7);
+
+  // The location filter: Chelsea shows only the practitioner who works there.
+  await page.getByLabel('Location').selectOption({ label: `Chelsea ${tag}` });
+  await expect(header.getByText(name, { exact: true })).toHaveCount(7);
+  await expect(header.getByText(ada!.name, { exact: true })).toHaveCount(0);
+  await expect(header.getByText(lena!.name, { exact: true })).toHaveCount(0);
+  await page.getByLabel('Location').selectOption({ label: 'Harley Street' });
+  await expect(header.getByText(name, { exact: true })).toHaveCount(0);
+  await expect(header.getByText(ada!.name, { exact: true })).toHaveCount(7);
 });
