@@ -406,12 +406,20 @@ test('the week view: a column per practitioner per day, closed hours, time off, 
   await expect(page.locator('.ec-bg-event.time-off')).toHaveCount(1);
   await expect(page.locator('.ec-bg-event.time-off')).toContainText('Time off');
   await expect(page.locator('.ec-event.appt', { hasText: s.patients[0]!.name })).toBeVisible();
-  await expect(page.locator('.ec-bg-event.buffer').first()).toBeVisible();
+  // The consultation's 10-minute buffer sits right after it.
+  const apptBox = await page.locator('.ec-event.appt', { hasText: s.patients[0]!.name }).boundingBox();
+  const bufferBox = await page.locator('.ec-bg-event.buffer').first().boundingBox();
+  await expect(page.locator('.ec-bg-event.buffer')).toHaveCount(1);
+  if (!apptBox || !bufferBox) throw new Error('no appointment or buffer');
+  expect(Math.abs(bufferBox.y - (apptBox.y + apptBox.height))).toBeLessThan(4);
+  expect(Math.abs(bufferBox.x - apptBox.x)).toBeLessThan(8);
 
   // Unticking a practitioner removes their seven columns (and their closed hours and time off).
   await page.getByRole('checkbox', { name: name }).uncheck();
   await expect(header.getByText(name, { exact: true })).toHaveCount(0);
   await expect(page.locator('.ec-bg-event.time-off')).toHaveCount(0);
+  // Ada and Lena work 08:00–20:00 every day, all the hours shown: nothing is shaded closed.
+  await expect(page.locator('.ec-bg-event.off-hours')).toHaveCount(0);
   await expect(header.getByText(ada!.name, { exact: true })).toHaveCount(7);
   await page.getByRole('checkbox', { name: name }).check();
   await expect(header.getByText(name, { exact: true })).toHaveCount(7);
@@ -434,4 +442,26 @@ test('the week view: a column per practitioner per day, closed hours, time off, 
   await expect(header.getByText(lena!.name, { exact: true })).toHaveCount(7);
   await expect(page.locator('.ec-event.appt', { hasText: s.patients[0]!.name })).toHaveCount(0);
   await expect(page.locator('.ec-bg-event.time-off')).toHaveCount(0);
+});
+
+test("the now-line is drawn on today's view at the clinic's time", async ({ page, context }) => {
+  const s = seed();
+  const today = clinicDay(0);
+  // Noon in the clinic, whatever the hour the suite runs at (the line is drawn only in the hours shown).
+  await page.clock.setFixedTime(new Date(at(today, '12:00')));
+  await signInByApi(context, s.frontDesk.email);
+  await openDay(page, today);
+  const line = page.locator('.ec-now-indicator');
+  await expect(line).toHaveCount(1);
+  const noon = await page.locator('.ec-sidebar').getByText('12:00', { exact: true }).boundingBox();
+  const one = await page.locator('.ec-sidebar').getByText('13:00', { exact: true }).boundingBox();
+  const box = await line.boundingBox();
+  if (!noon || !one || !box) throw new Error('no hour labels or line');
+  // Labels sit on their hour line: the now-line is on 12:00, above 13:00 (44 px lower).
+  expect(Math.abs(box.y - (noon.y + noon.height / 2))).toBeLessThan(6);
+  expect(box.y).toBeLessThan(one.y);
+  // Another day has none.
+  await page.getByLabel('Go to date').fill(clinicDay(1));
+  await expect(page.locator('.grid[aria-busy="false"]')).toBeVisible();
+  await expect(line).toHaveCount(0);
 });
