@@ -298,7 +298,7 @@ test('a completed facial books its follow-up series from the appointment panel',
 
 test('dragging an appointment someone else changed meanwhile shows the 412 message and keeps their change', async ({ page, context }) => {
   const s = seed();
-  const day = clinicDay(8);
+  const day = clinicDay(11);
   const [ada] = s.practitioners;
   const desk = await StaffApi.as(s.frontDesk.email);
   const appt = await desk.book(s.patients[1]!.id, ada!.id, s.services.consult, at(day, '09:00'));
