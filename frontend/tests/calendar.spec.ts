@@ -3,6 +3,7 @@
 import type { Page } from '@playwright/test';
 import { test, expect, seed, signInByApi, expectAccessible } from './fixtures';
 import { at, clinicDay, StaffApi } from './clinic';
+import { STAFF_PASSWORD } from './seed';
 
 /** Opens the calendar on a clinic day. */
 async function openDay(page: Page, day: string) {
@@ -293,4 +294,179 @@ test('a completed facial books its follow-up series from the appointment panel',
     const later = (await desk.appointments(clinicDay(9 + offset))).filter((a) => a.patient_name === 'Priya Raman');
     expect(later.map((a) => [a.service_name, a.follow_up_offset_days])).toEqual([['Follow-up review', offset]]);
   }
+});
+
+test('dragging an appointment someone else changed meanwhile shows the 412 message and keeps their change', async ({ page, context }) => {
+  const s = seed();
+  const day = clinicDay(11);
+  const [ada] = s.practitioners;
+  const desk = await StaffApi.as(s.frontDesk.email);
+  const appt = await desk.book(s.patients[1]!.id, ada!.id, s.services.consult, at(day, '09:00'));
+  await signInByApi(context, s.frontDesk.email);
+  await openDay(page, day);
+  const event = page.locator('.ec-event.appt', { hasText: s.patients[1]!.name });
+  await expect(event).toBeVisible();
+  // The screen's poll must not pick the change up before the drag (it would then carry
+  // the fresh version): it polls only while the page is visible.
+  await page.evaluate(() => Object.defineProperty(document, 'visibilityState', { get: () => 'hidden' }));
+  // Behind the UI's back: another desk moves it to 10:00 with the current version.
+  const changed = await desk.call('PATCH', `/appointments/${appt.id}`, { starts_at: at(day, '10:00') }, { 'If-Match': `"${appt.version}"` });
+  expect(changed.status).toBe(200);
+  const box = await event.boundingBox();
+  if (!box) throw new Error('no event');
+  await page.mouse.move(box.x + box.width / 2, box.y + 5);
+  await page.mouse.down();
+  await page.mouse.move(box.x + box.width / 2, box.y + 5 + 40, { steps: 5 });
+  await page.mouse.move(box.x + box.width / 2, box.y + 5 + 88 + 44, { steps: 5 });
+  await page.mouse.up();
+  await expect(page.getByRole('alert')).toContainText(/Someone else changed this/);
+  // The calendar reloads and shows the other desk's time, not the dragged one.
+  await expect(page.locator('.ec-event.appt', { hasText: s.patients[1]!.name }).locator('.when')).toContainText('10:00');
+  const [now] = (await desk.appointments(day)).filter((a) => a.id === appt.id);
+  expect(now.starts_at).toBe(at(day, '10:00').replace('.000Z', 'Z'));
+});
+
+test('the front desk confirms, checks in, starts and completes from the panel; another is a no-show', async ({ page, context }) => {
+  const s = seed();
+  const day = clinicDay(0);
+  const [, lena] = s.practitioners;
+  const desk = await StaffApi.as(s.frontDesk.email);
+  const first = await desk.book(s.patients[2]!.id, lena!.id, s.services.review, at(day, '08:00'));
+  const second = await desk.book(s.patients[3]!.id, lena!.id, s.services.review, at(day, '08:30'));
+  await signInByApi(context, s.frontDesk.email);
+  await openDay(page, day);
+  const name = s.patients[2]!.name;
+  await page.locator('.ec-event.appt', { hasText: name }).click();
+  const dialog = page.getByRole('dialog', { name });
+  for (const [button, word, cls] of [
+    ['Confirm', 'Confirmed', 'confirmed'],
+    ['Check in', 'Checked in', 'checked_in'],
+    ['Start', 'In progress', 'in_progress'],
+    ['Complete', 'Completed', 'completed'],
+  ] as const) {
+    await dialog.getByRole('button', { name: button, exact: true }).click();
+    await expect(dialog.getByText(word, { exact: true })).toBeVisible();
+    await expect(page.locator(`.ec-event.appt.status-${cls}`, { hasText: name })).toBeVisible();
+  }
+  await expect.poll(async () => (await desk.appointments(day)).find((a) => a.id === first.id)?.status).toBe('completed');
+  const other = s.patients[3]!.name;
+  await page.keyboard.press('Escape');
+  await page.locator('.ec-event.appt', { hasText: other }).click();
+  const dialog2 = page.getByRole('dialog', { name: other });
+  await dialog2.getByRole('button', { name: 'No-show', exact: true }).click();
+  await expect(page.locator('.ec-event.appt.status-no_show', { hasText: other })).toBeVisible();
+  await expect.poll(async () => (await desk.appointments(day)).find((a) => a.id === second.id)?.status).toBe('no_show');
+});
+
+test('the week view: a column per practitioner per day, closed hours, time off, buffers, and the filters', async ({ page, context }) => {
+  const s = seed();
+  const admin = await StaffApi.as(s.admin.email);
+  const [ada, lena] = s.practitioners;
+  // A second location with a practitioner who works there 09:00–17:00 on weekdays only.
+  const tag = Date.now().toString(36);
+  const must = async (r: Promise<{ status: number; body: any }>, want: number) => {
+    const x = await r;
+    if (x.status !== want) throw new Error(`${x.status}: ${JSON.stringify(x.body)}`);
+    return x.body;
+  };
+  const chelsea = await must(admin.call('POST', '/locations', { name: `Chelsea ${tag}`, address: '2 King’s Road, London' }), 201);
+  const user = await must(
+    admin.call('POST', '/users', { email: `weekview-${tag}@clinic.test`, password: STAFF_PASSWORD, display_name: `Dr Week ${tag}`, role: 'practitioner' }),
+    201,
+  );
+  const name = `Dr Week ${tag}`;
+  const doc = await must(admin.call('POST', '/practitioners', { user_id: user.id, display_name: name, title: 'Aesthetic physician' }), 201);
+  await must(
+    admin.call('PUT', `/practitioners/${doc.id}/working-hours`, [1, 2, 3, 4, 5].map((weekday) => ({ weekday, start: '09:00', end: '17:00', location_id: chelsea.id }))),
+    200,
+  );
+  // The week three weeks from now: its Monday and Tuesday.
+  const some = clinicDay(21);
+  const weekday = new Date(`${some}T00:00:00Z`).getUTCDay();
+  const monday = clinicDay(21 - ((weekday + 6) % 7));
+  const tuesday = clinicDay(22 - ((weekday + 6) % 7));
+  await must(admin.call('POST', `/practitioners/${doc.id}/time-off`, { starts_at: at(tuesday, '13:00'), ends_at: at(tuesday, '15:00'), reason: 'Training' }), 201);
+  const desk = await StaffApi.as(s.frontDesk.email);
+  await desk.book(s.patients[0]!.id, doc.id, s.services.consult, at(monday, '10:00'));
+
+  await signInByApi(context, s.frontDesk.email);
+  await openDay(page, monday);
+  await page.getByRole('button', { name: 'Week', exact: true }).click();
+  await expect(page.getByRole('button', { name: 'Week', exact: true })).toHaveAttribute('aria-pressed', 'true');
+  await expect(page.locator('.grid[aria-busy="false"]')).toBeVisible();
+  const header = page.locator('.ec-header');
+  // Seven days, each with a column for each of the three practitioners.
+  await expect(header.getByText(name, { exact: true })).toHaveCount(7);
+  await expect(header.getByText(ada!.name, { exact: true })).toHaveCount(7);
+  await expect(header.getByText(lena!.name, { exact: true })).toHaveCount(7);
+  // Closed time: the new practitioner's 08:00–09:00 and 17:00–20:00 on weekdays, all day at the weekend.
+  // (Ada and Lena work 08:00–20:00 every day, all the hours shown; other tests may add practitioners.)
+  await expect(page.locator('.ec-bg-event.off-hours').first()).toBeVisible();
+  const closedWithAll = await page.locator('.ec-bg-event.off-hours').count();
+  expect(closedWithAll).toBeGreaterThanOrEqual(5 * 2 + 2);
+  // Time off on the Tuesday, and the booking's buffer after it.
+  await expect(page.locator('.ec-bg-event.time-off')).toHaveCount(1);
+  await expect(page.locator('.ec-bg-event.time-off')).toContainText('Time off');
+  await expect(page.locator('.ec-event.appt', { hasText: s.patients[0]!.name })).toBeVisible();
+  // The consultation's 10-minute buffer sits right after it.
+  const apptBox = await page.locator('.ec-event.appt', { hasText: s.patients[0]!.name }).boundingBox();
+  const bufferBox = await page.locator('.ec-bg-event.buffer').first().boundingBox();
+  await expect(page.locator('.ec-bg-event.buffer')).toHaveCount(1);
+  if (!apptBox || !bufferBox) throw new Error('no appointment or buffer');
+  expect(Math.abs(bufferBox.y - (apptBox.y + apptBox.height))).toBeLessThan(4);
+  expect(Math.abs(bufferBox.x - apptBox.x)).toBeLessThan(8);
+
+  // Unticking a practitioner removes their seven columns (and their closed hours and time off).
+  await page.getByRole('checkbox', { name: name }).uncheck();
+  await expect(header.getByText(name, { exact: true })).toHaveCount(0);
+  await expect(page.locator('.ec-bg-event.time-off')).toHaveCount(0);
+  // Their closed hours go with them: two stretches on each weekday, the whole weekend days.
+  await expect(page.locator('.ec-bg-event.off-hours')).toHaveCount(closedWithAll - (5 * 2 + 2));
+  await expect(header.getByText(ada!.name, { exact: true })).toHaveCount(7);
+  await page.getByRole('checkbox', { name: name }).check();
+  await expect(header.getByText(name, { exact: true })).toHaveCount(7);
+
+  // The location filter: Chelsea shows only the practitioner who works there.
+  // (With a single column per day the widget heads each day with its date only, so the
+  // practitioner is known from the filter's list and their bookings and time off.)
+  await page.getByLabel('Location').selectOption({ label: `Chelsea ${tag}` });
+  const columns = page.getByRole('group', { name: 'Practitioners' }).getByRole('checkbox');
+  await expect(columns).toHaveCount(1);
+  await expect(columns).toHaveAccessibleName(name);
+  await expect(header.getByText(ada!.name, { exact: true })).toHaveCount(0);
+  await expect(header.getByText(lena!.name, { exact: true })).toHaveCount(0);
+  await expect(page.locator('.ec-event.appt', { hasText: s.patients[0]!.name })).toBeVisible();
+  await expect(page.locator('.ec-bg-event.time-off')).toHaveCount(1);
+  await page.getByLabel('Location').selectOption({ label: 'Harley Street' });
+  const list = page.getByRole('group', { name: 'Practitioners' });
+  await expect(list.getByRole('checkbox', { name, exact: true })).toHaveCount(0);
+  await expect(list.getByRole('checkbox', { name: ada!.name, exact: true })).toHaveCount(1);
+  await expect(list.getByRole('checkbox', { name: lena!.name, exact: true })).toHaveCount(1);
+  await expect(header.getByText(name, { exact: true })).toHaveCount(0);
+  await expect(header.getByText(ada!.name, { exact: true })).toHaveCount(7);
+  await expect(header.getByText(lena!.name, { exact: true })).toHaveCount(7);
+  await expect(page.locator('.ec-event.appt', { hasText: s.patients[0]!.name })).toHaveCount(0);
+  await expect(page.locator('.ec-bg-event.time-off')).toHaveCount(0);
+});
+
+test("the now-line is drawn on today's view at the clinic's time", async ({ page, context }) => {
+  const s = seed();
+  const today = clinicDay(0);
+  // Noon in the clinic, whatever the hour the suite runs at (the line is drawn only in the hours shown).
+  await page.clock.setFixedTime(new Date(at(today, '12:00')));
+  await signInByApi(context, s.frontDesk.email);
+  await openDay(page, today);
+  const line = page.locator('.ec-now-indicator');
+  await expect(line).toHaveCount(1);
+  const noon = await page.locator('.ec-sidebar').getByText('12:00', { exact: true }).boundingBox();
+  const one = await page.locator('.ec-sidebar').getByText('13:00', { exact: true }).boundingBox();
+  const box = await line.boundingBox();
+  if (!noon || !one || !box) throw new Error('no hour labels or line');
+  // Labels sit on their hour line: the now-line is on 12:00, above 13:00 (44 px lower).
+  expect(Math.abs(box.y - (noon.y + noon.height / 2))).toBeLessThan(6);
+  expect(box.y).toBeLessThan(one.y);
+  // Another day has none.
+  await page.getByLabel('Go to date').fill(clinicDay(1));
+  await expect(page.locator('.grid[aria-busy="false"]')).toBeVisible();
+  await expect(line).toHaveCount(0);
 });
