@@ -729,6 +729,41 @@ fn lots(content: &ProcedureContent) -> Vec<(String, String, chrono::NaiveDate)> 
         .collect()
 }
 
+/// The `Note` methods that only read or set the columns both note tables share (same
+/// names in `ConsultationRow` and `ProcedureRow`), written once.
+macro_rules! note_row_fields {
+    () => {
+        fn id(&self) -> Self::Id {
+            self.id
+        }
+        fn note_id(&self) -> NoteId {
+            NoteId(self.id.0)
+        }
+        fn patient(&self) -> PatientId {
+            self.patient_id
+        }
+        fn author(&self) -> UserId {
+            self.author_id
+        }
+        fn status(&self) -> NoteStatus {
+            self.status
+        }
+        fn version(&self) -> i64 {
+            self.version
+        }
+        fn touch(&mut self, at: NaiveDateTime) {
+            self.version += 1;
+            self.updated_at = at;
+        }
+        fn seal(&mut self, by: UserId, at: NaiveDateTime, sha256: String) {
+            self.content_sha256 = Some(sha256);
+            self.status = NoteStatus::Signed;
+            self.signed_at = Some(at);
+            self.signed_by = Some(by);
+        }
+    };
+}
+
 impl Note for ConsultationRow {
     const TYPE: &'static str = "consultation";
     type Id = ConsultationId;
@@ -748,34 +783,7 @@ impl Note for ConsultationRow {
         let amendments = notes::amendments_of(conn, Self::TYPE, row.note_id())?;
         Ok(Consultation::from_row(row, amendments))
     }
-    fn id(&self) -> Self::Id {
-        self.id
-    }
-    fn note_id(&self) -> NoteId {
-        NoteId(self.id.0)
-    }
-    fn patient(&self) -> PatientId {
-        self.patient_id
-    }
-    fn author(&self) -> UserId {
-        self.author_id
-    }
-    fn status(&self) -> NoteStatus {
-        self.status
-    }
-    fn version(&self) -> i64 {
-        self.version
-    }
-    fn touch(&mut self, at: NaiveDateTime) {
-        self.version += 1;
-        self.updated_at = at;
-    }
-    fn seal(&mut self, by: UserId, at: NaiveDateTime, sha256: String) {
-        self.content_sha256 = Some(sha256);
-        self.status = NoteStatus::Signed;
-        self.signed_at = Some(at);
-        self.signed_by = Some(by);
-    }
+    note_row_fields!();
     fn apply_patch(
         &mut self,
         _conn: &mut DbConnection,
@@ -820,34 +828,7 @@ impl Note for ProcedureRow {
         let amendments = notes::amendments_of(conn, Self::TYPE, row.note_id())?;
         Procedure::from_row(row, amendments)
     }
-    fn id(&self) -> Self::Id {
-        self.id
-    }
-    fn note_id(&self) -> NoteId {
-        NoteId(self.id.0)
-    }
-    fn patient(&self) -> PatientId {
-        self.patient_id
-    }
-    fn author(&self) -> UserId {
-        self.author_id
-    }
-    fn status(&self) -> NoteStatus {
-        self.status
-    }
-    fn version(&self) -> i64 {
-        self.version
-    }
-    fn touch(&mut self, at: NaiveDateTime) {
-        self.version += 1;
-        self.updated_at = at;
-    }
-    fn seal(&mut self, by: UserId, at: NaiveDateTime, sha256: String) {
-        self.content_sha256 = Some(sha256);
-        self.status = NoteStatus::Signed;
-        self.signed_at = Some(at);
-        self.signed_by = Some(by);
-    }
+    note_row_fields!();
     /// Keeps the recall index (product lots) in step with the draft.
     fn apply_patch(
         &mut self,

@@ -397,6 +397,28 @@ async fn a_patient_reads_the_exact_text_of_a_consent_before_signing_it() {
 async fn every_read_of_my_own_record_is_audited_as_mine() {
     let c = clinic().await;
     let (me, my_id) = portal_patient(&c).await;
+    // Something behind every `{id}` read: an appointment and a pending consent of mine.
+    let booked = c
+        .app
+        .post(
+            &me.token,
+            "/api/v1/me/appointments",
+            &booking(&c, &c.consultation, monday(1, 10, 0)),
+        )
+        .await;
+    assert_eq!(booked.status(), 201);
+    let admin = c.app.sign_in(Role::Admin).await.token;
+    let practitioner = c.app.sign_in(Role::Practitioner).await.token;
+    let t = crate::helpers::consents::template(&c.app, &admin, "treatment", json!({})).await;
+    let requested = c
+        .app
+        .post(
+            &practitioner,
+            &format!("/api/v1/patients/{my_id}/consents"),
+            &json!({"template_id": t["id"]}),
+        )
+        .await;
+    assert_eq!(requested.status(), 201);
     let doc: Value = c
         .app
         .get(&me.token, "/api/v1/openapi.json")
@@ -443,5 +465,6 @@ async fn every_read_of_my_own_record_is_audited_as_mine() {
         );
         checked += 1;
     }
-    assert!(checked >= 7, "only {checked} /me reads could be tried");
+    // The seven lists and exports, plus one appointment and one consent by id.
+    assert!(checked >= 9, "only {checked} /me reads could be tried");
 }
