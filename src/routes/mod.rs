@@ -356,3 +356,16 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             ),
     );
 }
+
+/// A versioned resource's answer: its body and its version as the strong `ETag` that
+/// `If-Match` sends back (`extract::if_match_version` reads it). The one place that
+/// spells the tag.
+pub fn versioned(
+    status: actix_web::http::StatusCode,
+    version: i64,
+    body: impl serde::Serialize,
+) -> actix_web::HttpResponse {
+    actix_web::HttpResponse::build(status)
+        .insert_header((actix_web::http::header::ETAG, format!("\"{version}\"")))
+        .json(body)
+}

@@ -6,7 +6,7 @@ pub mod list;
 pub mod transition;
 pub mod update;
 
-use actix_web::http::{header, StatusCode};
+use actix_web::http::StatusCode;
 use actix_web::HttpResponse;
 
 use crate::api::appointments::Appointment;
@@ -14,7 +14,5 @@ use crate::db::models::appointments::AppointmentRow;
 
 /// The appointment with its `ETag`.
 pub fn appointment_response(status: StatusCode, row: AppointmentRow) -> HttpResponse {
-    HttpResponse::build(status)
-        .insert_header((header::ETAG, format!("\"{}\"", row.version)))
-        .json(Appointment::from(row))
+    super::versioned(status, row.version, Appointment::from(row))
 }

@@ -19,9 +19,7 @@ pub struct ServiceList {
 }
 
 fn with_etag(status: actix_web::http::StatusCode, row: ServiceRow) -> HttpResponse {
-    HttpResponse::build(status)
-        .insert_header((header::ETAG, format!("\"{}\"", row.version)))
-        .json(Service::from(row))
+    crate::routes::versioned(status, row.version, Service::from(row))
 }
 
 /// Every service.

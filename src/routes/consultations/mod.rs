@@ -6,14 +6,12 @@ pub mod get;
 pub mod sign;
 pub mod update;
 
-use actix_web::http::{header, StatusCode};
+use actix_web::http::StatusCode;
 use actix_web::HttpResponse;
 
 use crate::api::notes::Consultation;
 
 /// The note with its `ETag`.
 fn respond(status: StatusCode, note: Consultation) -> HttpResponse {
-    HttpResponse::build(status)
-        .insert_header((header::ETAG, format!("\"{}\"", note.version)))
-        .json(note)
+    super::versioned(status, note.version, note)
 }

@@ -8,7 +8,7 @@ pub mod record;
 pub mod search;
 pub mod update;
 
-use actix_web::http::{header, StatusCode};
+use actix_web::http::StatusCode;
 use actix_web::HttpResponse;
 
 use crate::api::patients::Patient;
@@ -37,7 +37,5 @@ pub fn refuse_clinical_from_front_desk(
 }
 
 pub fn patient_response(status: StatusCode, patient: Patient) -> HttpResponse {
-    HttpResponse::build(status)
-        .insert_header((header::ETAG, format!("\"{}\"", patient.version)))
-        .json(patient)
+    super::versioned(status, patient.version, patient)
 }

@@ -7,14 +7,12 @@ pub mod list;
 pub mod sign;
 pub mod update;
 
-use actix_web::http::{header, StatusCode};
+use actix_web::http::StatusCode;
 use actix_web::HttpResponse;
 
 use crate::api::notes::Procedure;
 
 /// The note with its `ETag`.
 fn respond(status: StatusCode, note: Procedure) -> HttpResponse {
-    HttpResponse::build(status)
-        .insert_header((header::ETAG, format!("\"{}\"", note.version)))
-        .json(note)
+    super::versioned(status, note.version, note)
 }

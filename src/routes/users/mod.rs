@@ -6,7 +6,6 @@ pub mod remove_totp;
 pub mod unlock;
 pub mod update;
 
-use actix_web::http::header;
 use actix_web::HttpResponse;
 
 use crate::api::users::User;
@@ -17,7 +16,5 @@ pub fn user_response(
     user: User,
     version: i64,
 ) -> HttpResponse {
-    HttpResponse::build(status)
-        .insert_header((header::ETAG, format!("\"{version}\"")))
-        .json(user)
+    super::versioned(status, version, user)
 }
