@@ -67,7 +67,8 @@ pub struct AuditEvent {
     pub request_id: Option<String>,
 }
 
-type Ack = oneshot::Sender<Result<(), ()>>;
+/// The writer's answer: committed, or the kind of failure (for the 503's log line).
+type Ack = oneshot::Sender<Result<(), &'static str>>;
 
 /// A handle to the writer; cheap to clone.
 #[derive(Clone, Debug)]
@@ -125,14 +126,22 @@ impl AuditLog {
             return Ok(());
         }
         let (ack, done) = oneshot::channel();
-        self.tx
-            .send((events, ack))
-            .map_err(|_| ApiError::Unavailable)?;
-        match done.await {
-            Ok(Ok(())) => Ok(()),
-            // Without its audit row the request must not succeed.
-            _ => Err(ApiError::Unavailable),
-        }
+        self.tx.send((events, ack)).map_err(|_| {
+            tracing::warn!(
+                cause = "audit_writer_stopped",
+                "database unavailable: answering 503"
+            );
+            ApiError::Unavailable
+        })?;
+        // Without its audit row the request must not succeed; each refused request
+        // says why once (the writer's batch line may cover several requests).
+        let cause = match done.await {
+            Ok(Ok(())) => return Ok(()),
+            Ok(Err(cause)) => cause,
+            Err(_) => "audit_writer_stopped",
+        };
+        tracing::warn!(cause, "database unavailable: answering 503");
+        Err(ApiError::Unavailable)
     }
 
     pub async fn record(&self, event: AuditEvent) -> Result<(), ApiError> {
@@ -173,13 +182,22 @@ fn writer_loop(
                 Err(_) => break,
             }
         }
-        let result = write_batch(&pool, seal, &batch);
-        if let Err(err) = &result {
+        let result = write_batch(&pool, seal, &batch).map_err(|err| {
             tracing::error!(error = %err, events = count, "audit batch failed");
-        }
+            failure_cause(&err)
+        });
         for (_, ack) in batch {
-            let _ = ack.send(result.as_ref().map(|_| ()).map_err(|_| ()));
+            let _ = ack.send(result);
         }
+    }
+}
+
+/// The kind of an audit batch failure, named as `ApiError`'s 503 causes are.
+fn failure_cause(err: &anyhow::Error) -> &'static str {
+    if err.downcast_ref::<diesel::r2d2::PoolError>().is_some() {
+        "pool_timeout"
+    } else {
+        "audit_write_failed"
     }
 }
 

@@ -341,6 +341,7 @@ async fn every_503_logs_its_cause_once_without_phi() {
                 .send();
             let booking = tokio::spawn(booking);
             // Wait until the booking holds the connection (it shows as waiting on the lock).
+            let mut waited = false;
             for _ in 0..200 {
                 let waiting = c
                     .app
@@ -352,7 +353,8 @@ async fn every_503_logs_its_cause_once_without_phi() {
                             n: i64,
                         }
                         diesel::sql_query(
-                            "SELECT COUNT(*) AS n FROM pg_locks WHERE locktype = 'advisory' AND NOT granted",
+                            "SELECT COUNT(*) AS n FROM pg_locks WHERE locktype = 'advisory' AND NOT granted \
+                             AND database = (SELECT oid FROM pg_database WHERE datname = current_database())",
                         )
                         .get_result::<N>(conn)
                         .unwrap()
@@ -360,10 +362,15 @@ async fn every_503_logs_its_cause_once_without_phi() {
                     })
                     .await;
                 if waiting > 0 {
+                    waited = true;
                     break;
                 }
                 tokio::time::sleep(std::time::Duration::from_millis(20)).await;
             }
+            assert!(
+                waited,
+                "the booking never waited on the practitioner's lock"
+            );
             let r = client
                 .get(server.url(&patient_path))
                 .bearer_auth(&c.desk)
