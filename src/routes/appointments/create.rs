@@ -3,13 +3,11 @@ use actix_web::http::{header, StatusCode};
 use actix_web::{web, HttpRequest, HttpResponse};
 
 use crate::api::appointments::{Appointment, CreateAppointment};
-use crate::audit::AuditAction;
 use crate::auth::Caller;
-use crate::db::models::clinic;
-use crate::error::{ApiError, ApiResult, Problem};
+use crate::error::{ApiResult, Problem};
 use crate::extract::Json;
 use crate::idempotency::{self, Answer};
-use crate::scheduling::{self, Booking};
+use crate::services::appointments;
 use crate::state::AppState;
 
 /// Books an appointment (`ends_at` from the service). A clash is 409 naming what clashed;
@@ -24,54 +22,21 @@ pub async fn create_appointment(
     body: Json<CreateAppointment>,
 ) -> ApiResult<HttpResponse> {
     let body = body.into_inner();
-    let tz = state.settings.clinic_timezone;
-    let lead = state.settings.reminder_lead();
-    let user = caller.user_id;
+    let settings = state.settings.clone();
     let request = body.clone();
-    idempotency::run(&state, &req, user, &request, move |conn, audit| {
-        if body
-            .notes
-            .as_deref()
-            .is_some_and(|n| n.chars().count() > 2000)
-        {
-            return Err(ApiError::validation(
-                "notes",
-                "must be at most 2000 characters",
-            ));
-        }
-        let starts_at = crate::api::plausible("starts_at", body.starts_at)?;
-        let service = clinic::find_service(conn, body.service_id)?
-            .ok_or_else(|| ApiError::validation("service_id", "no such service"))?;
-        let row = scheduling::book(
-            conn,
-            tz,
-            Booking {
-                patient_id: body.patient_id,
-                practitioner_id: body.practitioner_id,
-                service,
-                starts_at,
-                room_id: body.room_id,
-                notes: body
-                    .notes
-                    .map(|n| n.trim().to_owned())
-                    .filter(|n| !n.is_empty()),
-                follow_up_of: None,
-                follow_up_offset_days: None,
-                booked_by: Some(user),
-            },
-            lead,
-        )?;
-        audit.push(caller.event(
-            AuditAction::Create,
-            "appointment",
-            Some(row.id.to_string()),
-            Some(row.patient_id),
-        ));
-        let location = format!("/api/v1/appointments/{}", row.id);
-        let etag = format!("\"{}\"", row.version);
-        Ok(Answer::json(StatusCode::CREATED, &Appointment::from(row))?
-            .header(header::LOCATION.as_str(), location)
-            .header(header::ETAG.as_str(), etag))
-    })
+    idempotency::run(
+        &state,
+        &req,
+        caller.user_id,
+        &request,
+        move |conn, audit| {
+            let row = appointments::book_by_staff(conn, audit, &settings, &caller, body)?;
+            let location = format!("/api/v1/appointments/{}", row.id);
+            let etag = format!("\"{}\"", row.version);
+            Ok(Answer::json(StatusCode::CREATED, &Appointment::from(row))?
+                .header(header::LOCATION.as_str(), location)
+                .header(header::ETAG.as_str(), etag))
+        },
+    )
     .await
 }

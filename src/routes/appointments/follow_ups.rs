@@ -2,12 +2,10 @@
 use actix_web::{web, HttpResponse};
 
 use crate::api::appointments::{Appointment, AppointmentList};
-use crate::audit::AuditAction;
 use crate::auth::Caller;
-use crate::db::models::appointments;
 use crate::db::types::AppointmentId;
-use crate::error::{ApiError, ApiResult, Problem};
-use crate::scheduling;
+use crate::error::{ApiResult, Problem};
+use crate::services::appointments;
 use crate::state::AppState;
 
 /// Books the follow-up series of a completed service: each follow-up at the first free
@@ -25,25 +23,7 @@ pub async fn book_follow_ups(
     if !body.is_empty() {
         crate::extract::parse_json::<Empty>(body.as_bytes())?;
     }
-    let id = id.into_inner();
-    let tz = state.settings.clinic_timezone;
-    let lead = state.settings.reminder_lead();
-    let by = caller.user_id;
-    let rows = state
-        .write(move |conn, audit| {
-            let original = appointments::find(conn, id)?.ok_or(ApiError::NotFound)?;
-            let rows = scheduling::book_follow_ups(conn, tz, &original, by, lead)?;
-            audit.extend(rows.iter().map(|r| {
-                caller.event(
-                    AuditAction::Create,
-                    "appointment",
-                    Some(r.id.to_string()),
-                    Some(r.patient_id),
-                )
-            }));
-            Ok(rows)
-        })
-        .await?;
+    let rows = appointments::book_follow_ups(&state, &caller, id.into_inner()).await?;
     Ok(HttpResponse::Created().json(AppointmentList {
         items: rows.into_iter().map(Appointment::from).collect(),
     }))

@@ -3,11 +3,10 @@ use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 
 use crate::api::appointments::Appointment;
-use crate::audit::AuditAction;
 use crate::auth::Caller;
-use crate::db::models::appointments;
 use crate::db::types::AppointmentId;
-use crate::error::{ApiError, ApiResult, Problem};
+use crate::error::{ApiResult, Problem};
+use crate::services::appointments;
 use crate::state::AppState;
 
 /// One appointment, with its `ETag`.
@@ -18,18 +17,9 @@ pub async fn get_appointment(
     caller: Caller,
     id: web::Path<AppointmentId>,
 ) -> ApiResult<HttpResponse> {
-    let id = id.into_inner();
-    let row = state
-        .db(move |conn| appointments::find(conn, id)?.ok_or(ApiError::NotFound))
-        .await?;
-    state
-        .audit
-        .record(caller.event(
-            AuditAction::Read,
-            "appointment",
-            Some(id.to_string()),
-            Some(row.patient_id),
-        ))
-        .await?;
-    Ok(super::appointment_response(StatusCode::OK, row))
+    let row = appointments::read(&state, &caller, id.into_inner()).await?;
+    Ok(super::appointment_response(
+        StatusCode::OK,
+        Appointment::from(row),
+    ))
 }

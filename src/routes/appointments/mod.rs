@@ -10,9 +10,8 @@ use actix_web::http::StatusCode;
 use actix_web::HttpResponse;
 
 use crate::api::appointments::Appointment;
-use crate::db::models::appointments::AppointmentRow;
 
 /// The appointment with its `ETag`.
-pub fn appointment_response(status: StatusCode, row: AppointmentRow) -> HttpResponse {
-    super::versioned(status, row.version, Appointment::from(row))
+pub fn appointment_response(status: StatusCode, appointment: Appointment) -> HttpResponse {
+    super::versioned(status, appointment.version, appointment)
 }

@@ -3,14 +3,12 @@ use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 
 use crate::api::appointments::{Appointment, CancelAppointment};
-use crate::audit::AuditAction;
 use crate::auth::Caller;
-use crate::db::models::appointments;
 use crate::db::types::AppointmentId;
 use crate::domain::schedule::AppointmentStatus;
-use crate::error::{ApiError, ApiResult, Problem};
+use crate::error::{ApiResult, Problem};
 use crate::extract::{if_match_version, Json};
-use crate::scheduling;
+use crate::services::appointments;
 use crate::state::AppState;
 
 async fn apply(
@@ -22,24 +20,11 @@ async fn apply(
     reason: Option<String>,
 ) -> ApiResult<HttpResponse> {
     let expected = if_match_version(&req)?;
-    let tz = state.settings.clinic_timezone;
-    let who = caller.clone();
-    let row = state
-        .write(move |conn, audit| {
-            let row = {
-                let current = appointments::find(conn, id)?.ok_or(ApiError::NotFound)?;
-                scheduling::transition(conn, tz, current, next, reason, expected)
-            }?;
-            audit.push(who.event(
-                AuditAction::Update,
-                "appointment",
-                Some(id.to_string()),
-                Some(row.patient_id),
-            ));
-            Ok(row)
-        })
-        .await?;
-    Ok(super::appointment_response(StatusCode::OK, row))
+    let row = appointments::transition(&state, &caller, id, next, reason, expected).await?;
+    Ok(super::appointment_response(
+        StatusCode::OK,
+        Appointment::from(row),
+    ))
 }
 
 /// `booked → confirmed`.
@@ -153,13 +138,7 @@ pub async fn cancel(
     id: web::Path<AppointmentId>,
     body: Json<CancelAppointment>,
 ) -> ApiResult<HttpResponse> {
-    let reason = body.into_inner().reason.trim().to_owned();
-    if reason.is_empty() || reason.chars().count() > 500 {
-        return Err(ApiError::validation(
-            "reason",
-            "is required (at most 500 characters)",
-        ));
-    }
+    let reason = appointments::cancel_reason(&body.into_inner().reason)?;
     apply(
         state,
         caller,

@@ -3,9 +3,9 @@ use actix_web::web;
 
 use crate::api::appointments::Appointment;
 use crate::auth::Me;
-use crate::db::models::appointments::{self};
 use crate::db::types::AppointmentId;
-use crate::error::{ApiError, ApiResult, Problem};
+use crate::error::{ApiResult, Problem};
+use crate::services::appointments;
 use crate::state::AppState;
 
 /// One of the patient's appointments.
@@ -16,19 +16,6 @@ pub async fn my_appointment(
     state: web::Data<AppState>,
     id: web::Path<AppointmentId>,
 ) -> ApiResult<web::Json<Appointment>> {
-    let id = id.into_inner();
-    let mut row = who
-        .read(
-            &state,
-            "appointment",
-            Some(id.to_string()),
-            move |conn, me| {
-                appointments::find(conn, id)?
-                    .filter(|a| a.patient_id == me)
-                    .ok_or(ApiError::NotFound)
-            },
-        )
-        .await?;
-    row.notes = None;
+    let row = appointments::one_of_mine(&state, &who, id.into_inner()).await?;
     Ok(web::Json(Appointment::from(row)))
 }

@@ -5,9 +5,8 @@ use crate::api::consents::Consent;
 use crate::auth::Me;
 use crate::db::types::ConsentId;
 use crate::error::{ApiResult, Problem};
+use crate::services::consents;
 use crate::state::AppState;
-
-use super::own_consent;
 
 /// One of the patient's consents.
 #[utoipa::path(get, path = "/api/v1/me/consents/{id}", tag = "me", params(("id" = String, Path)),
@@ -17,11 +16,7 @@ pub async fn my_consent(
     state: web::Data<AppState>,
     id: web::Path<ConsentId>,
 ) -> ApiResult<web::Json<Consent>> {
-    let id = id.into_inner();
-    let consent = who
-        .read(&state, "consent", Some(id.to_string()), move |conn, me| {
-            own_consent(conn, me, id)
-        })
-        .await?;
-    Ok(web::Json(consent))
+    Ok(web::Json(
+        consents::one_of_mine(&state, &who, id.into_inner()).await?,
+    ))
 }

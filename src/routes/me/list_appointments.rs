@@ -4,8 +4,8 @@ use actix_web::web;
 use crate::api::appointments::Appointment;
 use crate::api::me::MyAppointments;
 use crate::auth::Me;
-use crate::db::models::appointments::{self, AppointmentFilter};
 use crate::error::ApiResult;
+use crate::services::appointments;
 use crate::state::AppState;
 
 /// The patient's appointments (without staff notes).
@@ -14,25 +14,8 @@ pub async fn my_appointments(
     who: Me,
     state: web::Data<AppState>,
 ) -> ApiResult<web::Json<MyAppointments>> {
-    let rows = who
-        .read(&state, "appointment", None, move |conn, me| {
-            Ok(appointments::list(
-                conn,
-                &AppointmentFilter {
-                    patient_id: Some(me),
-                    ..Default::default()
-                },
-                1000,
-            )?)
-        })
-        .await?;
+    let rows = appointments::mine(&state, &who).await?;
     Ok(web::Json(MyAppointments {
-        items: rows
-            .into_iter()
-            .map(|mut r| {
-                r.notes = None;
-                Appointment::from(r)
-            })
-            .collect(),
+        items: rows.into_iter().map(Appointment::from).collect(),
     }))
 }

@@ -6,9 +6,8 @@ use crate::auth::Me;
 use crate::db::types::ConsentId;
 use crate::error::{ApiResult, Problem};
 use crate::extract::Json;
+use crate::services::consents;
 use crate::state::AppState;
-
-use super::own_consent;
 
 /// Revokes one of the patient's consents.
 #[utoipa::path(post, path = "/api/v1/me/consents/{id}/revoke", tag = "me", params(("id" = String, Path)),
@@ -20,12 +19,15 @@ pub async fn revoke_my_consent(
     id: web::Path<ConsentId>,
     body: Json<RevokeConsent>,
 ) -> ApiResult<web::Json<Consent>> {
-    let Me {
-        caller,
-        patient: me,
-    } = who;
-    let id = id.into_inner();
-    state.db(move |conn| own_consent(conn, me, id)).await?;
-    crate::routes::consents::transitions::revoke_consent(state, caller, web::Path::from(id), body)
-        .await
+    let reason = consents::revoke_reason(&body.into_inner().reason)?;
+    Ok(web::Json(
+        consents::revoke(
+            &state,
+            &who.caller,
+            id.into_inner(),
+            reason,
+            Some(who.patient),
+        )
+        .await?,
+    ))
 }

@@ -6,7 +6,8 @@ use crate::auth::Me;
 use crate::db::types::ConsentId;
 use crate::error::{ApiResult, Problem};
 use crate::extract::Json;
-use crate::routes::consents::sign;
+use crate::routes::consents::sign::user_agent;
+use crate::services::consents::{self, Collector};
 use crate::state::AppState;
 
 /// Signs one of the patient's own pending consents (any scope; nobody collects it).
@@ -32,13 +33,15 @@ pub async fn sign_my_consent(
         signer_kind: SignerKind::Patient,
         guardian_name: None,
     };
-    sign::sign(
-        &state,
-        &caller,
-        &req,
-        id.into_inner(),
-        signing,
-        sign::Collector::Patient(me),
-    )
-    .await
+    Ok(web::Json(
+        consents::sign(
+            &state,
+            &caller,
+            user_agent(&req),
+            id.into_inner(),
+            signing,
+            Collector::Patient(me),
+        )
+        .await?,
+    ))
 }

@@ -1,11 +1,10 @@
 //! `DELETE /patients/{id}`.
 use actix_web::{web, HttpResponse};
 
-use crate::audit::AuditAction;
 use crate::auth::Caller;
-use crate::db::models::patients;
 use crate::db::types::PatientId;
-use crate::error::{ApiError, ApiResult, Problem};
+use crate::error::{ApiResult, Problem};
+use crate::services::patients;
 use crate::state::AppState;
 
 /// Archives a patient: hidden from search, never erased; their future open appointments are cancelled.
@@ -16,16 +15,6 @@ pub async fn archive_patient(
     caller: Caller,
     id: web::Path<PatientId>,
 ) -> ApiResult<HttpResponse> {
-    let id = id.into_inner();
-    state
-        .write(move |conn, audit| {
-            patients::find(conn, id)?.ok_or(ApiError::NotFound)?;
-            let now = crate::db::now();
-            patients::archive(conn, id, now)?;
-            crate::scheduling::cancel_future_of_patient(conn, id, now)?;
-            audit.push(caller.patient_event(AuditAction::Delete, id));
-            Ok(())
-        })
-        .await?;
+    patients::archive(&state, &caller, id.into_inner()).await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -3,11 +3,10 @@ use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 
 use crate::api::patients::Patient;
-use crate::audit::AuditAction;
 use crate::auth::Caller;
-use crate::db::models::patients;
 use crate::db::types::PatientId;
-use crate::error::{ApiError, ApiResult, Problem};
+use crate::error::{ApiResult, Problem};
+use crate::services::patients;
 use crate::state::AppState;
 
 /// One patient (archived ones too, marked `archived: true`).
@@ -18,16 +17,9 @@ pub async fn get_patient(
     caller: Caller,
     id: web::Path<PatientId>,
 ) -> ApiResult<HttpResponse> {
-    let id = id.into_inner();
-    let row = state
-        .db(move |conn| patients::find(conn, id)?.ok_or(ApiError::NotFound))
-        .await?;
-    state
-        .audit
-        .record(caller.patient_event(AuditAction::Read, row.id))
-        .await?;
+    let row = patients::read(&state, &caller, id.into_inner()).await?;
     Ok(super::patient_response(
         StatusCode::OK,
-        Patient::from_row(row, super::sees_clinical(&caller)),
+        Patient::from_row(row, patients::sees_clinical(&caller)),
     ))
 }

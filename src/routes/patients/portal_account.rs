@@ -2,12 +2,11 @@
 //! link emailed to the address on file (never returned).
 use actix_web::{web, HttpResponse};
 
-use crate::accounts;
 use crate::api::auth::PortalAccount;
-use crate::audit::AuditAction;
 use crate::auth::Caller;
 use crate::db::types::PatientId;
 use crate::error::{ApiResult, Problem};
+use crate::services::patients;
 use crate::state::AppState;
 
 /// Creates the patient's portal login for the email on file and emails it a
@@ -20,23 +19,8 @@ pub async fn create_portal_account(
     caller: Caller,
     id: web::Path<PatientId>,
 ) -> ApiResult<HttpResponse> {
-    let patient = id.into_inner();
-    let public_url = state.settings.public_url.clone();
-    let me = caller.user_id;
-    let (user_id, expires_at) = state
-        .write(move |conn, audit| {
-            let (user_id, expires_at) =
-                accounts::open_portal_account(conn, patient, me, &public_url, crate::db::now())?;
-            audit.push(caller.event(
-                AuditAction::Create,
-                "portal_account",
-                Some(user_id.to_string()),
-                Some(patient),
-            ));
-            Ok((user_id, expires_at))
-        })
-        .await?;
-    crate::outbox::wake();
+    let (user_id, expires_at) =
+        patients::open_portal_account(&state, &caller, id.into_inner()).await?;
     Ok(HttpResponse::Created()
         .insert_header(("location", format!("/api/v1/users/{user_id}")))
         .json(PortalAccount {

@@ -2,11 +2,10 @@
 use actix_web::web;
 use serde_json::Value;
 
-use crate::audit::AuditAction;
 use crate::auth::Caller;
-use crate::chart::{Chart, ChartParts};
 use crate::db::types::PatientId;
 use crate::error::{ApiResult, Problem};
+use crate::services::patients;
 use crate::state::AppState;
 
 /// The chart: patient, appointments, consultations, consents, procedures, samples,
@@ -19,19 +18,7 @@ pub async fn patient_record(
     caller: Caller,
     id: web::Path<PatientId>,
 ) -> ApiResult<web::Json<Value>> {
-    let patient = id.into_inner();
-    let clinical = super::sees_clinical(&caller);
-    let parts = if clinical {
-        ChartParts::Full
-    } else {
-        ChartParts::Administrative
-    };
-    let chart = state
-        .db(move |conn| Chart::load(conn, patient, parts)?.staff_json(clinical))
-        .await?;
-    state
-        .audit
-        .record(caller.patient_event(AuditAction::Read, patient))
-        .await?;
-    Ok(web::Json(chart))
+    Ok(web::Json(
+        patients::chart(&state, &caller, id.into_inner()).await?,
+    ))
 }

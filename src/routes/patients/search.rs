@@ -3,12 +3,11 @@ use actix_web::web;
 
 use crate::api::pagination::{self, Page, TimeCursor};
 use crate::api::patients::{Patient, PatientSearchQuery};
-use crate::audit::AuditAction;
 use crate::auth::Caller;
-use crate::db::models::patients;
 use crate::db::types::PatientId;
 use crate::domain::patient::SearchTerms;
 use crate::error::{ApiError, ApiResult, Problem};
+use crate::services::patients;
 use crate::state::AppState;
 
 /// Finds patients by a prefix of name, MRN, phone or email, or a date of birth; newest first.
@@ -28,19 +27,8 @@ pub async fn search_patients(
     }
     let after = TimeCursor::decode(query.cursor.as_deref())?.map(|c| (c.t, PatientId(c.id)));
     let terms = query.q.as_deref().and_then(SearchTerms::parse);
-    let include_archived = query.include_archived;
-    let rows = state
-        .db(move |conn| {
-            Ok(patients::search(
-                conn,
-                terms.as_ref(),
-                include_archived,
-                after,
-                limit + 1,
-            )?)
-        })
-        .await?;
-    let (rows, more) = pagination::split_page(rows, limit);
+    let (rows, more) =
+        patients::search(&state, &caller, terms, query.include_archived, after, limit).await?;
     let next_cursor = more
         .then(|| {
             rows.last().map(|r| {
@@ -52,12 +40,7 @@ pub async fn search_patients(
             })
         })
         .flatten();
-    let events = rows
-        .iter()
-        .map(|r| caller.patient_event(AuditAction::Search, r.id))
-        .collect();
-    state.audit.record_all(events).await?;
-    let clinical = super::sees_clinical(&caller);
+    let clinical = patients::sees_clinical(&caller);
     Ok(web::Json(Page {
         items: rows
             .into_iter()
