@@ -209,8 +209,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             )
             .service(
                 web::resource("/patients/{id}/adverse-events")
-                    .get(adverse::list_adverse_events)
-                    .post(adverse::create_adverse_event),
+                    .get(adverse::of_patient::list_adverse_events)
+                    .post(adverse::create::create_adverse_event),
             )
             .route(
                 "/patients/{id}/portal-account",
@@ -220,14 +220,14 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 "/patients/{id}/record",
                 web::get().to(patients::record::patient_record),
             )
-            .route("/adverse-events", web::get().to(adverse::reports_due))
+            .route("/adverse-events", web::get().to(adverse::list::reports_due))
             .route(
                 "/adverse-events/{id}",
-                web::patch().to(adverse::update_adverse_event),
+                web::patch().to(adverse::update::update_adverse_event),
             )
             .route(
                 "/adverse-events/{id}/reported",
-                web::post().to(adverse::mark_reported),
+                web::post().to(adverse::mark_reported::mark_reported),
             )
             .service(
                 web::resource("/patients/{id}/measurements")
@@ -310,11 +310,11 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 "/patients/{id}/export",
                 web::get().to(export::patient_export),
             )
-            .route("/samples", web::post().to(samples::create_sample))
-            .route("/samples/{id}", web::get().to(samples::get_sample))
+            .route("/samples", web::post().to(samples::create::create_sample))
+            .route("/samples/{id}", web::get().to(samples::get::get_sample))
             .route(
                 "/samples/{id}/events",
-                web::post().to(samples::record_sample_event),
+                web::post().to(samples::record_event::record_sample_event),
             )
             .service(
                 web::resource("/appointments")

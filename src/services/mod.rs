@@ -5,8 +5,10 @@
 //! Route handlers only extract, authorize, call one of these and map the result to
 //! an `api/` DTO: no handler opens a transaction or imports `db::models`.
 
+pub mod adverse;
 pub mod appointments;
 pub mod consents;
 pub mod notes;
 pub mod patient_import;
 pub mod patients;
+pub mod samples;

@@ -1,11 +1,9 @@
 //! Adverse events: recorded by practitioners; serious ones carry the regulator's
 //! 15-day reporting deadline until marked reported.
-use actix_web::{web, HttpResponse};
 use chrono::Duration;
 
 use crate::api::adverse::{
-    AdverseEvent, AdverseEventList, CreateAdverseEvent, DueQuery, MarkReported, Severity,
-    UpdateAdverseEvent,
+    CreateAdverseEvent, DueQuery, MarkReported, Severity, UpdateAdverseEvent,
 };
 use crate::api::pagination::{self, TimeCursor};
 use crate::audit::AuditAction;
@@ -13,25 +11,19 @@ use crate::auth::Caller;
 use crate::db::models::adverse::{self, AdverseEventRow};
 use crate::db::models::{notes, patients};
 use crate::db::types::{AdverseEventId, PatientId};
-use crate::error::{ApiError, ApiResult, Problem};
-use crate::extract::Json;
+use crate::error::ApiError;
 use crate::state::AppState;
 
 /// The regulator's deadline for reporting a serious reaction to a cell product.
 const REPORT_WITHIN_DAYS: i64 = 15;
 
 /// Records an adverse event for a patient.
-#[utoipa::path(post, path = "/api/v1/patients/{id}/adverse-events", tag = "clinical", params(("id" = String, Path)),
-    request_body = CreateAdverseEvent,
-    responses((status = 201, body = AdverseEvent), (status = 404, body = Problem), (status = 422, body = Problem)))]
-pub async fn create_adverse_event(
-    state: web::Data<AppState>,
-    caller: Caller,
-    id: web::Path<PatientId>,
-    body: Json<CreateAdverseEvent>,
-) -> ApiResult<HttpResponse> {
-    let patient = id.into_inner();
-    let body = body.into_inner();
+pub async fn record(
+    state: &AppState,
+    caller: &Caller,
+    patient: PatientId,
+    body: CreateAdverseEvent,
+) -> Result<AdverseEventRow, ApiError> {
     let onset_at = crate::api::plausible("onset_at", body.onset_at)?;
     let resolved_at = body
         .resolved_at
@@ -104,18 +96,15 @@ pub async fn create_adverse_event(
             Ok(row)
         })
         .await?;
-    Ok(HttpResponse::Created().json(AdverseEvent::from(row)))
+    Ok(row)
 }
 
-/// A patient's adverse events, newest first.
-#[utoipa::path(get, path = "/api/v1/patients/{id}/adverse-events", tag = "clinical", params(("id" = String, Path)),
-    responses((status = 200, body = AdverseEventList), (status = 404, body = Problem)))]
-pub async fn list_adverse_events(
-    state: web::Data<AppState>,
-    caller: Caller,
-    id: web::Path<PatientId>,
-) -> ApiResult<web::Json<AdverseEventList>> {
-    let patient = id.into_inner();
+/// A patient's adverse events, newest first, audited as read.
+pub async fn of_patient(
+    state: &AppState,
+    caller: &Caller,
+    patient: PatientId,
+) -> Result<Vec<AdverseEventRow>, ApiError> {
     let rows = state
         .db(move |conn| {
             patients::find(conn, patient)?.ok_or(ApiError::NotFound)?;
@@ -126,24 +115,16 @@ pub async fn list_adverse_events(
         .audit
         .record(caller.event(AuditAction::Read, "adverse_event", None, Some(patient)))
         .await?;
-    Ok(web::Json(AdverseEventList {
-        items: rows.into_iter().map(AdverseEvent::from).collect(),
-        next_cursor: None,
-    }))
+    Ok(rows)
 }
 
-/// Every adverse event, newest recorded first, paged; optionally only the serious
-/// ones whose report falls due before an instant and is not yet made, one
-/// patient's, or one severity's.
-#[utoipa::path(get, path = "/api/v1/adverse-events", tag = "clinical", params(DueQuery),
-    responses((status = 200, body = AdverseEventList), (status = 400, body = Problem),
-        (status = 422, body = Problem)))]
-pub async fn reports_due(
-    state: web::Data<AppState>,
-    caller: Caller,
-    query: web::Query<DueQuery>,
-) -> ApiResult<web::Json<AdverseEventList>> {
-    let query = query.into_inner();
+/// Every adverse event, newest recorded first, paged (and whether more follow);
+/// one `search` audit row per patient listed.
+pub async fn list(
+    state: &AppState,
+    caller: &Caller,
+    query: DueQuery,
+) -> Result<(Vec<AdverseEventRow>, bool), ApiError> {
     let limit = pagination::limit(query.limit)?;
     let filter = adverse::AdverseFilter {
         report_due_before: query
@@ -158,17 +139,6 @@ pub async fn reports_due(
         .db(move |conn| Ok(adverse::list(conn, &filter, limit + 1)?))
         .await?;
     let (rows, more) = pagination::split_page(rows, limit);
-    let next_cursor = more
-        .then(|| {
-            rows.last().map(|r| {
-                TimeCursor {
-                    t: r.recorded_at,
-                    id: r.id.0,
-                }
-                .encode()
-            })
-        })
-        .flatten();
     let mut patients: Vec<_> = rows.iter().map(|r| r.patient_id).collect();
     patients.sort();
     patients.dedup();
@@ -181,25 +151,17 @@ pub async fn reports_due(
                 .collect(),
         )
         .await?;
-    Ok(web::Json(AdverseEventList {
-        items: rows.into_iter().map(AdverseEvent::from).collect(),
-        next_cursor,
-    }))
+    Ok((rows, more))
 }
 
 /// Updates resolution, severity or action taken; an upgrade to `serious` starts the
 /// 15-day reporting clock from now.
-#[utoipa::path(patch, path = "/api/v1/adverse-events/{id}", tag = "clinical", params(("id" = String, Path)),
-    request_body = UpdateAdverseEvent,
-    responses((status = 200, body = AdverseEvent), (status = 404, body = Problem), (status = 422, body = Problem)))]
-pub async fn update_adverse_event(
-    state: web::Data<AppState>,
-    caller: Caller,
-    id: web::Path<AdverseEventId>,
-    body: Json<UpdateAdverseEvent>,
-) -> ApiResult<web::Json<AdverseEvent>> {
-    let id = id.into_inner();
-    let body = body.into_inner();
+pub async fn update(
+    state: &AppState,
+    caller: &Caller,
+    id: AdverseEventId,
+    body: UpdateAdverseEvent,
+) -> Result<AdverseEventRow, ApiError> {
     let resolved = match body.resolved_at {
         Some(Some(t)) => Some(Some(crate::api::plausible("resolved_at", t)?)),
         Some(None) => Some(None),
@@ -255,21 +217,16 @@ pub async fn update_adverse_event(
             Ok(row)
         })
         .await?;
-    Ok(web::Json(AdverseEvent::from(row)))
+    Ok(row)
 }
 
 /// Marks a serious event as reported to the regulator.
-#[utoipa::path(post, path = "/api/v1/adverse-events/{id}/reported", tag = "clinical", params(("id" = String, Path)),
-    request_body = MarkReported,
-    responses((status = 200, body = AdverseEvent), (status = 409, body = Problem), (status = 422, body = Problem)))]
 pub async fn mark_reported(
-    state: web::Data<AppState>,
-    caller: Caller,
-    id: web::Path<AdverseEventId>,
-    body: Json<MarkReported>,
-) -> ApiResult<web::Json<AdverseEvent>> {
-    let id = id.into_inner();
-    let body = body.into_inner();
+    state: &AppState,
+    caller: &Caller,
+    id: AdverseEventId,
+    body: MarkReported,
+) -> Result<AdverseEventRow, ApiError> {
     let reported_at = crate::api::plausible("reported_at", body.reported_at)?;
     let reference = body.reference.trim().to_owned();
     if reference.is_empty() || reference.chars().count() > 200 {
@@ -306,5 +263,5 @@ pub async fn mark_reported(
             Ok(row)
         })
         .await?;
-    Ok(web::Json(AdverseEvent::from(row)))
+    Ok(row)
 }

@@ -1,6 +1,6 @@
-//! `/samples`: the patient's own cells, from harvest to re-injection (chain of custody).
-use actix_web::http::header;
-use actix_web::{web, HttpResponse};
+//! The patient's own cells, from harvest to re-injection: registration under an
+//! anonymous label, reads, and the chain of custody (`domain::clinical::next_custody_state`
+//! decides each step; the donor check comes first).
 use chrono::Duration;
 
 use crate::api::samples::{CreateSample, CreateSampleEvent, Sample};
@@ -14,8 +14,7 @@ use crate::domain::clinical::{
     new_label_code, next_custody_state, CustodyEvent, CustodyProblem, SampleState,
 };
 use crate::domain::schedule::AppointmentStatus;
-use crate::error::{ApiError, ApiResult, Problem};
-use crate::extract::Json;
+use crate::error::ApiError;
 use crate::state::AppState;
 
 fn view(conn: &mut DbConnection, row: SampleRow) -> Result<Sample, ApiError> {
@@ -23,16 +22,17 @@ fn view(conn: &mut DbConnection, row: SampleRow) -> Result<Sample, ApiError> {
     Ok(Sample::from_rows(row, events))
 }
 
-/// Registers a harvested sample under a random label code that carries no
-/// name, MRN or other identifier.
-#[utoipa::path(post, path = "/api/v1/samples", tag = "clinical", request_body = CreateSample,
-    responses((status = 201, body = Sample), (status = 422, body = Problem)))]
-pub async fn create_sample(
-    state: web::Data<AppState>,
-    caller: Caller,
-    body: Json<CreateSample>,
-) -> ApiResult<HttpResponse> {
-    let body = body.into_inner();
+fn custody(problem: CustodyProblem) -> ApiError {
+    ApiError::Conflict(problem.describe())
+}
+
+/// Registers a harvested sample under a random label code that carries no name, MRN
+/// or other identifier.
+pub async fn register(
+    state: &AppState,
+    caller: &Caller,
+    body: CreateSample,
+) -> Result<Sample, ApiError> {
     let harvested_at = crate::api::plausible("harvested_at", body.harvested_at)?;
     if harvested_at > crate::db::now() + Duration::minutes(1) {
         return Err(ApiError::validation(
@@ -87,20 +87,11 @@ pub async fn create_sample(
             Ok(sample)
         })
         .await?;
-    Ok(HttpResponse::Created()
-        .insert_header((header::LOCATION, format!("/api/v1/samples/{}", sample.id)))
-        .json(sample))
+    Ok(sample)
 }
 
-/// A sample with its whole custody history.
-#[utoipa::path(get, path = "/api/v1/samples/{id}", tag = "clinical", params(("id" = String, Path)),
-    responses((status = 200, body = Sample), (status = 404, body = Problem)))]
-pub async fn get_sample(
-    state: web::Data<AppState>,
-    caller: Caller,
-    id: web::Path<SampleId>,
-) -> ApiResult<web::Json<Sample>> {
-    let id = id.into_inner();
+/// A sample with its whole custody history, audited as read.
+pub async fn read(state: &AppState, caller: &Caller, id: SampleId) -> Result<Sample, ApiError> {
     let sample = state
         .db(move |conn| {
             let row = samples::find(conn, id)?.ok_or(ApiError::NotFound)?;
@@ -116,27 +107,18 @@ pub async fn get_sample(
             Some(sample.patient_id),
         ))
         .await?;
-    Ok(web::Json(sample))
-}
-
-fn custody(problem: CustodyProblem) -> ApiError {
-    ApiError::Conflict(problem.describe())
+    Ok(sample)
 }
 
 /// Records a custody event: `processed → stored* → applied`, or `discarded`. Applying
 /// goes only to the donor (409 otherwise), within the viability window, while the
 /// procedure's appointment is in progress.
-#[utoipa::path(post, path = "/api/v1/samples/{id}/events", tag = "clinical", params(("id" = String, Path)),
-    request_body = CreateSampleEvent,
-    responses((status = 200, body = Sample), (status = 409, body = Problem), (status = 422, body = Problem)))]
-pub async fn record_sample_event(
-    state: web::Data<AppState>,
-    caller: Caller,
-    id: web::Path<SampleId>,
-    body: Json<CreateSampleEvent>,
-) -> ApiResult<web::Json<Sample>> {
-    let id = id.into_inner();
-    let body = body.into_inner();
+pub async fn record_event(
+    state: &AppState,
+    caller: &Caller,
+    id: SampleId,
+    body: CreateSampleEvent,
+) -> Result<Sample, ApiError> {
     let at = crate::api::plausible("at", body.at)?;
     let viability = Duration::hours(state.settings.sample_viability_hours.max(1));
     let by = caller.user_id;
@@ -212,5 +194,5 @@ pub async fn record_sample_event(
             Ok(sample)
         })
         .await?;
-    Ok(web::Json(sample))
+    Ok(sample)
 }
