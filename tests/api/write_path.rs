@@ -300,7 +300,11 @@ async fn every_503_logs_its_cause_once_without_phi() {
             .await;
             let path = c.app.db.url.trim_start_matches("sqlite://").to_owned();
             let mut holder = diesel::SqliteConnection::establish(&path).unwrap();
-            holder.batch_execute("BEGIN IMMEDIATE").unwrap();
+            // The server may be writing (its start-up anchor, the audit writer): wait
+            // for the lock rather than fail to take it.
+            holder
+                .batch_execute("PRAGMA busy_timeout = 10000; BEGIN IMMEDIATE")
+                .unwrap();
             let r = client
                 .patch(server.url(&patient_path))
                 .bearer_auth(&c.desk)
