@@ -5,6 +5,7 @@ pub mod audit;
 pub mod auth;
 pub mod clinic;
 pub mod consents;
+pub mod entered_in_error;
 pub mod me;
 pub mod measurements;
 pub mod notes;

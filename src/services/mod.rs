@@ -5,9 +5,12 @@
 //! Route handlers only extract, authorize, call one of these and map the result to
 //! an `api/` DTO: no handler opens a transaction or imports `db::models`.
 
+pub mod access_log;
 pub mod adverse;
 pub mod appointments;
 pub mod consents;
+pub mod entered_in_error;
+pub mod measurements;
 pub mod notes;
 pub mod patient_import;
 pub mod patients;

@@ -4,7 +4,7 @@ use chrono::Utc;
 use diesel::Connection;
 
 use crate::audit::AuditAction;
-use crate::auth::Caller;
+use crate::auth::{Caller, Me};
 use crate::chart::{Chart, ChartParts};
 use crate::db::models::patients::{self, PatientRow, PatientValues};
 use crate::db::types::{PatientId, UserId};
@@ -236,4 +236,18 @@ pub async fn open_portal_account(
         .await?;
     crate::outbox::wake();
     Ok(opened)
+}
+
+/// The patient's own chart as the patient sees it (audited as their own read).
+pub async fn my_record(
+    state: &AppState,
+    who: &Me,
+) -> Result<crate::api::patient_record::PatientRecord, ApiError> {
+    who.read(
+        state,
+        "patient",
+        Some(who.patient.to_string()),
+        |conn, me| Ok(Chart::load(conn, me, ChartParts::Full)?.patient_record()),
+    )
+    .await
 }

@@ -3,8 +3,8 @@ use actix_web::web;
 
 use crate::api::measurements::{Measurement, MeasurementList};
 use crate::auth::Me;
-use crate::db::models::measurements;
 use crate::error::ApiResult;
+use crate::services::measurements;
 use crate::state::AppState;
 
 /// The patient's measurements.
@@ -13,11 +13,7 @@ pub async fn my_measurements(
     who: Me,
     state: web::Data<AppState>,
 ) -> ApiResult<web::Json<MeasurementList>> {
-    let rows = who
-        .read(&state, "measurement", None, move |conn, me| {
-            Ok(measurements::series(conn, me, None)?)
-        })
-        .await?;
+    let rows = measurements::mine(&state, &who).await?;
     Ok(web::Json(MeasurementList {
         items: rows.into_iter().map(Measurement::from).collect(),
     }))

@@ -4,8 +4,8 @@ use actix_web::web;
 
 use crate::api::patient_record::PatientRecord;
 use crate::auth::Me;
-use crate::chart::{Chart, ChartParts};
 use crate::error::ApiResult;
+use crate::services::patients;
 use crate::state::AppState;
 
 /// The chart's keys except `samples`: signed notes (with amendments) only, appointments
@@ -13,13 +13,6 @@ use crate::state::AppState;
 #[utoipa::path(get, path = "/api/v1/me/record", tag = "me",
     responses((status = 200, description = "The patient's own chart", body = Object)))]
 pub async fn my_record(who: Me, state: web::Data<AppState>) -> ApiResult<web::Json<PatientRecord>> {
-    let chart = who
-        .read(
-            &state,
-            "patient",
-            Some(who.patient.to_string()),
-            |conn, me| Ok(Chart::load(conn, me, ChartParts::Full)?.patient_record()),
-        )
-        .await?;
+    let chart = patients::my_record(&state, &who).await?;
     Ok(web::Json(chart))
 }
