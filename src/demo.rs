@@ -766,13 +766,13 @@ fn seed_treatment_story(
                  appointment: crate::db::types::AppointmentId,
                  healing: f32|
      -> anyhow::Result<()> {
-        let claims = crate::photos::PhotoClaims {
+        let claims = crate::services::photos::PhotoClaims {
             patient_id: patient,
             taken_at: at,
             appointment_id: Some(appointment),
             procedure_id: None,
         };
-        crate::photos::upload_gates(conn, &claims).map_err(err)?;
+        crate::services::photos::upload_gates(conn, &claims).map_err(err)?;
         let prepared = crate::imaging::prepare(&demo_photo(view, healing)?)
             .map_err(|e| anyhow::anyhow!("demo photo: {e:?}"))?;
         let file = media.put(&prepared.bytes)?;

@@ -20,7 +20,6 @@ pub mod media;
 pub mod metrics;
 pub mod middleware;
 pub mod outbox;
-pub mod photos;
 pub mod reminders;
 pub mod retention;
 pub mod routes;

@@ -14,4 +14,5 @@ pub mod measurements;
 pub mod notes;
 pub mod patient_import;
 pub mod patients;
+pub mod photos;
 pub mod samples;

@@ -4,6 +4,7 @@ use actix_web::{web, HttpResponse};
 use crate::auth::Caller;
 use crate::db::types::PhotoId;
 use crate::error::{ApiResult, Problem};
+use crate::services::photos;
 use crate::state::AppState;
 
 use super::SizeQuery;
@@ -19,6 +20,7 @@ pub async fn get_photo(
     id: web::Path<PhotoId>,
     query: web::Query<SizeQuery>,
 ) -> ApiResult<HttpResponse> {
-    let row = super::visible_photo(&state, &caller, id.into_inner()).await?;
-    super::serve_photo(&state, &caller, row, query.size.unwrap_or_default()).await
+    let row = photos::visible(&state, &caller, id.into_inner()).await?;
+    let opened = photos::open(&state, &caller, row, query.size.unwrap_or_default()).await?;
+    Ok(super::serve(opened))
 }

@@ -1,17 +1,14 @@
 //! `/me/photos`: the patient's own photos. The patient id comes from the session,
 //! never from the request; another patient's photo id answers like an unknown one.
-use std::collections::HashMap;
-
 use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 
 use crate::api::pagination::Page;
 use crate::api::photos::MyPhoto;
 use crate::auth::Me;
-use crate::db::models::photos::PhotoFilter;
-use crate::db::models::users;
 use crate::db::types::PhotoId;
-use crate::error::{ApiError, ApiResult, Problem};
+use crate::error::{ApiResult, Problem};
+use crate::services::photos;
 use crate::state::AppState;
 
 use super::SizeQuery;
@@ -35,37 +32,12 @@ pub async fn my_photos(
     who: Me,
     query: web::Query<MyPhotosQuery>,
 ) -> ApiResult<web::Json<Page<MyPhoto>>> {
-    let me = who.patient;
     let q = query.into_inner();
-    let (rows, next_cursor) = super::list::page_of_photos(
-        &state,
-        me,
-        PhotoFilter::default(),
-        q.limit,
-        q.cursor.as_deref(),
-    )
-    .await?;
-    let items = state
-        .db(move |conn| {
-            let mut names = HashMap::new();
-            let mut items = Vec::with_capacity(rows.len());
-            for row in rows {
-                let name = match names.get(&row.taken_by) {
-                    Some(name) => String::clone(name),
-                    None => {
-                        let name = users::find(conn, row.taken_by)
-                            .map(|u| u.display_name)
-                            .unwrap_or_else(|_| "Clinic staff".into());
-                        names.insert(row.taken_by, name.clone());
-                        name
-                    }
-                };
-                items.push(MyPhoto::from_row(row, name));
-            }
-            Ok(items)
-        })
-        .await?;
-    who.audit_read(&state, "photo", None).await?;
+    let (rows, next_cursor) = photos::mine(&state, &who, q.limit, q.cursor.as_deref()).await?;
+    let items = rows
+        .into_iter()
+        .map(|(row, name)| MyPhoto::from_row(row, name))
+        .collect();
     Ok(web::Json(Page { items, next_cursor }))
 }
 
@@ -79,10 +51,7 @@ pub async fn my_photo(
     id: web::Path<PhotoId>,
     query: web::Query<SizeQuery>,
 ) -> ApiResult<HttpResponse> {
-    let me = who.patient;
-    let row = super::visible_photo(&state, &who.caller, id.into_inner()).await?;
-    if row.patient_id != me {
-        return Err(ApiError::NotFound);
-    }
-    super::serve_photo(&state, &who.caller, row, query.size.unwrap_or_default()).await
+    let row = photos::one_of_mine(&state, &who, id.into_inner()).await?;
+    let opened = photos::open(&state, &who.caller, row, query.size.unwrap_or_default()).await?;
+    Ok(super::serve(opened))
 }

@@ -10,15 +10,12 @@ use chrono::{DateTime, Utc};
 use futures_util::StreamExt;
 
 use crate::api::photos::{Photo, PhotoUpload};
-use crate::audit::AuditAction;
 use crate::auth::Caller;
-use crate::db::models::patients;
-use crate::db::models::photos::PhotoRow;
-use crate::db::types::{AppointmentId, PatientId, PhotoId, ProcedureId};
+use crate::db::types::{AppointmentId, PatientId, ProcedureId};
 use crate::domain::photo::{PhotoKind, PhotoView};
 use crate::error::{ApiError, ApiResult, FieldError, Problem};
 use crate::imaging::{self, MAX_FILE_BYTES};
-use crate::photos::{self, PhotoClaims};
+use crate::services::photos::{self, PhotoClaims};
 use crate::state::AppState;
 
 /// The text parts and how long each may be.
@@ -229,9 +226,7 @@ pub async fn upload_photo(
     payload: web::Payload,
 ) -> ApiResult<HttpResponse> {
     let patient = id.into_inner();
-    state
-        .db(move |conn| patients::find(conn, patient)?.ok_or(ApiError::NotFound))
-        .await?;
+    photos::require_patient(&state, patient).await?;
     // `UPLOAD_TIMEOUT_SECS` (20 MiB at 1 Mbit/s is under three minutes); a body
     // trickled in slower is dropped rather than holding a connection for ever.
     let raw = tokio::time::timeout(
@@ -251,57 +246,9 @@ pub async fn upload_photo(
         appointment_id: upload.appointment_id,
         procedure_id: upload.procedure_id,
     };
-    state
-        .db(move |conn| photos::upload_gates(conn, &claims))
-        .await?;
+    photos::check_claims(&state, claims).await?;
     let prepared = state.images.prepare(file).await?;
-    let by = caller.user_id;
-    let (kind, view) = (upload.kind, upload.view);
-    let meta = (
-        prepared.format,
-        prepared.width,
-        prepared.height,
-        prepared.bytes.len(),
-        prepared.thumb_width,
-        prepared.thumb_height,
-    );
-    let row = photos::keep(
-        &state,
-        claims,
-        prepared.bytes,
-        prepared.thumb,
-        move |file, thumb| {
-            let (format, width, height, size, thumb_width, thumb_height) = meta;
-            PhotoRow {
-                id: PhotoId::new(),
-                patient_id: patient,
-                taken_at: claims.taken_at,
-                kind: kind.as_str().to_owned(),
-                view: view.as_str().to_owned(),
-                appointment_id: claims.appointment_id,
-                procedure_id: claims.procedure_id,
-                content_type: format.content_type().to_owned(),
-                width: i32::try_from(width).unwrap_or(i32::MAX),
-                height: i32::try_from(height).unwrap_or(i32::MAX),
-                byte_size: i64::try_from(size).unwrap_or(i64::MAX),
-                sha256: file.to_string(),
-                thumb_sha256: thumb.to_string(),
-                thumb_width: i32::try_from(thumb_width).unwrap_or(i32::MAX),
-                thumb_height: i32::try_from(thumb_height).unwrap_or(i32::MAX),
-                taken_by: by,
-                created_at: crate::db::now(),
-            }
-        },
-        move |row| {
-            caller.event(
-                AuditAction::Create,
-                "photo",
-                Some(row.id.to_string()),
-                Some(patient),
-            )
-        },
-    )
-    .await?;
+    let row = photos::store(&state, &caller, claims, upload.kind, upload.view, prepared).await?;
     Ok(HttpResponse::Created()
         .insert_header((header::LOCATION, format!("/api/v1/photos/{}", row.id)))
         .json(Photo::from(row)))
