@@ -1,0 +1,170 @@
+// Quality of the front desk's and the clinic manager's screens: a 1024×768 tablet, the
+// keyboard alone, dates in the browser's locale, errors in words (never raw JSON), the
+// emailed set-password link, and the front-desk chart's appointments.
+import type { Locator, Page } from '@playwright/test';
+import { test, expect, seed, signInByApi, expectAccessible } from './fixtures';
+import { at, clinicDay, StaffApi } from './clinic';
+
+/** A patient of this run with a booked consultation and a requested consent. */
+async function patientWithAppointment(given: string, day: string, hhmm: string) {
+  const s = seed();
+  const desk = await StaffApi.as(s.frontDesk.email);
+  const admin = await StaffApi.as(s.admin.email);
+  const family = `Quality${Date.now().toString(36)}`;
+  const made = await desk.call('POST', '/patients', { given_name: given, family_name: family, date_of_birth: '1987-02-23' });
+  expect(made.status).toBe(201);
+  const appt = await desk.book(made.body.id, s.practitioners[1]!.id, s.services.consult, at(day, hhmm));
+  const template = await admin.call('POST', '/consent-templates', {
+    title: `Marketing photos ${family}`,
+    scope: 'marketing',
+    body_markdown: 'I agree that my photographs may be shown.',
+    risks: [],
+  });
+  expect(template.status).toBe(201);
+  const consent = await desk.call('POST', `/patients/${made.body.id}/consents`, { template_id: template.body.family_id });
+  expect(consent.status).toBe(201);
+  return { id: made.body.id as string, name: `${given} ${family}`, family, appt, consentTitle: template.body.title as string };
+}
+
+/** Nothing scrolls sideways, and each main action lies within the screen's width. */
+async function expectFitsWidth(page: Page, what: string, actions: Locator[]) {
+  for (const action of actions) await expect(action, `${what}: ${action}`).toBeVisible();
+  const widths = await page.evaluate(() => ({ scroll: document.documentElement.scrollWidth, inner: window.innerWidth }));
+  expect(widths.scroll, `${what} scrolls sideways (${widths.scroll} > ${widths.inner})`).toBeLessThanOrEqual(widths.inner);
+  for (const action of actions) {
+    const box = await action.boundingBox();
+    expect(box, `${what}: ${action} has a box`).not.toBeNull();
+    expect(box!.x, `${what}: ${action} starts on screen`).toBeGreaterThanOrEqual(0);
+    expect(box!.x + box!.width, `${what}: ${action} ends on screen`).toBeLessThanOrEqual(widths.inner);
+  }
+}
+
+test.describe('on a 1024×768 tablet', () => {
+  test.use({ viewport: { width: 1024, height: 768 } });
+
+  test('the front desk screens fit the width and show their main actions', async ({ page, context }) => {
+    const s = seed();
+    const day = clinicDay(31);
+    const p = await patientWithAppointment('Tabitha', day, '11:00');
+    await signInByApi(context, s.frontDesk.email);
+    const nav = page.getByRole('navigation', { name: 'Main' });
+    const signOut = page.getByRole('button', { name: 'Sign out' });
+
+    await page.goto('/calendar');
+    await page.getByLabel('Go to date').fill(day);
+    await expect(page.locator('.grid[aria-busy="false"]')).toBeVisible();
+    await expect(page.locator('.ec-event.appt', { hasText: p.family })).toBeVisible();
+    await expectFitsWidth(page, 'calendar day', [
+      signOut,
+      page.getByRole('button', { name: 'Find a free slot' }),
+      page.getByRole('button', { name: 'Week', exact: true }),
+      page.getByRole('button', { name: 'Privacy', exact: true }),
+      page.getByLabel('Go to date'),
+      page.locator('.ec-header').getByText(s.practitioners[1]!.name, { exact: true }),
+    ]);
+    await page.getByRole('button', { name: 'Week', exact: true }).click();
+    await expect(page.getByRole('button', { name: 'Week', exact: true })).toHaveAttribute('aria-pressed', 'true');
+    await expect(page.locator('.grid[aria-busy="false"]')).toBeVisible();
+    await expect(page.locator('.ec-event.appt', { hasText: p.family })).toBeVisible();
+    await expectFitsWidth(page, 'calendar week', [
+      signOut,
+      page.getByRole('button', { name: 'Find a free slot' }),
+      page.getByRole('button', { name: 'Next week' }),
+      page.locator('.ec-event.appt', { hasText: p.family }),
+    ]);
+    await page.getByRole('button', { name: 'Find a free slot' }).click();
+    await expectFitsWidth(page, 'slot finder', [page.getByRole('button', { name: 'Find free slots' })]);
+    await page.keyboard.press('Escape');
+
+    await nav.getByRole('link', { name: 'Patients' }).click();
+    await expect(page.getByRole('heading', { name: 'Patients' })).toBeVisible();
+    await page.getByRole('combobox', { name: /Search patients/ }).fill(p.family);
+    await expect(page.getByRole('option', { name: new RegExp(p.family) })).toBeVisible();
+    await expectFitsWidth(page, 'patients', [
+      signOut,
+      page.getByRole('combobox', { name: /Search patients/ }),
+      page.getByRole('link', { name: 'Register a patient' }),
+    ]);
+
+    await page.goto(`/patients/${p.id}`);
+    await expect(page.getByRole('heading', { name: p.name })).toBeVisible();
+    await expectFitsWidth(page, 'front-desk chart', [
+      signOut,
+      page.getByRole('link', { name: 'Edit details' }),
+      page.getByRole('button', { name: 'Archive…' }),
+      page.getByRole('button', { name: 'Send portal invitation' }),
+      page.getByRole('button', { name: 'Request', exact: true }),
+      page.getByRole('row', { name: new RegExp(p.consentTitle) }),
+      page.getByRole('heading', { name: 'Appointments' }),
+    ]);
+    await expectAccessible(page, 'front-desk chart on a tablet');
+  });
+
+  test('the clinic manager set-up screens fit the width and show their main actions', async ({ page, context }) => {
+    const s = seed();
+    await signInByApi(context, s.admin.email, s.admin.password);
+    const signOut = page.getByRole('button', { name: 'Sign out' });
+    const tabs = (name: string) => page.getByRole('link', { name, exact: true });
+
+    await page.goto('/admin/users');
+    await expect(page.getByRole('cell', { name: 'Robin Desk', exact: true })).toBeVisible();
+    await expectFitsWidth(page, 'admin users', [
+      signOut,
+      tabs('Audit log'),
+      page.getByRole('button', { name: 'Manage Robin Desk' }),
+      page.getByRole('button', { name: 'Create user' }),
+    ]);
+    await page.getByRole('button', { name: 'Manage Robin Desk' }).click();
+    await expectFitsWidth(page, 'admin users, managing one', [page.getByRole('button', { name: 'Deactivate…' })]);
+
+    await tabs('Locations & rooms').click();
+    await expect(page.getByRole('heading', { name: 'Locations and rooms' })).toBeVisible();
+    await expect(page.getByText(s.location.name).first()).toBeVisible();
+    await expectFitsWidth(page, 'admin places', [
+      signOut,
+      page.getByRole('button', { name: 'Add location' }),
+      page.getByRole('button', { name: 'Add room' }),
+    ]);
+
+    await tabs('Practitioners').click();
+    await expect(page.getByRole('heading', { name: 'Practitioners', exact: true })).toBeVisible();
+    await expectFitsWidth(page, 'admin practitioners', [signOut, page.getByRole('button', { name: 'Add practitioner' })]);
+    await page.getByRole('row', { name: new RegExp(s.practitioners[0]!.name) }).getByRole('button', { name: /Hours and time off/ }).click();
+    await expect(page.getByRole('heading', { name: `Working hours of ${s.practitioners[0]!.name}` })).toBeVisible();
+    await expectFitsWidth(page, 'admin working hours', [
+      signOut,
+      page.getByRole('button', { name: 'Save working hours' }),
+      page.getByRole('button', { name: 'Add a period' }),
+      page.getByRole('button', { name: 'Remove' }).first(),
+      page.getByRole('button', { name: 'Add time off' }),
+    ]);
+
+    await tabs('Services').click();
+    await expect(page.getByRole('heading', { name: 'Services', exact: true })).toBeVisible();
+    await expect(page.getByRole('cell', { name: 'Stem cell facial', exact: true })).toBeVisible();
+    await expectFitsWidth(page, 'admin services', [
+      signOut,
+      page.getByRole('button', { name: 'Edit Stem cell facial' }),
+      page.getByRole('button', { name: 'Add service' }),
+    ]);
+
+    await tabs('Consent forms').click();
+    await expect(page.getByRole('heading', { name: 'Consent forms', exact: true })).toBeVisible();
+    await expectFitsWidth(page, 'admin consent forms', [
+      signOut,
+      page.getByRole('button', { name: /Publish|Add|Create/ }).first(),
+    ]);
+
+    await tabs('Audit log').click();
+    await expect(page.getByRole('heading', { name: 'Audit log', exact: true })).toBeVisible();
+    await expectFitsWidth(page, 'admin audit', [
+      signOut,
+      page.getByRole('button', { name: 'Check the chain' }),
+      page.getByRole('button', { name: 'Show entries' }),
+      page.getByLabel('Patient MRN'),
+    ]);
+    await page.getByRole('button', { name: 'Show entries' }).click();
+    await expect(page.getByRole('table').first()).toBeVisible();
+    await expectFitsWidth(page, 'admin audit entries', [page.getByRole('button', { name: 'Show entries' })]);
+  });
+});
