@@ -4,6 +4,7 @@
 import type { Locator, Page } from '@playwright/test';
 import { test, expect, seed, signInByApi, expectAccessible } from './fixtures';
 import { at, clinicDay, StaffApi } from './clinic';
+import { STAFF_PASSWORD } from './seed';
 
 /** A patient of this run with a booked consultation and a requested consent. */
 async function patientWithAppointment(given: string, day: string, hhmm: string) {
@@ -167,4 +168,136 @@ test.describe('on a 1024×768 tablet', () => {
     await expect(page.getByRole('table').first()).toBeVisible();
     await expectFitsWidth(page, 'admin audit entries', [page.getByRole('button', { name: 'Show entries' })]);
   });
+});
+
+/** Presses Tab (or Shift+Tab) until `target` has the focus; fails after `max` presses. */
+async function tabTo(page: Page, target: Locator, { back = false, max = 80 } = {}) {
+  for (let i = 0; i < max; i++) {
+    if (await target.evaluate((el) => el === document.activeElement).catch(() => false)) {
+      await expectFocusRing(target);
+      return;
+    }
+    await page.keyboard.press(back ? 'Shift+Tab' : 'Tab');
+  }
+  throw new Error(`Tab never reached ${target}`);
+}
+
+/** The focused control shows a visible focus indicator (an outline at least 2 px wide). */
+async function expectFocusRing(target: Locator) {
+  await expect(target).toBeFocused();
+  const ring = await target.evaluate((el) => {
+    const css = getComputedStyle(el);
+    return { style: css.outlineStyle, width: parseFloat(css.outlineWidth), visible: el.matches(':focus-visible') };
+  });
+  expect(ring.visible, `${target} matches :focus-visible`).toBe(true);
+  expect(ring.style, `${target} has an outline`).not.toBe('none');
+  expect(ring.width, `${target} outline width`).toBeGreaterThanOrEqual(2);
+}
+
+/**
+ * Types a date into a focused date input. Chromium orders the field's parts by its own UI
+ * language, not the page's locale, so the tests type only dates whose day and month are
+ * the same number (see `sameDayAndMonth`): right in either order.
+ */
+async function typeDate(page: Page, ymd: string) {
+  const [y, m, d] = ymd.split('-');
+  if (m !== d) throw new Error(`typeDate needs a day and month alike, not ${ymd}`);
+  await page.keyboard.type(`${d}${m}${y}`);
+}
+
+/** The first clinic day at least `ahead` days from today whose day and month are alike (e.g. 03-03). */
+function sameDayAndMonth(ahead: number): string {
+  for (let i = ahead; ; i++) {
+    const day = clinicDay(i);
+    if (day.slice(5, 7) === day.slice(8, 10)) return day;
+  }
+}
+
+test('the keyboard alone: sign in, find the patient, open them, book from the free-slot finder, cancel with a reason', async ({ page }) => {
+  const s = seed();
+  const desk = await StaffApi.as(s.frontDesk.email);
+  const family = `Keys${Date.now().toString(36)}`;
+  const made = await desk.call('POST', '/patients', { given_name: 'Kit', family_name: family, date_of_birth: '1990-10-10' });
+  expect(made.status).toBe(201);
+  const day = sameDayAndMonth(60);
+  const lena = s.practitioners[1]!;
+
+  await page.goto('/sign-in');
+  await tabTo(page, page.getByLabel('Email'));
+  await page.keyboard.type(s.frontDesk.email);
+  await tabTo(page, page.getByLabel('Password'));
+  await page.keyboard.type(STAFF_PASSWORD);
+  await page.keyboard.press('Enter');
+  await expect(page).toHaveURL(/\/calendar$/);
+
+  // Patients: the main menu, type in the search, Enter on the match.
+  await tabTo(page, page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Patients' }));
+  await page.keyboard.press('Enter');
+  await expect(page.getByRole('heading', { name: 'Patients' })).toBeVisible();
+  // The search has the focus on arrival (and `/` brings it back from elsewhere).
+  const search = page.getByRole('combobox', { name: /Search patients/ });
+  await expectFocusRing(search);
+  await page.keyboard.type(family);
+  await expect(page.getByRole('option', { name: new RegExp(family) })).toHaveAttribute('aria-selected', 'true');
+  await page.keyboard.press('Enter');
+  await expect(page.getByRole('heading', { name: `Kit ${family}` })).toBeVisible();
+  await expect(page.getByText('No appointments yet.')).toBeVisible();
+
+  // Book: the calendar's free-slot finder, all by keys.
+  await tabTo(page, page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Calendar' }), { back: true });
+  await page.keyboard.press('Enter');
+  await expect(page.locator('.grid[aria-busy="false"]')).toBeVisible();
+  await tabTo(page, page.getByRole('button', { name: 'Find a free slot' }));
+  await page.keyboard.press('Enter');
+  const finder = page.getByRole('dialog', { name: 'Find a free slot' });
+  await expectFocusRing(finder.getByLabel('Service'));
+  await tabTo(page, finder.getByLabel('Practitioner'));
+  await page.keyboard.type(lena.name);
+  await expect(finder.getByLabel('Practitioner')).toHaveValue(lena.id);
+  await tabTo(page, finder.getByLabel('From'));
+  await typeDate(page, day);
+  await expect(finder.getByLabel('From')).toHaveValue(day);
+  await tabTo(page, finder.getByLabel('To'));
+  await typeDate(page, day);
+  await expect(finder.getByLabel('To')).toHaveValue(day);
+  await tabTo(page, finder.getByRole('button', { name: 'Find free slots' }));
+  await page.keyboard.press('Enter');
+  const slot = finder.getByRole('button', { name: `10:00 · ${lena.name}` });
+  await expect(slot).toBeVisible();
+  await tabTo(page, slot);
+  await page.keyboard.press('Enter');
+  const booking = page.getByRole('dialog', { name: 'Book an appointment' });
+  await expect(booking.getByLabel('Time')).toHaveValue('10:00');
+  await tabTo(page, booking.getByRole('combobox', { name: 'Patient' }));
+  await page.keyboard.type(family);
+  await expect(booking.getByRole('option', { name: new RegExp(family) })).toBeVisible();
+  await page.keyboard.press('Enter');
+  await expect(booking.getByText(`Kit ${family}`)).toBeVisible();
+  await tabTo(page, booking.getByRole('button', { name: 'Book', exact: true }));
+  await page.keyboard.press('Enter');
+  await expect(booking).toBeHidden();
+  // The calendar shows the day booked.
+  const event = page.locator('.ec-event.appt', { hasText: `Kit ${family}` });
+  await expect(event).toBeVisible();
+  await expect(event).toContainText('10:00');
+  const booked = (await desk.appointments(day)).filter((a) => a.patient_id === made.body.id);
+  expect(booked.map((a) => [a.starts_at, a.practitioner_id, a.status])).toEqual([[at(day, '10:00').replace('.000Z', 'Z'), lena.id, 'booked']]);
+
+  // Cancel it with a reason: Tab to the appointment, Enter opens it.
+  await tabTo(page, event);
+  await page.keyboard.press('Enter');
+  const panel = page.getByRole('dialog', { name: `Kit ${family}` });
+  await expect(panel).toBeVisible();
+  await tabTo(page, panel.getByRole('button', { name: 'Cancel…' }));
+  await page.keyboard.press('Enter');
+  await tabTo(page, panel.getByLabel('Reason for cancelling'));
+  await page.keyboard.type('Rang to say she is ill');
+  await tabTo(page, panel.getByRole('button', { name: 'Cancel appointment' }));
+  await page.keyboard.press('Enter');
+  await expect(panel.getByText('Cancelled.', { exact: true })).toBeVisible();
+  await page.keyboard.press('Escape');
+  await expect(panel).toBeHidden();
+  await expect(page.locator('.ec-event.appt.status-cancelled', { hasText: `Kit ${family}` })).toBeVisible();
+  const after = (await desk.appointments(day)).filter((a) => a.patient_id === made.body.id);
+  expect(after.map((a) => [a.status, a.cancel_reason])).toEqual([['cancelled', 'Rang to say she is ill']]);
 });
