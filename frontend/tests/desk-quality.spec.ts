@@ -2,7 +2,7 @@
 // keyboard alone, dates in the browser's locale, errors in words (never raw JSON), the
 // emailed set-password link, and the front-desk chart's appointments.
 import type { Locator, Page } from '@playwright/test';
-import { test, expect, seed, signInByApi, expectAccessible } from './fixtures';
+import { test, expect, seed, signInByApi, expectAccessible, watch } from './fixtures';
 import { at, clinicDay, StaffApi } from './clinic';
 import { STAFF_PASSWORD } from './seed';
 
@@ -16,7 +16,7 @@ async function patientWithAppointment(given: string, day: string, hhmm: string) 
   expect(made.status).toBe(201);
   const appt = await desk.book(made.body.id, s.practitioners[1]!.id, s.services.consult, at(day, hhmm));
   const template = await admin.call('POST', '/consent-templates', {
-    title: `Marketing photos ${family}`,
+    title: `Marketing consent ${family}`,
     scope: 'marketing',
     body_markdown: 'I agree that my photographs may be shown.',
     risks: [],
@@ -300,4 +300,99 @@ test('the keyboard alone: sign in, find the patient, open them, book from the fr
   await expect(page.locator('.ec-event.appt.status-cancelled', { hasText: `Kit ${family}` })).toBeVisible();
   const after = (await desk.appointments(day)).filter((a) => a.patient_id === made.body.id);
   expect(after.map((a) => [a.status, a.cancel_reason])).toEqual([['cancelled', 'Rang to say she is ill']]);
+});
+
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
+test("dates follow the browser's locale (en-US: month first, en-GB: day first), times stay the clinic's", async ({ page, context, browser }) => {
+  const s = seed();
+  // A clinic day in winter or summer alike: London and New York are 4 or 5 hours apart.
+  const day = clinicDay(41);
+  const p = await patientWithAppointment('Ursula', day, '10:00');
+  const month = MONTHS[Number(day.slice(5, 7)) - 1]!;
+  const date = String(Number(day.slice(8, 10)));
+  const when = (pg: Page) => pg.getByRole('row').filter({ hasText: 'Consultation' }).getByRole('cell').first();
+
+  // This suite's own context: en-GB, the browser in New York.
+  await signInByApi(context, s.frontDesk.email);
+  await page.goto(`/patients/${p.id}`);
+  await expect(page.getByRole('heading', { name: p.name })).toBeVisible();
+  await expect(page.getByText(/born 23 Feb 1987/)).toBeVisible();
+  await expect(when(page)).toHaveText(new RegExp(`^\\w{3},? ${date} ${month},? 10:00$`));
+
+  // A browser in the United States (also in New York): month before day, a 12-hour clock,
+  // and still the clinic's 10:00 (not New York's 05:00 or 06:00).
+  const us = await browser.newContext({
+    baseURL: `http://127.0.0.1:${process.env.DERMACHART_UI_PORT}`,
+    viewport: { width: 1280, height: 800 },
+    timezoneId: 'America/New_York',
+    locale: 'en-US',
+  });
+  try {
+    const usPage = await us.newPage();
+    const problems = watch(usPage);
+    await signInByApi(us, s.frontDesk.email);
+    await usPage.goto(`/patients/${p.id}`);
+    await expect(usPage.getByRole('heading', { name: p.name })).toBeVisible();
+    await expect(usPage.getByText(/born Feb 23, 1987/)).toBeVisible();
+    await expect(when(usPage)).toHaveText(new RegExp(`^\\w{3}, ${month} ${date}, 10:00\\sAM$`));
+    // The calendar's heading and the event on it, the same way.
+    await usPage.goto('/calendar');
+    await usPage.getByLabel('Go to date').fill(day);
+    await expect(usPage.locator('.grid[aria-busy="false"]')).toBeVisible();
+    await expect(usPage.getByRole('heading', { level: 1 })).toHaveText(new RegExp(`^\\w{3}, ${month} ${date}, ${day.slice(0, 4)}$`));
+    // (The grid's own times are a 24-hour clock in every locale, as its hour rows are.)
+    await expect(usPage.locator('.ec-event.appt', { hasText: p.family }).locator('.when')).toHaveText(/^10:00\s?–\s?10:30$/);
+    expect(problems, 'CSP violations and console errors (en-US browser)').toEqual([]);
+  } finally {
+    await us.close();
+  }
+  await page.goto('/calendar');
+  await page.getByLabel('Go to date').fill(day);
+  await expect(page.locator('.grid[aria-busy="false"]')).toBeVisible();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText(new RegExp(`^\\w{3},? ${date} ${month} ${day.slice(0, 4)}$`));
+  await expect(page.locator('.ec-event.appt', { hasText: p.family }).locator('.when')).toHaveText(/^10:00\s?–\s?10:30$/);
+});
+
+test("the front desk's chart lists the patient's appointments (clinic time, service, status) and consents, and no clinical section", async ({ page, context }) => {
+  const s = seed();
+  const day = clinicDay(43);
+  const p = await patientWithAppointment('Carys', day, '14:30');
+  const desk = await StaffApi.as(s.frontDesk.email);
+  // A second one, confirmed, the day after.
+  const next = await desk.book(p.id, s.practitioners[0]!.id, s.services.review, at(clinicDay(44), '09:15'));
+  expect((await desk.call('POST', `/appointments/${next.id}/confirm`, {})).status).toBe(200);
+  await signInByApi(context, s.frontDesk.email);
+  const record = page.waitForResponse((r) => r.url().endsWith(`/api/v1/patients/${p.id}/record`));
+  await page.goto(`/patients/${p.id}`);
+  await expect(page.getByRole('heading', { name: p.name })).toBeVisible();
+  // The server gave the desk exactly these keys; the page adds no empty clinical sections.
+  expect(Object.keys(await (await record).json()).sort()).toEqual(['appointments', 'consents', 'patient']);
+
+  const appointments = page.locator('.card', { has: page.getByRole('heading', { name: 'Appointments' }) });
+  const rows = appointments.getByRole('row');
+  await expect(rows).toHaveCount(3);
+  const month = (d: string) => MONTHS[Number(d.slice(5, 7)) - 1]!;
+  const dayNum = (d: string) => String(Number(d.slice(8, 10)));
+  // Newest first; the clinic's wall time (the browser is in New York, five hours behind).
+  const [later, first] = [rows.nth(1), rows.nth(2)];
+  await expect(later.getByRole('cell').nth(0)).toHaveText(new RegExp(`^\\w{3},? ${dayNum(clinicDay(44))} ${month(clinicDay(44))},? 09:15$`));
+  await expect(later.getByRole('cell').nth(1)).toHaveText('Follow-up review');
+  await expect(later.getByRole('cell').nth(2)).toHaveText(s.practitioners[0]!.name);
+  await expect(later.getByRole('cell').nth(3)).toHaveText('Confirmed');
+  await expect(first.getByRole('cell').nth(0)).toHaveText(new RegExp(`^\\w{3},? ${dayNum(day)} ${month(day)},? 14:30$`));
+  await expect(first.getByRole('cell').nth(1)).toHaveText('Consultation');
+  await expect(first.getByRole('cell').nth(2)).toHaveText(s.practitioners[1]!.name);
+  await expect(first.getByRole('cell').nth(3)).toHaveText('Booked');
+
+  // Consent status in words.
+  await expect(page.getByRole('row', { name: new RegExp(p.consentTitle) })).toContainText('Waiting for signature');
+
+  // No clinical section, not even an empty one.
+  const headings = await page.getByRole('heading').allTextContents();
+  expect(headings.map((h) => h.trim())).toEqual([p.name, 'Details', 'Patient portal', 'Consents', 'Appointments']);
+  for (const word of ['Allergies', 'Medications', 'Medical history', 'Fitzpatrick', 'Consultation notes', 'Procedures', 'Photos', 'Samples', 'Measurements', 'Adverse', 'Eligib', 'Contraindication']) {
+    await expect(page.getByText(word)).toHaveCount(0);
+  }
+  await expectAccessible(page, 'front-desk chart with appointments');
 });
