@@ -396,3 +396,74 @@ test("the front desk's chart lists the patient's appointments (clinic time, serv
   }
   await expectAccessible(page, 'front-desk chart with appointments');
 });
+
+/** The page says what happened in words, and shows no raw JSON or problem document. */
+async function expectWordsNotJson(page: Page, what: string, words: string | RegExp) {
+  await expect(page.getByText(words).first(), `${what}: the words`).toBeVisible();
+  const text = await page.locator('body').innerText();
+  for (const raw of ['{"', '"type":', 'problem+json', '"status":', 'urn:dermachart']) {
+    expect(text, `${what}: no raw ${raw}`).not.toContain(raw);
+  }
+}
+
+test('error answers are said in words, never as raw JSON: 422, 409, an unknown id (404) and a 503 that retries', async ({ page, context, allowConsole }) => {
+  allowConsole.push(/status of 503/);
+  const s = seed();
+  await signInByApi(context, s.frontDesk.email);
+
+  // 422 with field errors: beside the fields, and a sentence on top.
+  await page.goto('/patients/new');
+  await page.getByLabel('Given name').fill('Jason');
+  await page.getByLabel('Family name').fill('Raw');
+  await page.getByLabel('Date of birth').fill('1980-01-01');
+  await page.getByLabel('Email').fill('not-an-email');
+  const refused = page.waitForResponse((r) => r.url().endsWith('/api/v1/patients') && r.request().method() === 'POST');
+  await page.getByRole('button', { name: 'Register patient' }).click();
+  expect((await refused).status()).toBe(422);
+  await expect(page.getByLabel('Email')).toHaveAttribute('aria-invalid', 'true');
+  await expectWordsNotJson(page, '422', 'Some fields need attention');
+
+  // 409: a portal invitation for a patient who already has a login.
+  const admin = await StaffApi.as(s.admin.email);
+  const made = await admin.call('POST', '/patients', { given_name: 'Jasper', family_name: `Twice${Date.now().toString(36)}`, date_of_birth: '1981-01-01', email: 'jasper@example.test' });
+  expect(made.status).toBe(201);
+  await page.goto(`/patients/${made.body.id}`);
+  await page.getByRole('button', { name: 'Send portal invitation' }).click();
+  await expect(page.getByText(/Invitation sent to jasper@example.test/)).toBeVisible();
+  const conflict = page.waitForResponse((r) => r.url().endsWith('/portal-account'));
+  await page.getByRole('button', { name: 'Send portal invitation' }).click();
+  expect((await conflict).status()).toBe(409);
+  await expectWordsNotJson(page, '409', /No invitation was sent\. \w+/);
+
+  // 404: an id that does not exist.
+  const unknown = '00000000-0000-4000-8000-000000000000';
+  const missing = page.waitForResponse((r) => r.url().endsWith(`/api/v1/patients/${unknown}/record`));
+  await page.goto(`/patients/${unknown}`);
+  expect((await missing).status()).toBe(404);
+  await expectWordsNotJson(page, '404', 'This no longer exists, or you may not see it.');
+  await expectAccessible(page, 'unknown patient');
+
+  // 503 (problem+json): the clinic's server is unreachable; the page retries by itself and
+  // shows the patient once the server answers again.
+  let down = true;
+  let asked = 0;
+  const record = `**/api/v1/patients/${made.body.id}/record`;
+  await page.route(record, async (route) => {
+    asked++;
+    if (down) {
+      await route.fulfill({
+        status: 503,
+        contentType: 'application/problem+json',
+        body: JSON.stringify({ type: 'urn:dermachart:problem:unavailable', title: 'Service unavailable', status: 503, detail: 'database down' }),
+      });
+    } else await route.continue();
+  });
+  await page.goto(`/patients/${made.body.id}`);
+  await expectWordsNotJson(page, '503', "The clinic's server is unreachable, retrying…");
+  await expect.poll(() => asked, { message: 'the page asks again by itself' }).toBeGreaterThanOrEqual(2);
+  await expectWordsNotJson(page, '503 after a retry', "The clinic's server is unreachable, retrying…");
+  down = false;
+  await expect(page.getByRole('heading', { name: made.body.given_name + ' ' + made.body.family_name })).toBeVisible({ timeout: 15_000 });
+  await expect(page.getByText("The clinic's server is unreachable, retrying…")).toHaveCount(0);
+  await page.unroute(record);
+});
