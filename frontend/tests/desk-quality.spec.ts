@@ -5,6 +5,7 @@ import type { Locator, Page } from '@playwright/test';
 import { test, expect, seed, signInByApi, expectAccessible, watch } from './fixtures';
 import { at, clinicDay, StaffApi } from './clinic';
 import { STAFF_PASSWORD } from './seed';
+import { lastEmailTo, linkIn } from './outbox';
 
 /** A patient of this run with a booked consultation and a requested consent. */
 async function patientWithAppointment(given: string, day: string, hhmm: string) {
@@ -466,4 +467,50 @@ test('error answers are said in words, never as raw JSON: 422, 409, an unknown i
   await expect(page.getByRole('heading', { name: made.body.given_name + ' ' + made.body.family_name })).toBeVisible({ timeout: 15_000 });
   await expect(page.getByText("The clinic's server is unreachable, retrying…")).toHaveCount(0);
   await page.unroute(record);
+});
+
+test('the emailed set-password link works: forgot password, open the link, set a password, sign in with it', async ({ page }) => {
+  const s = seed();
+  const admin = await StaffApi.as(s.admin.email);
+  const email = `reset-${Date.now().toString(36)}@clinic.test`;
+  const made = await admin.call('POST', '/users', { email, password: STAFF_PASSWORD, display_name: 'Riley Reset', role: 'front_desk' });
+  expect(made.status).toBe(201);
+  expect(lastEmailTo(email)).toBeNull();
+
+  await page.goto('/sign-in');
+  await page.getByRole('link', { name: 'Forgot your password?' }).click();
+  await page.getByLabel('Email').fill(email);
+  await page.getByRole('button', { name: 'Email me a link' }).click();
+  await expect(page.getByRole('status')).toHaveText(/a link to set a new password is on its way/);
+  // The server queued the email (with the link) in the same transaction as the token.
+  await expect.poll(() => lastEmailTo(email) !== null, { message: 'a reset email is queued' }).toBe(true);
+  const link = linkIn(lastEmailTo(email)!);
+  expect(new URL(link).origin).toBe(new URL(page.url()).origin);
+  expect(new URL(link).pathname).toBe('/set-password');
+
+  await page.goto(link);
+  await expect(page.getByRole('heading', { name: 'Set your password' })).toBeVisible();
+  const chosen = 'a fresh passphrase from the link';
+  await page.getByLabel('New password').fill(chosen);
+  await page.getByLabel('Repeat it').fill(chosen);
+  await page.getByRole('button', { name: 'Set password' }).click();
+  await expect(page.getByRole('status')).toHaveText('Your password is set.');
+  // The token leaves the address bar once used.
+  expect(page.url()).not.toContain('token=');
+  await expectAccessible(page, 'password set');
+
+  await page.getByRole('link', { name: 'Sign in' }).click();
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill(chosen);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page).toHaveURL(/\/calendar$/);
+  await expect(page.getByText('Riley Reset · Front desk')).toBeVisible();
+  // The old password is gone, and the link is single use.
+  const old = await page.request.post('/api/v1/auth/login', { data: { email, password: STAFF_PASSWORD } });
+  expect(old.status()).toBe(401);
+  await page.goto(link);
+  await page.getByLabel('New password').fill('yet another passphrase here');
+  await page.getByLabel('Repeat it').fill('yet another passphrase here');
+  await page.getByRole('button', { name: 'Set password' }).click();
+  await expect(page.getByRole('alert')).toHaveText('This link has expired or was already used. Ask the clinic for a new one.');
 });
