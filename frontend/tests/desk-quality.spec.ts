@@ -514,3 +514,63 @@ test('the emailed set-password link works: forgot password, open the link, set a
   await page.getByRole('button', { name: 'Set password' }).click();
   await expect(page.getByRole('alert')).toHaveText('This link has expired or was already used. Ask the clinic for a new one.');
 });
+
+test("the week view's bookings are one compact line (start and family name), with the whole in the accessible name and tooltip", async ({ page, context }, testInfo) => {
+  const s = seed();
+  const [ada, lena] = s.practitioners;
+  const desk = await StaffApi.as(s.frontDesk.email);
+  // A week ten weeks ahead: its Tuesday.
+  const some = clinicDay(70);
+  const weekday = new Date(`${some}T00:00:00Z`).getUTCDay();
+  const tuesday = clinicDay(70 - ((weekday + 6) % 7) + 1);
+  const long = await desk.call('POST', '/patients', { given_name: 'Maximiliana', family_name: `Featherstonehaugh-Cholmondeley ${Date.now().toString(36)}`, date_of_birth: '1970-07-07' });
+  expect(long.status).toBe(201);
+  const amelia = s.patients.find((p) => p.name === 'Amelia Hart')!;
+  await desk.book(amelia.id, ada!.id, s.services.consult, at(tuesday, '10:00'));
+  await desk.book(long.body.id, lena!.id, s.services.consult, at(tuesday, '10:00'));
+
+  await signInByApi(context, s.frontDesk.email);
+  await page.goto('/calendar');
+  await page.getByLabel('Go to date').fill(tuesday);
+  await page.getByRole('button', { name: 'Week', exact: true }).click();
+  await expect(page.getByRole('button', { name: 'Week', exact: true })).toHaveAttribute('aria-pressed', 'true');
+  await expect(page.locator('.grid[aria-busy="false"]')).toBeVisible();
+
+  const hart = page.locator('.ec-event.appt', { hasText: 'Amelia Hart' });
+  await expect(hart).toBeVisible();
+  // One line: the start and the family name, nothing else on screen.
+  const line = hart.locator('.line');
+  await expect(line).toHaveText(/^10:00\s+Hart$/);
+  const lineBox = await line.boundingBox();
+  const fontSize = await line.evaluate((el) => parseFloat(getComputedStyle(el).fontSize));
+  expect(lineBox!.height, 'a single line').toBeLessThan(fontSize * 1.8);
+  // It fits in the 30-minute box and is not cut mid-word by the box's bottom edge.
+  const fits = await hart.evaluate((el) => {
+    const body = el.querySelector('.appt-body') as HTMLElement;
+    return body.getBoundingClientRect().bottom <= el.getBoundingClientRect().bottom + 0.5;
+  });
+  expect(fits, 'the line fits in the event').toBe(true);
+  // The whole: time range, full name, service and status, for a screen reader and a mouse.
+  const full = /^10:00\s?–\s?10:30, Amelia Hart, Consultation, Booked$/;
+  await expect(page.getByRole('button', { name: full })).toHaveCount(1);
+  await expect(hart.locator('.appt-body')).toHaveAttribute('title', full);
+  // A long family name ends in an ellipsis inside its column instead of spilling.
+  const max = page.locator('.ec-event.appt', { hasText: 'Maximiliana' });
+  const overflow = await max.locator('.line').evaluate((el) => ({ cut: el.scrollWidth > el.clientWidth, ellipsis: getComputedStyle(el).textOverflow }));
+  expect(overflow).toEqual({ cut: true, ellipsis: 'ellipsis' });
+  await expect(page.getByRole('button', { name: /Maximiliana Featherstonehaugh-Cholmondeley \w+, Consultation, Booked$/ })).toHaveCount(1);
+  await expectAccessible(page, 'week view');
+  const shot = testInfo.outputPath('week-view.png');
+  await page.locator('.grid').screenshot({ path: shot });
+  await testInfo.attach('week view', { path: shot, contentType: 'image/png' });
+
+  // With the privacy switch, initials only, also in the accessible name and the tooltip.
+  await page.getByRole('button', { name: 'Privacy', exact: true }).click();
+  await expect(page.locator('.ec-event.appt', { hasText: 'A. H.' }).locator('.line')).toHaveText(/^10:00\s+A\. H\.$/);
+  await expect(page.getByText(/Hart/)).toHaveCount(0);
+  await expect(page.locator('[title*="Hart"]')).toHaveCount(0);
+  await expect(page.getByRole('button', { name: /^10:00\s?–\s?10:30, A\. H\., Consultation, Booked$/ })).toHaveCount(1);
+  const privateShot = testInfo.outputPath('week-view-private.png');
+  await page.locator('.grid').screenshot({ path: privateShot });
+  await testInfo.attach('week view, privacy on', { path: privateShot, contentType: 'image/png' });
+});
