@@ -526,8 +526,8 @@ test("the week view's bookings are one compact line (start and family name), wit
   const long = await desk.call('POST', '/patients', { given_name: 'Maximiliana', family_name: `Featherstonehaugh-Cholmondeley ${Date.now().toString(36)}`, date_of_birth: '1970-07-07' });
   expect(long.status).toBe(201);
   const amelia = s.patients.find((p) => p.name === 'Amelia Hart')!;
-  await desk.book(amelia.id, ada!.id, s.services.consult, at(tuesday, '10:00'));
-  await desk.book(long.body.id, lena!.id, s.services.consult, at(tuesday, '10:00'));
+  await desk.book(amelia.id, ada!.id, s.services.consult, at(tuesday, '16:00'));
+  await desk.book(long.body.id, lena!.id, s.services.consult, at(tuesday, '16:00'));
 
   await signInByApi(context, s.frontDesk.email);
   await page.goto('/calendar');
@@ -540,7 +540,7 @@ test("the week view's bookings are one compact line (start and family name), wit
   await expect(hart).toBeVisible();
   // One line: the start and the family name, nothing else on screen.
   const line = hart.locator('.line');
-  await expect(line).toHaveText(/^10:00\s+Hart$/);
+  await expect(line).toHaveText(/^16:00\s+Hart$/);
   const lineBox = await line.boundingBox();
   const fontSize = await line.evaluate((el) => parseFloat(getComputedStyle(el).fontSize));
   expect(lineBox!.height, 'a single line').toBeLessThan(fontSize * 1.8);
@@ -551,7 +551,7 @@ test("the week view's bookings are one compact line (start and family name), wit
   });
   expect(fits, 'the line fits in the event').toBe(true);
   // The whole: time range, full name, service and status, for a screen reader and a mouse.
-  const full = /^10:00\s?–\s?10:30, Amelia Hart, Consultation, Booked$/;
+  const full = /^16:00\s?–\s?16:30, Amelia Hart, Consultation, Booked$/;
   await expect(page.getByRole('button', { name: full })).toHaveCount(1);
   await expect(hart.locator('.appt-body')).toHaveAttribute('title', full);
   // A long family name ends in an ellipsis inside its column instead of spilling.
@@ -566,10 +566,10 @@ test("the week view's bookings are one compact line (start and family name), wit
 
   // With the privacy switch, initials only, also in the accessible name and the tooltip.
   await page.getByRole('button', { name: 'Privacy', exact: true }).click();
-  await expect(page.locator('.ec-event.appt', { hasText: 'A. H.' }).locator('.line')).toHaveText(/^10:00\s+A\. H\.$/);
+  await expect(page.locator('.ec-event.appt', { hasText: 'A. H.' }).locator('.line')).toHaveText(/^16:00\s+A\. H\.$/);
   await expect(page.getByText(/Hart/)).toHaveCount(0);
   await expect(page.locator('[title*="Hart"]')).toHaveCount(0);
-  await expect(page.getByRole('button', { name: /^10:00\s?–\s?10:30, A\. H\., Consultation, Booked$/ })).toHaveCount(1);
+  await expect(page.getByRole('button', { name: /^16:00\s?–\s?16:30, A\. H\., Consultation, Booked$/ })).toHaveCount(1);
   const privateShot = testInfo.outputPath('week-view-private.png');
   await page.locator('.grid').screenshot({ path: privateShot });
   await testInfo.attach('week view, privacy on', { path: privateShot, contentType: 'image/png' });
