@@ -268,6 +268,8 @@ test('the keyboard alone: sign in, find the patient, open them, book from the fr
   await tabTo(page, slot);
   await page.keyboard.press('Enter');
   const booking = page.getByRole('dialog', { name: 'Book an appointment' });
+  // The booking panel takes the focus from the finder it replaces.
+  await expectFocusRing(booking.getByLabel('Date'));
   await expect(booking.getByLabel('Time')).toHaveValue('10:00');
   await tabTo(page, booking.getByRole('combobox', { name: 'Patient' }));
   await page.keyboard.type(family);
