@@ -1,6 +1,6 @@
 // Journeys on the front desk's calendar: book from a free slot, a double click, a
 // conflicting booking from another desk, a stale reschedule, drag to move, live updates.
-import type { Page } from '@playwright/test';
+import type { Page, Route } from '@playwright/test';
 import { test, expect, seed, signInByApi, expectAccessible } from './fixtures';
 import { at, clinicDay, StaffApi } from './clinic';
 import { STAFF_PASSWORD } from './seed';
@@ -296,13 +296,14 @@ test('a completed facial books its follow-up series from the appointment panel',
   }
 });
 
-// Not yet reliable in the whole journeys run: the calendar's refresh can pick up the other
-// desk's change before the drop, so no stale version is sent. Held off until the refresh is
-// paused deterministically (page.route on GET /appointments while dragging). The 412 itself
-// is held by 'rescheduling an appointment someone else changed meanwhile shows the 412 message'.
-test.fixme('dragging an appointment someone else changed meanwhile shows the 412 message and keeps their change', async ({ page, context }) => {
+// The calendar polls for others' changes; a poll that lands between the other desk's
+// change and the drop would hand the drag the fresh version (no 412). So the test holds
+// every list request from the moment the event is on screen until after the drop, and
+// lets them through only then: the drop is sure to carry the stale version.
+test('dragging an appointment someone else changed meanwhile shows the 412 message and keeps their change', async ({ page, context }) => {
   const s = seed();
-  const day = clinicDay(11);
+  // A day no other test books (and another one for each --repeat-each run).
+  const day = clinicDay(11 + 100 * test.info().repeatEachIndex);
   const [ada] = s.practitioners;
   const desk = await StaffApi.as(s.frontDesk.email);
   const appt = await desk.book(s.patients[1]!.id, ada!.id, s.services.consult, at(day, '09:00'));
@@ -310,24 +311,47 @@ test.fixme('dragging an appointment someone else changed meanwhile shows the 412
   await openDay(page, day);
   const event = page.locator('.ec-event.appt', { hasText: s.patients[1]!.name });
   await expect(event).toBeVisible();
-  // The screen's poll must not pick the change up before the drag (it would then carry
-  // the fresh version): it polls only while the page is visible.
-  await page.evaluate(() => Object.defineProperty(document, 'visibilityState', { get: () => 'hidden' }));
+  await expect(event.locator('.when')).toContainText('09:00');
+
+  const held: Route[] = [];
+  let holding = true;
+  // What the page asked, in order: 'PATCH 412', and 'GET' for a full reload of the list
+  // (a poll asks with If-None-Match; a reload asks afresh).
+  const asked: string[] = [];
+  const isList = (url: URL) => url.pathname === '/api/v1/appointments';
+  await page.route(isList, async (route) => {
+    if (route.request().method() !== 'GET') return route.continue();
+    if (!(await route.request().headerValue('if-none-match'))) asked.push('GET');
+    if (holding) held.push(route);
+    else await route.continue();
+  });
+  page.on('response', (r) => {
+    if (r.request().method() === 'PATCH' && r.url().includes('/api/v1/appointments/')) asked.push(`PATCH ${r.status()}`);
+  });
+
   // Behind the UI's back: another desk moves it to 10:00 with the current version.
   const changed = await desk.call('PATCH', `/appointments/${appt.id}`, { starts_at: at(day, '10:00') }, { 'If-Match': `"${appt.version}"` });
   expect(changed.status).toBe(200);
   const box = await event.boundingBox();
   if (!box) throw new Error('no event');
+  // Three hours later: 12 rows of 11 px.
   await page.mouse.move(box.x + box.width / 2, box.y + 5);
   await page.mouse.down();
   await page.mouse.move(box.x + box.width / 2, box.y + 5 + 40, { steps: 5 });
-  await page.mouse.move(box.x + box.width / 2, box.y + 5 + 88 + 44, { steps: 5 });
+  await page.mouse.move(box.x + box.width / 2, box.y + 5 + 132, { steps: 5 });
   await page.mouse.up();
   await expect(page.getByRole('alert')).toContainText(/Someone else changed this/);
-  // The calendar reloads and shows the other desk's time, not the dragged one.
-  await expect(page.locator('.ec-event.appt', { hasText: s.patients[1]!.name }).locator('.when')).toContainText('10:00');
+  expect(asked.filter((a) => a.startsWith('PATCH'))).toEqual(['PATCH 412']);
+  // Now let the held refreshes (and every later one) through: the calendar reloads and
+  // shows the other desk's time, not the dragged one nor the old one.
+  holding = false;
+  for (const route of held.splice(0)) await route.continue();
+  await expect(event.locator('.when')).toContainText('10:00');
+  // The refusal made the calendar reload the whole list.
+  expect(asked.slice(asked.indexOf('PATCH 412'))).toContain('GET');
   const [now] = (await desk.appointments(day)).filter((a) => a.id === appt.id);
   expect(now.starts_at).toBe(at(day, '10:00').replace('.000Z', 'Z'));
+  await page.unroute(isList);
 });
 
 test('the front desk confirms, checks in, starts and completes from the panel; another is a no-show', async ({ page, context }) => {

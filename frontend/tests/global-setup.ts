@@ -97,6 +97,8 @@ export default async function globalSetup() {
   writeFileSync(statePath, JSON.stringify(seed, null, 2));
   process.env.DERMACHART_UI_SEED = statePath;
   process.env.DERMACHART_UI_LOG = join(dir, 'server.log');
+  // Tests read the emailed links from the outbox table (no mail server runs in the suite).
+  process.env.DERMACHART_UI_DATABASE_URL = db.url;
 
   return async () => {
     // Wait until the servers have exited (they may still write their log or media), then

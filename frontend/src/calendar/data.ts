@@ -164,3 +164,13 @@ export function initials(name: string | null | undefined): string {
     .map((part) => `${part[0]?.toUpperCase()}.`)
     .join(' ');
 }
+
+/**
+ * The short form of a patient's name for the week view's narrow columns: the family name
+ * ("Amelia Hart" → "Hart"; the list gives "given family" as one string, so everything after
+ * the first word, which keeps "de Souza" whole), or the name itself when it is one word.
+ */
+export function shortName(name: string | null | undefined): string {
+  const words = (name ?? '').trim().split(/\s+/).filter(Boolean);
+  return words.length > 1 ? words.slice(1).join(' ') : (words[0] ?? '');
+}
