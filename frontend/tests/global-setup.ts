@@ -97,6 +97,9 @@ export default async function globalSetup() {
   writeFileSync(statePath, JSON.stringify(seed, null, 2));
   process.env.DERMACHART_UI_SEED = statePath;
   process.env.DERMACHART_UI_LOG = join(dir, 'server.log');
+  // This run's database, for tests that read what the server queued to send (the email
+  // outbox: no SMTP server runs in the tests, so an emailed link waits there).
+  process.env.DERMACHART_UI_DATABASE_URL = db.url;
 
   return async () => {
     // Wait until the servers have exited (they may still write their log or media), then
