@@ -264,7 +264,7 @@ test('entered in error on a procedure, a photo, a measurement and an adverse eve
   for (const c of cases) {
     await expect(c.items, c.what).toHaveCount(c.before);
     const item = c.items.first();
-    await item.getByRole('button', { name: new RegExp(`^Entered in error\\s*: ${c.what}$`) }).click();
+    await item.getByRole('button', { name: `Entered in error: ${c.what}`, exact: true }).click();
     const form = page.getByRole('form', { name: `Mark this ${c.what} entered in error` });
     const mark = form.getByRole('button', { name: 'Mark entered in error' });
     // No reason: the server refuses (422), and the page says so in words; nothing leaves.
