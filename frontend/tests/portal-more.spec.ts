@@ -140,10 +140,12 @@ test("self-booking refusals are said in words: too little notice and too far ahe
   await page.goto('/me');
   await page.getByLabel('Treatment').selectOption(service);
 
+  const results = page.getByRole('region', { name: 'Free times' });
   const tryFirstSlot = async (day: string) => {
     await page.getByLabel('From').fill(day);
     await page.getByRole('button', { name: 'Find free times' }).click();
-    await page.locator('.slots button').first().click();
+    await expect(results).toHaveAttribute('aria-busy', 'false');
+    await results.locator('.slots button').first().click();
     const answer = page.waitForResponse((r) => r.url().endsWith('/api/v1/me/appointments') && r.request().method() === 'POST');
     await page.getByRole('button', { name: 'Book this time' }).click();
     return (await answer).status();
@@ -154,6 +156,11 @@ test("self-booking refusals are said in words: too little notice and too far ahe
   await expectAccessible(page, 'refused: too little notice');
   // A year and more ahead is beyond the horizon.
   expect(await tryFirstSlot(clinicDay(367))).toBe(409);
+  const farDay = await page.evaluate(
+    (d) => new Intl.DateTimeFormat(undefined, { timeZone: 'Europe/London', weekday: 'short', day: 'numeric', month: 'short', year: 'numeric' }).format(new Date(`${d}T12:00:00Z`)),
+    clinicDay(367),
+  );
+  await expect(results.getByRole('group').first()).toHaveAccessibleName(`Free times on ${farDay}`);
   await expect(page.getByRole('alert')).toHaveText('The clinic could not book this online: Online booking is open up to a year ahead.');
   await expect(page.getByText("Online booking needs at least 2 hours' notice, is open up to a year ahead, and allows 3 upcoming appointments at a time.")).toBeVisible();
   // Nothing was booked.
