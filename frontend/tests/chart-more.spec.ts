@@ -398,7 +398,18 @@ test('the sample custody timeline shows stored and discarded, each with actor an
   await expect(sample.locator('.timeline li')).toHaveCount(3);
   // After storage: stored again (moved), applied or discarded — never processed again.
   await expect(sample.locator('.next button')).toHaveText(['Mark stored', 'Apply to this patient', 'Discard']);
-  await sample.getByRole('button', { name: 'Discard' }).click();
+  // Discarding cannot be undone: it is asked once more, and "keep" keeps it.
+  await sample.getByRole('button', { name: 'Discard', exact: true }).click();
+  const confirm = sample.getByRole('form', { name: /^Discard sample / });
+  await expect(confirm).toContainText('This cannot be undone');
+  await expect(sample.locator('.next').first().getByRole('button')).toHaveText(['Mark stored', 'Apply to this patient', 'Discard']);
+  await expect(sample.locator('.next').first().getByRole('button', { name: 'Discard', exact: true })).toBeDisabled();
+  await confirm.getByRole('button', { name: 'Keep the sample' }).click();
+  await expect(confirm).toHaveCount(0);
+  await expect(sample.locator('.head .state')).toHaveText('Stored');
+  await sample.getByRole('button', { name: 'Discard', exact: true }).click();
+  await expectAccessible(page, 'discarding a sample');
+  await confirm.getByRole('button', { name: 'Discard now' }).click();
   await expect(sample.locator('.head .state')).toHaveText('Discarded');
   await expect(sample.getByRole('button')).toHaveCount(0);
   await expect(sample).not.toContainText('viable until');
