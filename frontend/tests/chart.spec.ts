@@ -50,7 +50,10 @@ test("Today shows the practitioner's own day and opens the chart in one click", 
   // Entered in error needs a reason; then the item leaves the chart.
   await consultations.first().getByRole('button', { name: /Entered in error/ }).click();
   const mark = page.getByRole('button', { name: 'Mark entered in error' });
-  await expect(mark).toBeDisabled();
+  // An empty reason goes to the server, which refuses it; the refusal is said in words.
+  await mark.click();
+  await expect(page.getByRole('alert')).toContainText('a reason is required');
+  await expect(consultations).toHaveCount(1);
   await page.getByLabel('Why is this consultation entered in error?').fill('Duplicate of the paper note');
   await mark.click();
   await expect(page.locator('#consultations li')).toHaveCount(0);
