@@ -6,3 +6,5 @@
 //! an `api/` DTO: no handler opens a transaction or imports `db::models`.
 
 pub mod notes;
+
+pub mod clinic;
