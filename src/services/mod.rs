@@ -8,3 +8,4 @@
 pub mod notes;
 
 pub mod clinic;
+pub mod users;
