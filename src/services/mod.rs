@@ -8,4 +8,6 @@
 pub mod notes;
 
 pub mod clinic;
+pub mod credentials;
+pub mod sign_in;
 pub mod users;
