@@ -7,7 +7,11 @@
 
 pub mod notes;
 
+pub mod audit_log;
+pub mod availability;
+pub mod calendar_feed;
 pub mod clinic;
 pub mod credentials;
+pub mod record_export;
 pub mod sign_in;
 pub mod users;
