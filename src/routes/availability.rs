@@ -4,10 +4,8 @@ use chrono::Duration;
 
 use crate::api::appointments::{AvailabilityQuery, FreeSlot, Slots};
 use crate::auth::Caller;
-use crate::db::models::clinic;
-use crate::domain::role::Role;
 use crate::error::{ApiError, ApiResult, Problem};
-use crate::scheduling;
+use crate::services::availability::{self, SlotSearch};
 use crate::state::AppState;
 
 /// Free slots for a service in `[from, to)` (at most 31 days), honouring working hours,
@@ -35,45 +33,15 @@ pub async fn availability(
     if !(5..=240).contains(&step) {
         return Err(ApiError::validation("step_minutes", "must be 5 to 240"));
     }
-    // A patient always asks for themself, and only for the future.
-    let (patient, not_before) = if caller.role == Role::Patient {
-        if q.patient_id.is_some() {
-            return Err(ApiError::NotFound);
-        }
-        (caller.patient_id, crate::db::now())
-    } else {
-        (q.patient_id, from)
+    let search = SlotSearch {
+        service_id: q.service_id,
+        practitioner_id: q.practitioner_id,
+        patient_id: q.patient_id,
+        from,
+        to,
+        step: Duration::minutes(step),
     };
-    let tz = state.settings.clinic_timezone;
-    let slots = state
-        .db(move |conn| {
-            let service = clinic::find_service(conn, q.service_id)?
-                .ok_or_else(|| ApiError::validation("service_id", "no such service"))?;
-            let practitioners = match q.practitioner_id {
-                Some(p) => {
-                    clinic::find_practitioner(conn, p)?.ok_or_else(|| {
-                        ApiError::validation("practitioner_id", "no such practitioner")
-                    })?;
-                    vec![p]
-                }
-                None => clinic::list_practitioners(conn)?
-                    .into_iter()
-                    .map(|p| p.id)
-                    .collect(),
-            };
-            scheduling::availability(
-                conn,
-                tz,
-                &service,
-                &practitioners,
-                patient,
-                from,
-                to,
-                Duration::minutes(step),
-                not_before,
-            )
-        })
-        .await?;
+    let slots = availability::free_slots(&state, &caller, search).await?;
     Ok(web::Json(Slots {
         items: slots
             .into_iter()

@@ -2,12 +2,11 @@
 //! and admin) and `GET /me/export` (the patient's own, as the patient sees it).
 use actix_web::{web, HttpResponse};
 
-use crate::audit::AuditAction;
 use crate::auth::{Caller, Me};
-use crate::chart::{Chart, ChartParts};
 use crate::db::types::PatientId;
-use crate::error::{ApiError, ApiResult, Problem};
+use crate::error::{ApiResult, Problem};
 use crate::fhir::{self, Audience};
+use crate::services::record_export;
 use crate::state::AppState;
 
 async fn export(
@@ -16,21 +15,7 @@ async fn export(
     patient: PatientId,
     audience: Audience,
 ) -> ApiResult<HttpResponse> {
-    let body = state
-        .db(move |conn| {
-            let chart = Chart::load(conn, patient, ChartParts::Full)?;
-            let chart = match audience {
-                Audience::Staff => chart,
-                Audience::Patient => chart.for_patient(),
-            };
-            serde_json::to_vec(&fhir::bundle(&chart, audience, chrono::Utc::now()))
-                .map_err(ApiError::internal)
-        })
-        .await?;
-    state
-        .audit
-        .record(caller.patient_event(AuditAction::Export, patient))
-        .await?;
+    let body = record_export::fhir_bundle(state, caller, patient, audience).await?;
     Ok(HttpResponse::Ok()
         .content_type(fhir::FHIR_JSON)
         .insert_header(("cache-control", "no-store"))

@@ -2,10 +2,10 @@
 use actix_web::web;
 
 use crate::api::audit::{AuditEntry, AuditQuery};
-use crate::api::pagination::{self, decode_seq_cursor, encode_seq_cursor, Page};
+use crate::api::pagination::{self, encode_seq_cursor, Page};
 use crate::auth::Caller;
-use crate::db::models::audit::{self, AuditFilter};
 use crate::error::{ApiResult, Problem};
+use crate::services::audit_log;
 use crate::state::AppState;
 
 /// Audit rows, newest first, filtered by patient, actor and a half-open time range.
@@ -18,24 +18,7 @@ pub async fn list_audit(
 ) -> ApiResult<web::Json<Page<AuditEntry>>> {
     let query = query.into_inner();
     let limit = pagination::limit(query.limit)?;
-    let filter = AuditFilter {
-        patient_id: query.patient_id,
-        actor_id: query.actor_id,
-        from: query
-            .from
-            .map(|t| crate::api::plausible("from", t))
-            .transpose()?,
-        to: query
-            .to
-            .map(|t| crate::api::plausible("to", t))
-            .transpose()?,
-        actions: None,
-        before_seq: decode_seq_cursor(query.cursor.as_deref())?,
-    };
-    let rows = state
-        .db(move |conn| Ok(audit::list(conn, &filter, limit + 1)?))
-        .await?;
-    let (rows, more) = pagination::split_page(rows, limit);
+    let (rows, more) = audit_log::list(&state, query, limit).await?;
     let next_cursor = more
         .then(|| rows.last().map(|r| encode_seq_cursor(r.seq)))
         .flatten();

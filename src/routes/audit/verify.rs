@@ -1,9 +1,10 @@
 //! `GET /audit/verify`.
 use actix_web::web;
 
-use crate::audit::{verify_chain, ChainReport};
+use crate::audit::ChainReport;
 use crate::auth::Caller;
-use crate::error::{ApiError, ApiResult, Problem};
+use crate::error::{ApiResult, Problem};
+use crate::services::audit_log;
 use crate::state::AppState;
 
 /// Recomputes the chain's keyed MACs and links, checks them against the anchors kept
@@ -15,9 +16,5 @@ pub async fn verify_audit(
     state: web::Data<AppState>,
     _caller: Caller,
 ) -> ApiResult<web::Json<ChainReport>> {
-    let seal = state.audit.seal();
-    let report = state
-        .db(move |conn| verify_chain(conn, &seal).map_err(ApiError::Internal))
-        .await?;
-    Ok(web::Json(report))
+    Ok(web::Json(audit_log::verify(&state).await?))
 }

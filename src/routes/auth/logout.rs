@@ -4,18 +4,15 @@ use actix_web::{web, HttpResponse};
 
 use crate::auth::session::COOKIE_NAME;
 use crate::auth::Caller;
-use crate::db::models::sessions;
 use crate::error::{ApiResult, Problem};
+use crate::services::sign_in;
 use crate::state::AppState;
 
 /// Ends this session (the token stops working at once).
 #[utoipa::path(post, path = "/api/v1/auth/logout", tag = "auth",
     responses((status = 204), (status = 401, body = Problem)))]
 pub async fn logout(state: web::Data<AppState>, caller: Caller) -> ApiResult<HttpResponse> {
-    let id = caller.session_id;
-    state
-        .db(move |conn| Ok(sessions::revoke(conn, id, crate::db::now())?))
-        .await?;
+    sign_in::logout(&state, &caller).await?;
     let mut response = HttpResponse::NoContent();
     if caller.via_cookie {
         let mut gone = Cookie::build(COOKIE_NAME, "")

@@ -1,16 +1,12 @@
 //! `GET /practitioners/{id}/calendar.ics?token=`.
 use actix_web::{web, HttpResponse};
-use chrono::Duration;
 use icalendar::{Calendar, Component, Event, EventLike, EventStatus};
 use serde::Deserialize;
 
-use crate::audit::AuditAction;
-use crate::auth::session::token_hash;
 use crate::auth::RequestContext;
-use crate::db::models::appointments::{self, AppointmentFilter};
-use crate::db::models::{calendar, clinic};
 use crate::db::types::PractitionerId;
-use crate::error::{ApiError, ApiResult, Problem};
+use crate::error::{ApiResult, Problem};
+use crate::services::calendar_feed::{self, Feed};
 use crate::state::AppState;
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -28,56 +24,15 @@ fn calendar_text(text: &str) -> String {
         .collect()
 }
 
-/// The practitioner's appointments from 30 days back to 180 days ahead: times, the
-/// service name and the location only — no patient names, no notes (the feed leaves
-/// the clinic). A missing, wrong or revoked token is 404.
-#[utoipa::path(get, path = "/api/v1/practitioners/{id}/calendar.ics", tag = "scheduling", security(()),
-    params(("id" = String, Path), FeedQuery),
-    responses((status = 200, content_type = "text/calendar", description = "RFC 5545 calendar"), (status = 404, body = Problem)))]
-pub async fn calendar_feed(
-    state: web::Data<AppState>,
-    ctx: RequestContext,
-    id: web::Path<PractitionerId>,
-    query: web::Query<FeedQuery>,
-) -> ApiResult<HttpResponse> {
-    let id = id.into_inner();
-    // No token is checked like a wrong one (one answer, one code path).
-    let hash = token_hash(query.token.as_deref().unwrap_or_default());
-    let feed = state
-        .db(move |conn| {
-            if !calendar::matches(conn, id, &hash)? {
-                return Err(ApiError::NotFound);
-            }
-            let practitioner = clinic::find_practitioner(conn, id)?.ok_or(ApiError::NotFound)?;
-            let now = crate::db::now();
-            let rows = appointments::list(
-                conn,
-                &AppointmentFilter {
-                    from: Some(now - Duration::days(30)),
-                    to: Some(now + Duration::days(180)),
-                    practitioner_id: Some(id),
-                    ..Default::default()
-                },
-                10_000,
-            )?;
-            Ok((
-                practitioner,
-                rows,
-                clinic::list_services(conn)?,
-                clinic::list_rooms(conn)?,
-                clinic::list_locations(conn)?,
-            ))
-        })
-        .await;
-    let (practitioner, rows, services, rooms, locations) = match feed {
-        Err(ApiError::NotFound) => {
-            let mut event = ctx.anonymous_event(AuditAction::AccessDenied, "calendar_feed");
-            event.entity_id = Some(id.to_string());
-            state.audit.record(event).await?;
-            return Err(ApiError::NotFound);
-        }
-        other => other?,
-    };
+/// The feed as RFC 5545 text: times, the service name and the location only.
+fn render(feed: Feed) -> String {
+    let Feed {
+        practitioner,
+        appointments: rows,
+        services,
+        rooms,
+        locations,
+    } = feed;
     let mut cal = Calendar::new();
     cal.name(&calendar_text(&format!(
         "DermaChart — {}",
@@ -114,8 +69,24 @@ pub async fn calendar_feed(
         }
         cal.push(event.done());
     }
+    cal.done().to_string()
+}
+
+/// The practitioner's appointments from 30 days back to 180 days ahead: times, the
+/// service name and the location only — no patient names, no notes (the feed leaves
+/// the clinic). A missing, wrong or revoked token is 404.
+#[utoipa::path(get, path = "/api/v1/practitioners/{id}/calendar.ics", tag = "scheduling", security(()),
+    params(("id" = String, Path), FeedQuery),
+    responses((status = 200, content_type = "text/calendar", description = "RFC 5545 calendar"), (status = 404, body = Problem)))]
+pub async fn calendar_feed(
+    state: web::Data<AppState>,
+    ctx: RequestContext,
+    id: web::Path<PractitionerId>,
+    query: web::Query<FeedQuery>,
+) -> ApiResult<HttpResponse> {
+    let feed = calendar_feed::feed(&state, &ctx, id.into_inner(), query.token.as_deref()).await?;
     Ok(HttpResponse::Ok()
         .content_type("text/calendar; charset=utf-8")
         .insert_header(("cache-control", "private, max-age=300"))
-        .body(cal.done().to_string()))
+        .body(render(feed)))
 }

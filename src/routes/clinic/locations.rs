@@ -2,12 +2,10 @@
 use actix_web::{web, HttpResponse};
 
 use crate::api::clinic::{CreateLocation, Location};
-use crate::audit::AuditAction;
 use crate::auth::Caller;
-use crate::db::models::clinic::{self, LocationRow};
-use crate::db::types::LocationId;
 use crate::error::{ApiResult, Problem};
 use crate::extract::Json;
+use crate::services::clinic;
 use crate::state::AppState;
 
 #[derive(serde::Serialize, utoipa::ToSchema)]
@@ -21,7 +19,7 @@ pub async fn list_locations(
     state: web::Data<AppState>,
     _caller: Caller,
 ) -> ApiResult<web::Json<LocationList>> {
-    let rows = state.db(|conn| Ok(clinic::list_locations(conn)?)).await?;
+    let rows = clinic::list_locations(&state).await?;
     Ok(web::Json(LocationList {
         items: rows.into_iter().map(Location::from).collect(),
     }))
@@ -35,29 +33,6 @@ pub async fn create_location(
     caller: Caller,
     body: Json<CreateLocation>,
 ) -> ApiResult<HttpResponse> {
-    let body = body.into_inner();
-    let row = LocationRow {
-        id: LocationId::new(),
-        name: super::required_name("name", &body.name, 200)?,
-        address: body
-            .address
-            .map(|a| a.trim().to_owned())
-            .filter(|a| !a.is_empty()),
-        created_at: crate::db::now(),
-    };
-    let stored = row.clone();
-    let event = caller.event(
-        AuditAction::Create,
-        "location",
-        Some(row.id.to_string()),
-        None,
-    );
-    state
-        .write(move |conn, audit| {
-            clinic::insert_location(conn, &stored)?;
-            audit.push(event);
-            Ok(())
-        })
-        .await?;
+    let row = clinic::create_location(&state, &caller, body.into_inner()).await?;
     super::created(format!("/api/v1/locations/{}", row.id), Location::from(row))
 }

@@ -18,15 +18,3 @@ pub fn created(location: String, body: impl serde::Serialize) -> Result<HttpResp
         .insert_header((header::LOCATION, location))
         .json(body))
 }
-
-/// Trims a required name and checks its length.
-pub fn required_name(field: &str, value: &str, max: usize) -> Result<String, ApiError> {
-    let v = value.trim();
-    if v.is_empty() || v.chars().count() > max {
-        return Err(ApiError::validation(
-            field,
-            format!("must be 1 to {max} characters"),
-        ));
-    }
-    Ok(v.to_owned())
-}

@@ -2,12 +2,10 @@
 use actix_web::{web, HttpResponse};
 
 use crate::api::clinic::{CreateRoom, Room};
-use crate::audit::AuditAction;
 use crate::auth::Caller;
-use crate::db::models::clinic::{self, RoomRow};
-use crate::db::types::RoomId;
-use crate::error::{ApiError, ApiResult, Problem};
+use crate::error::{ApiResult, Problem};
 use crate::extract::Json;
+use crate::services::clinic;
 use crate::state::AppState;
 
 #[derive(serde::Serialize, utoipa::ToSchema)]
@@ -21,7 +19,7 @@ pub async fn list_rooms(
     state: web::Data<AppState>,
     _caller: Caller,
 ) -> ApiResult<web::Json<RoomList>> {
-    let rows = state.db(|conn| Ok(clinic::list_rooms(conn)?)).await?;
+    let rows = clinic::list_rooms(&state).await?;
     Ok(web::Json(RoomList {
         items: rows.into_iter().map(Room::from).collect(),
     }))
@@ -35,24 +33,6 @@ pub async fn create_room(
     caller: Caller,
     body: Json<CreateRoom>,
 ) -> ApiResult<HttpResponse> {
-    let body = body.into_inner();
-    let row = RoomRow {
-        id: RoomId::new(),
-        location_id: body.location_id,
-        name: super::required_name("name", &body.name, 200)?,
-        created_at: crate::db::now(),
-    };
-    let stored = row.clone();
-    let who = caller.clone();
-    state
-        .write(move |conn, audit| {
-            if clinic::find_location(conn, stored.location_id)?.is_none() {
-                return Err(ApiError::validation("location_id", "no such location"));
-            }
-            Ok::<_, ApiError>(clinic::insert_room(conn, &stored)?)?;
-            audit.push(who.event(AuditAction::Create, "room", Some(row.id.to_string()), None));
-            Ok(())
-        })
-        .await?;
+    let row = clinic::create_room(&state, &caller, body.into_inner()).await?;
     super::created(format!("/api/v1/rooms/{}", row.id), Room::from(row))
 }

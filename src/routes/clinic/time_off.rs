@@ -2,12 +2,11 @@
 use actix_web::{web, HttpResponse};
 
 use crate::api::clinic::{CreateTimeOff, TimeOff};
-use crate::audit::AuditAction;
 use crate::auth::Caller;
-use crate::db::models::clinic::{self, TimeOffRow};
-use crate::db::types::{PractitionerId, TimeOffId};
-use crate::error::{ApiError, ApiResult, Problem};
+use crate::db::types::PractitionerId;
+use crate::error::{ApiResult, Problem};
 use crate::extract::Json;
+use crate::services::clinic;
 use crate::state::AppState;
 
 #[derive(serde::Serialize, utoipa::ToSchema)]
@@ -23,19 +22,7 @@ pub async fn list_time_off(
     _caller: Caller,
     id: web::Path<PractitionerId>,
 ) -> ApiResult<web::Json<TimeOffList>> {
-    let id = id.into_inner();
-    let rows = state
-        .db(move |conn| {
-            clinic::find_practitioner(conn, id)?.ok_or(ApiError::NotFound)?;
-            let now = crate::db::now();
-            Ok(clinic::time_off_of(
-                conn,
-                id,
-                now - chrono::Duration::days(30),
-                now + chrono::Duration::days(3650),
-            )?)
-        })
-        .await?;
+    let rows = clinic::list_time_off(&state, id.into_inner()).await?;
     Ok(web::Json(TimeOffList {
         items: rows.into_iter().map(TimeOff::from).collect(),
     }))
@@ -52,39 +39,7 @@ pub async fn create_time_off(
     body: Json<CreateTimeOff>,
 ) -> ApiResult<HttpResponse> {
     let id = id.into_inner();
-    let body = body.into_inner();
-    if body.ends_at <= body.starts_at {
-        return Err(ApiError::validation("ends_at", "must be after starts_at"));
-    }
-    let row = TimeOffRow {
-        id: TimeOffId::new(),
-        practitioner_id: id,
-        starts_at: crate::api::plausible("starts_at", body.starts_at)?,
-        ends_at: crate::api::plausible("ends_at", body.ends_at)?,
-        reason: body
-            .reason
-            .map(|r| r.trim().to_owned())
-            .filter(|r| !r.is_empty()),
-        created_at: crate::db::now(),
-    };
-    let tz = state.settings.clinic_timezone;
-    let stored = row.clone();
-    let who = caller.clone();
-    state
-        .write(move |conn, audit| {
-            crate::scheduling::lock(conn, &[crate::scheduling::Lock::Practitioner(id)])?;
-            clinic::find_practitioner(conn, id)?.ok_or(ApiError::NotFound)?;
-            clinic::insert_time_off(conn, &stored)?;
-            super::working_hours::refuse_stranding(conn, tz, id)?;
-            audit.push(who.event(
-                AuditAction::Create,
-                "time_off",
-                Some(row.id.to_string()),
-                None,
-            ));
-            Ok(())
-        })
-        .await?;
+    let row = clinic::create_time_off(&state, &caller, id, body.into_inner()).await?;
     super::created(
         format!("/api/v1/practitioners/{id}/time-off/{}", row.id),
         TimeOff::from(row),

@@ -4,9 +4,9 @@ use actix_web::{web, HttpResponse};
 
 use crate::api::users::User;
 use crate::auth::Caller;
-use crate::db::models::users;
 use crate::db::types::UserId;
 use crate::error::{ApiResult, Problem};
+use crate::services::users;
 use crate::state::AppState;
 
 /// One user, with its `ETag`.
@@ -17,8 +17,7 @@ pub async fn get_user(
     _caller: Caller,
     id: web::Path<UserId>,
 ) -> ApiResult<HttpResponse> {
-    let id = id.into_inner();
-    let row = state.db(move |conn| Ok(users::find(conn, id)?)).await?;
+    let row = users::get(&state, id.into_inner()).await?;
     let version = row.version;
     Ok(super::user_response(
         StatusCode::OK,

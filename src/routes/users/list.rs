@@ -4,9 +4,9 @@ use actix_web::web;
 use crate::api::pagination::{self, Page, TimeCursor};
 use crate::api::users::{User, UserListQuery};
 use crate::auth::Caller;
-use crate::db::models::users;
 use crate::db::types::UserId;
 use crate::error::{ApiResult, Problem};
+use crate::services::users;
 use crate::state::AppState;
 
 /// Every user, newest first.
@@ -19,10 +19,7 @@ pub async fn list_users(
 ) -> ApiResult<web::Json<Page<User>>> {
     let limit = pagination::limit(query.limit)?;
     let after = TimeCursor::decode(query.cursor.as_deref())?.map(|c| (c.t, UserId(c.id)));
-    let rows = state
-        .db(move |conn| Ok(users::list(conn, after, limit + 1)?))
-        .await?;
-    let (rows, more) = pagination::split_page(rows, limit);
+    let (rows, more) = users::list(&state, after, limit).await?;
     let next_cursor = more
         .then(|| {
             rows.last().map(|r| {

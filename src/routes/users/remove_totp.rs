@@ -1,11 +1,10 @@
 //! `DELETE /users/{id}/totp`.
 use actix_web::{web, HttpResponse};
 
-use crate::audit::AuditAction;
 use crate::auth::Caller;
-use crate::db::models::{sessions, users};
 use crate::db::types::UserId;
-use crate::error::{ApiError, ApiResult, Problem};
+use crate::error::{ApiResult, Problem};
+use crate::services::users;
 use crate::state::AppState;
 
 /// Removes a user's second factor (lost phone) and ends their sessions.
@@ -17,19 +16,6 @@ pub async fn remove_totp(
     caller: Caller,
     id: web::Path<UserId>,
 ) -> ApiResult<HttpResponse> {
-    let id = id.into_inner();
-    let who = caller.clone();
-    state
-        .write(move |conn, audit| {
-            let user = users::find(conn, id)?;
-            if user.totp_secret.is_none() && !user.totp_confirmed {
-                return Err(ApiError::NotFound);
-            }
-            users::set_totp(conn, id, None, false)?;
-            sessions::revoke_all_for_user(conn, id, None, crate::db::now())?;
-            audit.push(who.event(AuditAction::Delete, "user_totp", Some(id.to_string()), None));
-            Ok(())
-        })
-        .await?;
+    users::remove_totp(&state, &caller, id.into_inner()).await?;
     Ok(HttpResponse::NoContent().finish())
 }
