@@ -1251,3 +1251,92 @@ async fn a_reschedule_picks_another_free_room_when_its_old_one_is_taken() {
     assert_ne!(moved["room_id"], b["room_id"]);
     assert_eq!(c.overlaps().await, 0);
 }
+
+/// An appointment holds its slot for at most 36 hours (the database refuses a longer
+/// one), so the overlap lookups look back only 37 hours from a slot instead of over the
+/// calendar's whole past: a 36-hour hold that began 35 hours before a new booking is
+/// still seen by the app's lookup and still refused by the database.
+#[tokio::test]
+async fn overlap_checks_bounded_in_time_still_see_the_longest_hold() {
+    use dermachart::db::models::appointments::{self, AppointmentRow};
+    use dermachart::db::types::{AppointmentId, PatientId, PractitionerId, ServiceId};
+    use dermachart::domain::schedule::AppointmentStatus;
+
+    let c = clinic().await;
+    let patient: PatientId = serde_json::from_value(json!(c.patient("Span").await)).unwrap();
+    let other: PatientId = serde_json::from_value(json!(c.patient("Other").await)).unwrap();
+    let practitioner: PractitionerId =
+        serde_json::from_value(json!(c.practitioners[0].clone())).unwrap();
+    let service: ServiceId = serde_json::from_value(json!(c.consultation.clone())).unwrap();
+    let t = monday(2, 12, 0).naive_utc();
+    let row = move |patient, starts_at, visit: Duration, hold: Duration| AppointmentRow {
+        id: AppointmentId::new(),
+        patient_id: patient,
+        practitioner_id: practitioner,
+        service_id: service,
+        room_id: None,
+        starts_at,
+        ends_at: starts_at + visit,
+        blocked_until: starts_at + hold,
+        status: AppointmentStatus::Booked,
+        notes: None,
+        cancel_reason: None,
+        follow_up_of: None,
+        follow_up_offset_days: None,
+        booked_by: None,
+        version: 1,
+        created_at: starts_at,
+        updated_at: starts_at,
+    };
+    c.app
+        .with_db(move |conn| {
+            let too_long = row(
+                patient,
+                t - Duration::hours(40),
+                Duration::hours(24),
+                Duration::hours(37),
+            );
+            let err = appointments::insert(conn, &too_long).unwrap_err();
+            assert!(err.to_string().contains("appointments_span"), "{err}");
+
+            let longest = row(
+                patient,
+                t - Duration::hours(35),
+                Duration::hours(24),
+                Duration::hours(36),
+            );
+            appointments::insert(conn, &longest).unwrap();
+            let busy = appointments::practitioner_busy(
+                conn,
+                practitioner,
+                t,
+                t + Duration::minutes(30),
+                None,
+            )
+            .unwrap();
+            assert_eq!(
+                busy.iter().map(|a| a.id).collect::<Vec<_>>(),
+                vec![longest.id]
+            );
+            // One minute after the hold ends, nothing is busy.
+            let after = t + Duration::hours(1) + Duration::minutes(1);
+            assert!(appointments::practitioner_busy(
+                conn,
+                practitioner,
+                after,
+                after + Duration::minutes(30),
+                None
+            )
+            .unwrap()
+            .is_empty());
+
+            let clash = row(other, t, Duration::minutes(30), Duration::minutes(30));
+            let err = appointments::insert(conn, &clash).unwrap_err();
+            assert!(
+                err.to_string()
+                    .contains("appointments_practitioner_overlap"),
+                "{err}"
+            );
+        })
+        .await;
+}

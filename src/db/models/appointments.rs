@@ -59,6 +59,16 @@ pub fn save(conn: &mut DbConnection, row: &AppointmentRow, expected: i64) -> Que
     Ok(n == 1)
 }
 
+/// The longest an appointment can hold its slot: a service lasts at most 24 h and its
+/// buffer at most 12 h, and the database refuses a longer span (`appointments_span`).
+/// Every overlap lookup bounds `starts_at` from below by this much (with an hour to
+/// spare), so its cost is the calendar around the slot, not the calendar's whole past.
+pub const MAX_SPAN_HOURS: i64 = 37;
+
+fn earliest_start_overlapping(from: NaiveDateTime) -> NaiveDateTime {
+    from - chrono::Duration::hours(MAX_SPAN_HOURS)
+}
+
 /// Slot-holding appointments of a practitioner that overlap `[from, to)` (by `blocked_until`).
 pub fn practitioner_busy(
     conn: &mut DbConnection,
@@ -71,6 +81,7 @@ pub fn practitioner_busy(
         .filter(appointments::practitioner_id.eq(practitioner))
         .filter(appointments::status.ne_all(NON_BLOCKING))
         .filter(appointments::starts_at.lt(to))
+        .filter(appointments::starts_at.gt(earliest_start_overlapping(from)))
         .filter(appointments::blocked_until.gt(from))
         .select(AppointmentRow::as_select())
         .into_boxed();
@@ -92,6 +103,7 @@ pub fn patient_busy(
         .filter(appointments::patient_id.eq(patient))
         .filter(appointments::status.ne_all(NON_BLOCKING))
         .filter(appointments::starts_at.lt(to))
+        .filter(appointments::starts_at.gt(earliest_start_overlapping(from)))
         .filter(appointments::ends_at.gt(from))
         .select(AppointmentRow::as_select())
         .into_boxed();
@@ -113,6 +125,7 @@ pub fn rooms_busy(
         .filter(appointments::room_id.eq_any(rooms.to_vec()))
         .filter(appointments::status.ne_all(NON_BLOCKING))
         .filter(appointments::starts_at.lt(to))
+        .filter(appointments::starts_at.gt(earliest_start_overlapping(from)))
         .filter(appointments::blocked_until.gt(from))
         .select(AppointmentRow::as_select())
         .into_boxed();
@@ -147,7 +160,9 @@ pub fn list(
         .limit(limit)
         .into_boxed();
     if let Some(from) = f.from {
-        q = q.filter(appointments::ends_at.gt(from));
+        q = q
+            .filter(appointments::ends_at.gt(from))
+            .filter(appointments::starts_at.gt(earliest_start_overlapping(from)));
     }
     if let Some(to) = f.to {
         q = q.filter(appointments::starts_at.lt(to));
@@ -221,6 +236,7 @@ pub fn open_from(
             appointments::status.eq_any([AppointmentStatus::Booked, AppointmentStatus::Confirmed]),
         )
         .filter(appointments::ends_at.gt(from))
+        .filter(appointments::starts_at.gt(earliest_start_overlapping(from)))
         .select(AppointmentRow::as_select())
         .order(appointments::starts_at.asc())
         .load(conn)

@@ -1,0 +1,3 @@
+DROP INDEX appointments_room;
+DROP INDEX appointments_practitioner;
+ALTER TABLE appointments DROP CONSTRAINT appointments_span;
