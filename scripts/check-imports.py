@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Fails when two files of src/ import each other, directly or round a circle.
+"""Fails when two files of src/ import each other, directly or round a circle, or when
+a route handler reaches past the services layer.
 
 Reads every `crate::…` path in src/**/*.rs (outside `mod tests`), resolves it to the
 file that defines the module, and looks for strongly connected components of the
@@ -91,9 +92,35 @@ for v in sorted(files):
     if v not in index:
         visit(v)
 
+# The layering rule of docs/ARCHITECTURE.md: handlers (src/routes/) extract, call a
+# use case of src/services/ and answer. None names the SQL layer or a connection, or
+# opens a transaction or an audit write of its own.
+HANDLER_MUST_NOT = [
+    (re.compile(r"db::models"), "imports db::models"),
+    (re.compile(r"\bDbConnection\b"), "takes a database connection"),
+    (re.compile(r"\.(db|write)\(\s*(move\s*)?\|"), "opens a transaction (state.db / state.write)"),
+    (re.compile(r"audited_transaction|\.audit\s*\.\s*record"), "writes audit rows itself"),
+]
+layering = []
+for m, p in sorted(files.items()):
+    if not (m == "routes" or m.startswith("routes::")):
+        continue
+    with open(p, encoding="utf-8") as f:
+        text = re.split(r"#\[cfg\(test\)\]\s*mod tests", f.read())[0]
+    for pattern, what in HANDLER_MUST_NOT:
+        for hit in pattern.finditer(text):
+            line = text.count("\n", 0, hit.start()) + 1
+            layering.append(f"{os.path.relpath(p, os.path.join(ROOT, '..'))}:{line}: a handler {what}")
+
+if layering:
+    for problem in layering:
+        print(problem, file=sys.stderr)
+    print("handlers call src/services/ instead (docs/ARCHITECTURE.md)", file=sys.stderr)
+
 if circles:
     for c in circles:
         inner = {a: sorted(b for b in edges[a] if b in c) for a in c}
         print("import circle:", ", ".join(f"{a} -> {inner[a]}" for a in c), file=sys.stderr)
+if circles or layering:
     sys.exit(1)
-print(f"no import circles among {len(files)} files of src/")
+print(f"no import circles among {len(files)} files of src/, and no handler past the services layer")

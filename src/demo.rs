@@ -406,7 +406,7 @@ fn seed_schedule(
         };
         let practitioner = practitioners[i % practitioners.len().max(1)];
         let from = start + chrono::Duration::hours(i64::try_from(i).unwrap_or(0) * 9);
-        let slot = crate::scheduling::availability(
+        let slot = crate::services::scheduling::availability(
             conn,
             tz,
             service,
@@ -422,10 +422,10 @@ fn seed_schedule(
         .next();
         if let Some(slot) = slot {
             conn.write_transaction(|c| {
-                crate::scheduling::book(
+                crate::services::scheduling::book(
                     c,
                     tz,
-                    crate::scheduling::Booking {
+                    crate::services::scheduling::Booking {
                         patient_id: *patient,
                         practitioner_id: practitioner,
                         service: service.clone(),
@@ -532,10 +532,10 @@ fn seed_treatment_story(
     let starts_at = crate::domain::schedule::local_to_utc(tz, visit_date, 10 * 60);
     let mut appt = conn
         .write_transaction(|c| {
-            crate::scheduling::book(
+            crate::services::scheduling::book(
                 c,
                 tz,
-                crate::scheduling::Booking {
+                crate::services::scheduling::Booking {
                     patient_id: patient,
                     practitioner_id: practitioner.id,
                     service: facial_with_consent.clone(),
@@ -634,7 +634,8 @@ fn seed_treatment_story(
 
     // The procedure, performed and signed; its sample from harvest to re-injection.
     for next in [AppointmentStatus::CheckedIn, AppointmentStatus::InProgress] {
-        appt = crate::scheduling::transition(conn, tz, appt, next, None, None).map_err(err)?;
+        appt = crate::services::scheduling::transition(conn, tz, appt, next, None, None)
+            .map_err(err)?;
     }
     let performed_at = starts_at + Duration::minutes(20);
     let procedure_content = serde_json::json!({
@@ -724,11 +725,18 @@ fn seed_treatment_story(
         samples::record(conn, &event, state, next)?;
         state = next;
     }
-    appt = crate::scheduling::transition(conn, tz, appt, AppointmentStatus::Completed, None, None)
-        .map_err(err)?;
+    appt = crate::services::scheduling::transition(
+        conn,
+        tz,
+        appt,
+        AppointmentStatus::Completed,
+        None,
+        None,
+    )
+    .map_err(err)?;
     let follow_ups = conn
         .write_transaction(|c| {
-            crate::scheduling::book_follow_ups(c, tz, &appt, author, Duration::hours(24))
+            crate::services::scheduling::book_follow_ups(c, tz, &appt, author, Duration::hours(24))
         })
         .map_err(err)?;
     let _ = appointments::find(conn, appt.id)?;
@@ -845,8 +853,8 @@ fn seed_treatment_story(
             AppointmentStatus::InProgress,
             AppointmentStatus::Completed,
         ] {
-            visit =
-                crate::scheduling::transition(conn, tz, visit, next, None, None).map_err(err)?;
+            visit = crate::services::scheduling::transition(conn, tz, visit, next, None, None)
+                .map_err(err)?;
         }
         measure(
             conn,

@@ -1,11 +1,9 @@
 //! DermaChart: the appointment book and treatment record of an aesthetic-medicine clinic.
-pub mod accounts;
 pub mod api;
 pub mod audit;
 pub mod audit_seal;
 pub mod auth;
 pub mod backup;
-pub mod chart;
 pub mod cli;
 pub mod config;
 pub mod db;
@@ -13,8 +11,6 @@ pub mod demo;
 pub mod domain;
 pub mod error;
 pub mod extract;
-pub mod fhir;
-pub mod idempotency;
 pub mod imaging;
 pub mod media;
 pub mod metrics;
@@ -23,7 +19,6 @@ pub mod outbox;
 pub mod reminders;
 pub mod retention;
 pub mod routes;
-pub mod scheduling;
 pub mod security_headers;
 pub mod services;
 pub mod startup;

@@ -107,7 +107,8 @@ pub async fn run_once(
         let mut conn = p.get()?;
         let now = crate::db::now();
         // No link outlives its lifetime in the outbox, delivered or not.
-        crate::accounts::expire_unsent_links(&mut conn, now).map_err(|e| anyhow::anyhow!("{e}"))?;
+        crate::services::accounts::expire_unsent_links(&mut conn, now)
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
         let due = outbox::due(&mut conn, now, BATCH)?;
         let until = now + Duration::minutes(CLAIM_FOR_MINUTES);
         Ok(queue::claim_each(

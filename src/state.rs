@@ -38,6 +38,11 @@ impl AppState {
         .await?
     }
 
+    /// Whether the database answers a trivial query (readiness).
+    pub async fn database_answers(&self) -> Result<(), ApiError> {
+        self.db(|conn| Ok(crate::db::ping(conn)?)).await
+    }
+
     /// Runs a write and its audit rows in one transaction (`audited_transaction`) on
     /// the blocking pool: push an event for everything changed.
     pub async fn write<T, F>(&self, work: F) -> Result<T, ApiError>

@@ -379,3 +379,24 @@ mod tests {
         assert_eq!(minute_of("12:60", false), None);
     }
 }
+
+/// The clinic's settings a client shows: its time zone, in which every screen
+/// shows dates and times whatever the browser's own zone, and the rules of online
+/// booking (the server enforces them; clients state them).
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct ClinicInfo {
+    /// IANA name, e.g. `Europe/London` (`CLINIC_TIMEZONE`).
+    pub timezone: String,
+    pub online_booking: OnlineBookingRules,
+}
+
+/// What a patient may book online (`/me/appointments`).
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct OnlineBookingRules {
+    /// How far ahead of now the earliest online booking starts (`PORTAL_MIN_LEAD`).
+    pub min_lead_minutes: i64,
+    /// How many days ahead online booking is open.
+    pub max_days_ahead: i64,
+    /// How many upcoming appointments a patient may hold at once (`PORTAL_MAX_OPEN`).
+    pub max_open_appointments: i64,
+}

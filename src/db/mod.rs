@@ -239,3 +239,9 @@ impl DbConnection {
         }
     }
 }
+
+/// A trivial query: the database answers.
+pub fn ping(conn: &mut DbConnection) -> diesel::QueryResult<()> {
+    use diesel::RunQueryDsl;
+    diesel::sql_query("SELECT 1").execute(conn).map(|_| ())
+}

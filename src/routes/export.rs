@@ -5,7 +5,7 @@ use actix_web::{web, HttpResponse};
 use crate::auth::{Caller, Me};
 use crate::db::types::PatientId;
 use crate::error::{ApiResult, Problem};
-use crate::fhir::{self, Audience};
+use crate::services::fhir::{self, Audience};
 use crate::services::record_export;
 use crate::state::AppState;
 

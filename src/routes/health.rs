@@ -1,7 +1,6 @@
 //! `/healthz`, `/readyz` and `/metrics`.
 use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
-use diesel::RunQueryDsl;
 
 use crate::state::AppState;
 
@@ -12,13 +11,7 @@ pub async fn healthz() -> HttpResponse {
 
 /// The database answers (503 quickly when it does not).
 pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
-    let ping = state
-        .db(|conn| {
-            diesel::sql_query("SELECT 1").execute(conn)?;
-            Ok(())
-        })
-        .await;
-    match ping {
+    match state.database_answers().await {
         Ok(()) => HttpResponse::Ok().json(serde_json::json!({"status": "ready"})),
         Err(_) => HttpResponse::ServiceUnavailable()
             .insert_header((header::RETRY_AFTER, "2"))

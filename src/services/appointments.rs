@@ -18,8 +18,11 @@ use crate::db::types::{AppointmentId, PatientId, PractitionerId, RoomId, Service
 use crate::db::DbConnection;
 use crate::domain::schedule::AppointmentStatus;
 use crate::error::ApiError;
-use crate::scheduling::{self, Booking, Reschedule};
+use crate::services::scheduling::{self, Booking, Reschedule};
 use crate::state::AppState;
+
+/// How many days ahead a patient may book online.
+pub const ONLINE_BOOKING_MAX_DAYS_AHEAD: i64 = 365;
 
 /// Notes on an appointment are at most this long.
 const MAX_NOTES: usize = 2000;
@@ -110,11 +113,12 @@ pub fn book_by_patient(
     let starts_at = crate::api::plausible("starts_at", body.starts_at)?;
     let now = crate::db::now();
     if starts_at < now + Duration::minutes(settings.portal_min_lead_minutes) {
-        return Err(ApiError::Conflict(
-            "Online booking needs a little notice; please call the clinic.".into(),
-        ));
+        return Err(ApiError::Conflict(format!(
+            "Online booking needs at least {} notice; please call the clinic for anything sooner.",
+            notice_in_words(settings.portal_min_lead_minutes)
+        )));
     }
-    if starts_at > now + Duration::days(365) {
+    if starts_at > now + Duration::days(ONLINE_BOOKING_MAX_DAYS_AHEAD) {
         return Err(ApiError::Conflict(
             "Online booking is open up to a year ahead.".into(),
         ));
@@ -148,6 +152,22 @@ pub fn book_by_patient(
     )?;
     audit.push(appointment_event(&who.caller, AuditAction::Create, &row));
     Ok(row)
+}
+
+/// A lead time as a person says it before "notice": "2 hours'", "1 day's", "90 minutes'".
+fn notice_in_words(minutes: i64) -> String {
+    let (n, unit) = if minutes > 0 && minutes % 1440 == 0 {
+        (minutes / 1440, "day")
+    } else if minutes > 0 && minutes % 60 == 0 {
+        (minutes / 60, "hour")
+    } else {
+        (minutes, "minute")
+    };
+    if n == 1 {
+        format!("1 {unit}'s")
+    } else {
+        format!("{n} {unit}s'")
+    }
 }
 
 /// One appointment, audited as read.
@@ -432,4 +452,18 @@ pub async fn cancel_mine(
 fn without_notes(mut row: AppointmentRow) -> AppointmentRow {
     row.notes = None;
     row
+}
+
+#[cfg(test)]
+mod tests {
+    use super::notice_in_words;
+
+    #[test]
+    fn a_lead_time_is_said_in_the_largest_whole_unit() {
+        assert_eq!(notice_in_words(120), "2 hours'");
+        assert_eq!(notice_in_words(60), "1 hour's");
+        assert_eq!(notice_in_words(90), "90 minutes'");
+        assert_eq!(notice_in_words(2880), "2 days'");
+        assert_eq!(notice_in_words(1440), "1 day's");
+    }
 }

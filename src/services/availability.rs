@@ -8,7 +8,7 @@ use crate::db::models::clinic;
 use crate::db::types::{PatientId, PractitionerId, ServiceId};
 use crate::domain::role::Role;
 use crate::error::ApiError;
-use crate::scheduling::{self, Slot};
+use crate::services::scheduling::{self, Slot};
 use crate::state::AppState;
 
 /// A search for free slots, its values parsed and checked.
@@ -24,17 +24,19 @@ pub struct SlotSearch {
 }
 
 /// Whose slots, and from when: a patient always asks for themself (naming a patient is
-/// 404 for them), and only for the future; staff ask for whom they name, from `from`.
+/// 404 for them), and is offered only what online booking accepts — nothing sooner
+/// than `portal_min_lead` from now; staff ask for whom they name, from `from`.
 pub fn whose_slots(
     caller: &Caller,
     asked: Option<PatientId>,
     from: NaiveDateTime,
+    portal_min_lead: Duration,
 ) -> Result<(Option<PatientId>, NaiveDateTime), ApiError> {
     if caller.role == Role::Patient {
         if asked.is_some() {
             return Err(ApiError::NotFound);
         }
-        Ok((caller.patient_id, crate::db::now()))
+        Ok((caller.patient_id, crate::db::now() + portal_min_lead))
     } else {
         Ok((asked, from))
     }
@@ -47,7 +49,8 @@ pub async fn free_slots(
     caller: &Caller,
     search: SlotSearch,
 ) -> Result<Vec<Slot>, ApiError> {
-    let (patient, not_before) = whose_slots(caller, search.patient_id, search.from)?;
+    let lead = Duration::minutes(state.settings.portal_min_lead_minutes);
+    let (patient, not_before) = whose_slots(caller, search.patient_id, search.from, lead)?;
     let tz = state.settings.clinic_timezone;
     state
         .db(move |conn| {

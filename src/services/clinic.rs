@@ -21,7 +21,7 @@ use crate::domain::consent::ConsentScope;
 use crate::domain::role::Role;
 use crate::domain::schedule::Interval;
 use crate::error::ApiError;
-use crate::scheduling;
+use crate::services::scheduling;
 use crate::state::AppState;
 
 /// Trims a required name and checks its length.

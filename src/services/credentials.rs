@@ -5,7 +5,6 @@ use std::sync::Arc;
 
 use chrono::Utc;
 
-use crate::accounts;
 use crate::api::auth::{ChangePassword, SetPassword, TotpConfirm, TotpEnrollment};
 use crate::audit::{AuditAction, AuditEvent};
 use crate::auth::{throttle, totp, Caller, RequestContext};
@@ -13,6 +12,7 @@ use crate::db::models::sessions;
 use crate::db::models::users::{self, UserRow};
 use crate::domain::password::check_new_password;
 use crate::error::ApiError;
+use crate::services::accounts;
 use crate::state::AppState;
 
 /// Checks the caller's current password (422 naming `current_password` if wrong; 429

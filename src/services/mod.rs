@@ -6,15 +6,19 @@
 //! an `api/` DTO: no handler opens a transaction or imports `db::models`.
 
 pub mod access_log;
+pub mod accounts;
 pub mod adverse;
 pub mod appointments;
 pub mod audit_log;
 pub mod availability;
 pub mod calendar_feed;
+pub mod chart;
 pub mod clinic;
 pub mod consents;
 pub mod credentials;
 pub mod entered_in_error;
+pub mod fhir;
+pub mod idempotency;
 pub mod measurements;
 pub mod notes;
 pub mod patient_import;
@@ -22,5 +26,6 @@ pub mod patients;
 pub mod photos;
 pub mod record_export;
 pub mod samples;
+pub mod scheduling;
 pub mod sign_in;
 pub mod users;

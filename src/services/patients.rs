@@ -5,13 +5,13 @@ use diesel::Connection;
 
 use crate::audit::AuditAction;
 use crate::auth::{Caller, Me};
-use crate::chart::{Chart, ChartParts};
 use crate::db::models::patients::{self, PatientRow, PatientValues};
 use crate::db::types::{PatientId, UserId};
 use crate::domain::mrn::new_mrn;
 use crate::domain::patient::{fold, PatientFields, SearchTerms};
 use crate::domain::role::Role;
 use crate::error::ApiError;
+use crate::services::chart::{Chart, ChartParts};
 use crate::state::AppState;
 
 /// The audit entity type of a change to a patient's email (where portal links go).
@@ -200,7 +200,7 @@ pub async fn archive(state: &AppState, caller: &Caller, id: PatientId) -> Result
             patients::find(conn, id)?.ok_or(ApiError::NotFound)?;
             let now = crate::db::now();
             patients::archive(conn, id, now)?;
-            crate::scheduling::cancel_future_of_patient(conn, id, now)?;
+            crate::services::scheduling::cancel_future_of_patient(conn, id, now)?;
             audit.push(caller.patient_event(AuditAction::Delete, id));
             Ok(())
         })
@@ -218,7 +218,7 @@ pub async fn open_portal_account(
     let caller = caller.clone();
     let opened = state
         .write(move |conn, audit| {
-            let (user_id, expires_at) = crate::accounts::open_portal_account(
+            let (user_id, expires_at) = crate::services::accounts::open_portal_account(
                 conn,
                 patient,
                 caller.user_id,

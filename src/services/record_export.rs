@@ -2,10 +2,10 @@
 //! every export is audited against the patient.
 use crate::audit::AuditAction;
 use crate::auth::Caller;
-use crate::chart::{Chart, ChartParts};
 use crate::db::types::PatientId;
 use crate::error::ApiError;
-use crate::fhir::{self, Audience};
+use crate::services::chart::{Chart, ChartParts};
+use crate::services::fhir::{self, Audience};
 use crate::state::AppState;
 
 /// The patient's whole record as a serialised FHIR R4 `collection` Bundle; for the

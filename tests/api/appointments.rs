@@ -8,7 +8,7 @@ use serde_json::{json, Value};
 use dermachart::domain::role::Role;
 
 use crate::helpers::clinic::{clinic, clinic_with, monday, Clinic};
-use crate::helpers::{assert_problem, error_fields};
+use crate::helpers::{assert_problem, error_fields, urlencode};
 
 #[tokio::test]
 async fn admin_sets_up_the_clinic_and_staff_can_read_but_not_write_it() {
@@ -655,10 +655,6 @@ async fn every_offered_slot_can_be_booked_and_a_booked_slot_is_never_offered() {
         urlencode(&(monday(1, 0, 0) + Duration::days(32)).to_rfc3339())
     );
     assert_problem(c.app.get(&c.desk, &too_long).await, 422).await;
-}
-
-fn urlencode(s: &str) -> String {
-    s.replace('+', "%2B").replace(':', "%3A")
 }
 
 #[tokio::test]

@@ -6,7 +6,7 @@ use serde_json::{json, Value};
 use dermachart::domain::role::Role;
 
 use crate::helpers::clinic::{clinic, monday, Clinic};
-use crate::helpers::{assert_problem, Session};
+use crate::helpers::{assert_problem, urlencode, Session};
 
 async fn portal_patient(c: &Clinic) -> (Session, String) {
     let s = c.app.sign_in(Role::Patient).await;
@@ -467,4 +467,51 @@ async fn every_read_of_my_own_record_is_audited_as_mine() {
     }
     // The seven lists and exports, plus one appointment and one consent by id.
     assert!(checked >= 9, "only {checked} /me reads could be tried");
+}
+
+/// A patient is offered only what online booking accepts: no free slot sooner than the
+/// portal's lead time (`PORTAL_MIN_LEAD`, 120 minutes by default), where the front desk
+/// still sees those slots.
+#[tokio::test]
+async fn a_patient_is_offered_no_slot_sooner_than_online_booking_accepts() {
+    let c = clinic().await;
+    let (me, _) = portal_patient(&c).await;
+    let now = Utc::now();
+    let path = format!(
+        "/api/v1/availability?service_id={}&practitioner_id={}&from={}&to={}&step_minutes=15",
+        c.consultation,
+        c.practitioners[0],
+        urlencode(&now.to_rfc3339()),
+        urlencode(&(now + Duration::hours(6)).to_rfc3339()),
+    );
+    let starts = |v: Value| -> Vec<chrono::DateTime<Utc>> {
+        v["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s["starts_at"].as_str().unwrap().parse().unwrap())
+            .collect()
+    };
+    let lead = now + Duration::minutes(120);
+    let desk = starts(c.app.get(&c.desk, &path).await.json().await.unwrap());
+    assert!(
+        desk.iter().any(|t| *t < lead),
+        "the desk sees slots within the lead time"
+    );
+    let mine = starts(c.app.get(&me.token, &path).await.json().await.unwrap());
+    assert!(!mine.is_empty(), "the patient is offered later slots");
+    assert!(
+        mine.iter().all(|t| *t >= lead - Duration::seconds(5)),
+        "no slot sooner than the lead time: {mine:?}"
+    );
+    // And the booking path agrees: the earliest slot offered books.
+    let r = c
+        .app
+        .post(
+            &me.token,
+            "/api/v1/me/appointments",
+            &booking(&c, &c.consultation, mine[0]),
+        )
+        .await;
+    assert_eq!(r.status(), 201);
 }

@@ -6,8 +6,8 @@ use crate::api::appointments::{Appointment, CreateAppointment};
 use crate::auth::Caller;
 use crate::error::{ApiResult, Problem};
 use crate::extract::Json;
-use crate::idempotency::{self, Answer};
 use crate::services::appointments;
+use crate::services::idempotency::{self, Answer};
 use crate::state::AppState;
 
 /// Books an appointment (`ends_at` from the service). A clash is 409 naming what clashed;

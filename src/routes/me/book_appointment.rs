@@ -7,8 +7,8 @@ use crate::api::me::SelfBooking;
 use crate::auth::Me;
 use crate::error::{ApiResult, Problem};
 use crate::extract::Json;
-use crate::idempotency::{self, Answer};
 use crate::services::appointments;
+use crate::services::idempotency::{self, Answer};
 use crate::state::AppState;
 
 /// Books a patient-bookable service into a free slot, with every booking rule of the

@@ -512,3 +512,8 @@ fn listening_port(log: &str) -> Option<u16> {
                 .ok()
         })
 }
+
+/// An instant (or any text with `+` and `:`) made safe for a query string.
+pub fn urlencode(s: &str) -> String {
+    s.replace('+', "%2B").replace(':', "%3A")
+}

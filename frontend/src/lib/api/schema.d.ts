@@ -454,7 +454,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The clinic's time zone (public: the sign-in page names it too). */
+        /**
+         * The clinic's time zone and its online booking rules (public: the sign-in page names
+         *     the zone too, and the portal states the rules before a patient books).
+         */
         get: operations["clinic_info"];
         put?: never;
         post?: never;
@@ -1867,9 +1870,11 @@ export interface components {
         };
         /**
          * @description The clinic's settings a client shows: its time zone, in which every screen
-         *     shows dates and times whatever the browser's own zone.
+         *     shows dates and times whatever the browser's own zone, and the rules of online
+         *     booking (the server enforces them; clients state them).
          */
         ClinicInfo: {
+            online_booking: components["schemas"]["OnlineBookingRules"];
             /** @description IANA name, e.g. `Europe/London` (`CLINIC_TIMEZONE`). */
             timezone: string;
         };
@@ -2322,6 +2327,24 @@ export interface components {
             n: number;
             /** Format: int32 */
             offset_days: number;
+        };
+        /** @description What a patient may book online (`/me/appointments`). */
+        OnlineBookingRules: {
+            /**
+             * Format: int64
+             * @description How many days ahead online booking is open.
+             */
+            max_days_ahead: number;
+            /**
+             * Format: int64
+             * @description How many upcoming appointments a patient may hold at once (`PORTAL_MAX_OPEN`).
+             */
+            max_open_appointments: number;
+            /**
+             * Format: int64
+             * @description How far ahead of now the earliest online booking starts (`PORTAL_MIN_LEAD`).
+             */
+            min_lead_minutes: number;
         };
         OutcomeTable: {
             /** @description Series without a baseline (no reading in the 90 days before the procedure). */

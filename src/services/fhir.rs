@@ -23,11 +23,11 @@ use crate::api::appointments::Appointment;
 use crate::api::consents::Consent;
 use crate::api::measurements::Measurement;
 use crate::api::notes::{Consultation, Procedure};
-use crate::chart::{Chart, ChartPhoto};
 use crate::domain::adverse::Severity;
 use crate::domain::clinical::NoteStatus;
 use crate::domain::consent::{ConsentScope, ConsentStatus};
 use crate::domain::schedule::AppointmentStatus;
+use crate::services::chart::{Chart, ChartPhoto};
 
 /// The media type of every export answer.
 pub const FHIR_JSON: &str = "application/fhir+json";
@@ -489,10 +489,10 @@ mod tests {
         ProcedureContent, Processing, Product,
     };
     use crate::api::patients::Patient;
-    use crate::chart::ChartParts;
     use crate::db::types::*;
     use crate::domain::adverse::{AdverseKind, Phase};
     use crate::domain::clinical::{Concern, Eligibility};
+    use crate::services::chart::ChartParts;
 
     fn at(h: u32) -> DateTime<Utc> {
         Utc.with_ymd_and_hms(2026, 11, 2, h, 0, 0).unwrap()

@@ -201,7 +201,7 @@ pub fn issue_reset_link(
     public_url: &str,
     now: NaiveDateTime,
 ) -> Result<bool, ApiError> {
-    crate::scheduling::lock(conn, &[crate::scheduling::Lock::User(user)])?;
+    crate::services::scheduling::lock(conn, &[crate::services::scheduling::Lock::User(user)])?;
     if !may_send_reset(conn, user, now)? {
         return Ok(false);
     }
