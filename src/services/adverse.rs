@@ -139,18 +139,8 @@ pub async fn list(
         .db(move |conn| Ok(adverse::list(conn, &filter, limit + 1)?))
         .await?;
     let (rows, more) = pagination::split_page(rows, limit);
-    let mut patients: Vec<_> = rows.iter().map(|r| r.patient_id).collect();
-    patients.sort();
-    patients.dedup();
-    state
-        .audit
-        .record_all(
-            patients
-                .into_iter()
-                .map(|p| caller.patient_event(AuditAction::Search, p))
-                .collect(),
-        )
-        .await?;
+    let patients = rows.iter().map(|r| r.patient_id);
+    super::audit_listed(state, caller, patients).await?;
     Ok((rows, more))
 }
 

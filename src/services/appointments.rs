@@ -249,15 +249,7 @@ pub async fn list(
     } else {
         Default::default()
     };
-    state
-        .audit
-        .record_all(
-            patients
-                .into_iter()
-                .map(|p| caller.patient_event(AuditAction::Search, p))
-                .collect(),
-        )
-        .await?;
+    super::audit_listed(state, caller, patients).await?;
     Ok((
         etag,
         Some(Listed {

@@ -29,3 +29,26 @@ pub mod samples;
 pub mod scheduling;
 pub mod sign_in;
 pub mod users;
+
+use crate::audit::AuditAction;
+use crate::auth::Caller;
+use crate::db::types::PatientId;
+use crate::error::ApiError;
+use crate::state::AppState;
+
+/// One `search` audit row per patient a list answers with, each patient once and in
+/// the list's order (never the query's text): every list of patients' records
+/// records its reads here, before it answers.
+pub(crate) async fn audit_listed(
+    state: &AppState,
+    caller: &Caller,
+    patients: impl IntoIterator<Item = PatientId>,
+) -> Result<(), ApiError> {
+    let mut seen = std::collections::HashSet::new();
+    let events = patients
+        .into_iter()
+        .filter(|p| seen.insert(*p))
+        .map(|p| caller.patient_event(AuditAction::Search, p))
+        .collect();
+    state.audit.record_all(events).await
+}

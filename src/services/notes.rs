@@ -657,18 +657,8 @@ pub async fn procedures_by_lot(
             Ok(items)
         })
         .await?;
-    let mut patients: Vec<_> = items.iter().map(|p| p.patient_id).collect();
-    patients.sort();
-    patients.dedup();
-    state
-        .audit
-        .record_all(
-            patients
-                .into_iter()
-                .map(|p| caller.patient_event(AuditAction::Search, p))
-                .collect(),
-        )
-        .await?;
+    let patients = items.iter().map(|p| p.patient_id);
+    super::audit_listed(state, caller, patients).await?;
     Ok(items)
 }
 

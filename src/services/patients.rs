@@ -135,11 +135,7 @@ pub async fn search(
         })
         .await?;
     let (rows, more) = crate::api::pagination::split_page(rows, limit);
-    let events = rows
-        .iter()
-        .map(|r| caller.patient_event(AuditAction::Search, r.id))
-        .collect();
-    state.audit.record_all(events).await?;
+    super::audit_listed(state, caller, rows.iter().map(|r| r.id)).await?;
     Ok((rows, more))
 }
 

@@ -97,8 +97,13 @@ async fn hashed_assets_are_cached_for_a_year_and_pages_are_revalidated() {
 }
 
 #[tokio::test]
-async fn anyone_can_learn_the_clinics_time_zone() {
-    let app = spawn_app_with(|s| s.clinic_timezone = "America/Chicago".parse().unwrap()).await;
+async fn anyone_can_learn_the_clinics_time_zone_and_online_booking_rules() {
+    let app = spawn_app_with(|s| {
+        s.clinic_timezone = "America/Chicago".parse().unwrap();
+        s.portal_min_lead_minutes = 90;
+        s.portal_max_open = 2;
+    })
+    .await;
     let r = app
         .client
         .get(app.url("/api/v1/clinic"))
@@ -107,7 +112,11 @@ async fn anyone_can_learn_the_clinics_time_zone() {
         .unwrap();
     assert_eq!(r.status(), 200);
     let body: Value = r.json().await.unwrap();
-    assert_eq!(body, json!({"timezone": "America/Chicago"}));
+    assert_eq!(
+        body,
+        json!({"timezone": "America/Chicago", "online_booking": {
+            "min_lead_minutes": 90, "max_days_ahead": 365, "max_open_appointments": 2}})
+    );
 }
 
 #[tokio::test]

@@ -16,3 +16,19 @@ const words: Record<AppointmentStatus, string> = {
 export function statusWord(status: AppointmentStatus): string {
   return words[status] ?? status;
 }
+
+// Where a whole word does not fit (the week view's one-line bookings), a sign that is
+// not a colour: each status its own shape. The word stays in the accessible name.
+const signs: Record<AppointmentStatus, string> = {
+  booked: '○',
+  confirmed: '✓',
+  checked_in: '●',
+  in_progress: '▶',
+  completed: '✔',
+  cancelled: '✕',
+  no_show: '!',
+};
+
+export function statusSign(status: AppointmentStatus): string {
+  return signs[status] ?? '?';
+}
