@@ -95,12 +95,19 @@ struct Args {
     /// under target/bench-http/; its disk is the one the fsync ceiling measures).
     #[arg(long)]
     work_dir: Option<PathBuf>,
-    /// Where the JSON result goes.
+    /// Where the JSON result goes (default: target/bench-http-BACKEND.json).
     #[arg(long)]
     json: Option<PathBuf>,
     /// Keep the work folder and the PostgreSQL database afterwards.
     #[arg(long)]
     keep: bool,
+}
+
+fn backend_name(backend: Backend) -> &'static str {
+    match backend {
+        Backend::Sqlite => "sqlite",
+        Backend::Postgres => "postgres",
+    }
 }
 
 /// What one wrk run reports (the `BENCH {json}` line of bench/http.lua or ceiling.lua).
@@ -288,7 +295,7 @@ fn ms(us: u64) -> String {
     if ms < 10.0 {
         format!("{ms:.2} ms")
     } else {
-        format!("{ms:.0} ms")
+        format!("{} ms", thousands(ms))
     }
 }
 
@@ -587,13 +594,9 @@ fn main() -> anyhow::Result<()> {
 
     p.start("fresh database");
     let work = args.work_dir.clone().unwrap_or_else(|| {
-        target.join("bench-http").join(format!(
-            "{}-{stamp}",
-            match args.backend {
-                Backend::Sqlite => "sqlite",
-                Backend::Postgres => "postgres",
-            }
-        ))
+        target
+            .join("bench-http")
+            .join(format!("{}-{stamp}", backend_name(args.backend)))
     });
     std::fs::create_dir_all(&work)?;
     let work = work.canonicalize()?;
@@ -625,7 +628,14 @@ fn main() -> anyhow::Result<()> {
                 .ok();
         }
     }
-    let mut report = outcome?;
+    let mut report = match outcome {
+        Ok(report) => report,
+        Err(e) => {
+            println!();
+            eprintln!("work folder kept: {}", work.display());
+            return Err(e);
+        }
+    };
     if !args.keep {
         std::fs::remove_dir_all(&work).ok();
     }
@@ -647,7 +657,7 @@ fn main() -> anyhow::Result<()> {
     let json_path = args
         .json
         .clone()
-        .unwrap_or_else(|| target.join("bench-http.json"));
+        .unwrap_or_else(|| target.join(format!("bench-http-{}.json", backend_name(args.backend))));
     if let Some(dir) = json_path.parent() {
         std::fs::create_dir_all(dir).ok();
     }
@@ -1132,8 +1142,11 @@ async fn bench(
         }
         writeln!(
             table,
-            "| `{}` | {} | {} | {} | {} | {} |",
-            op.label,
+            "| {} | {} | {} | {} | {} | {} |",
+            match op.label.split_once(" (") {
+                Some((path, note)) => format!("`{path}` ({note}"),
+                None => format!("`{}`", op.label),
+            },
             thousands(m.rate()),
             ms(m.p50_us),
             ms(m.p99_us),
