@@ -636,8 +636,11 @@ fn main() -> anyhow::Result<()> {
             return Err(e);
         }
     };
-    if !args.keep {
+    // An invalid run keeps its folder (server.log, wrk.log) for a look.
+    if !args.keep && report["valid"] == json!(true) {
         std::fs::remove_dir_all(&work).ok();
+    } else {
+        println!("work folder kept: {}", work.display());
     }
 
     let load_after = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
@@ -1213,9 +1216,6 @@ async fn bench(
         for reason in &invalid {
             println!("  - {reason}");
         }
-    }
-    if args.keep {
-        println!("kept: {} (server.log, wrk.log)", work.display());
     }
     Ok(json!({
         "tool": "bench-http",
