@@ -89,42 +89,42 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route("/audit/verify", web::get().to(audit::verify::verify_audit))
             .service(
                 web::resource("/locations")
-                    .get(clinic::locations::list_locations)
-                    .post(clinic::locations::create_location),
+                    .get(clinic::locations::list::list_locations)
+                    .post(clinic::locations::create::create_location),
             )
             .service(
                 web::resource("/rooms")
-                    .get(clinic::rooms::list_rooms)
-                    .post(clinic::rooms::create_room),
+                    .get(clinic::rooms::list::list_rooms)
+                    .post(clinic::rooms::create::create_room),
             )
             .service(
                 web::resource("/practitioners")
-                    .get(clinic::practitioners::list_practitioners)
-                    .post(clinic::practitioners::create_practitioner),
+                    .get(clinic::practitioners::list::list_practitioners)
+                    .post(clinic::practitioners::create::create_practitioner),
             )
             .route(
                 "/practitioners/{id}",
-                web::get().to(clinic::practitioners::get_practitioner),
+                web::get().to(clinic::practitioners::get::get_practitioner),
             )
             .service(
                 web::resource("/practitioners/{id}/working-hours")
-                    .get(clinic::working_hours::get_working_hours)
-                    .put(clinic::working_hours::put_working_hours),
+                    .get(clinic::working_hours::get::get_working_hours)
+                    .put(clinic::working_hours::put::put_working_hours),
             )
             .service(
                 web::resource("/practitioners/{id}/time-off")
-                    .get(clinic::time_off::list_time_off)
-                    .post(clinic::time_off::create_time_off),
+                    .get(clinic::time_off::list::list_time_off)
+                    .post(clinic::time_off::create::create_time_off),
             )
             .service(
                 web::resource("/services")
-                    .get(clinic::services::list_services)
-                    .post(clinic::services::create_service),
+                    .get(clinic::services::list::list_services)
+                    .post(clinic::services::create::create_service),
             )
             .service(
                 web::resource("/services/{id}")
-                    .get(clinic::services::get_service)
-                    .patch(clinic::services::update_service),
+                    .get(clinic::services::get::get_service)
+                    .patch(clinic::services::update::update_service),
             )
             .service(
                 web::resource("/practitioners/{id}/calendar-token")
