@@ -138,25 +138,25 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route("/availability", web::get().to(availability::availability))
             .service(
                 web::resource("/consent-templates")
-                    .get(consents::templates::list_templates)
-                    .post(consents::templates::create_template),
+                    .get(consents::templates::list::list_templates)
+                    .post(consents::templates::create::create_template),
             )
             .route(
                 "/consent-templates/{id}",
-                web::get().to(consents::templates::get_template),
+                web::get().to(consents::templates::get::get_template),
             )
             .route(
                 "/consent-templates/{id}/versions",
-                web::post().to(consents::templates::create_version),
+                web::post().to(consents::templates::create_version::create_version),
             )
             .service(
                 web::resource("/patients/{id}/consents")
-                    .get(consents::patient::list_consents)
-                    .post(consents::patient::request_consent),
+                    .get(consents::patient::list::list_consents)
+                    .post(consents::patient::request::request_consent),
             )
             .route(
                 "/consents/{id}",
-                web::get().to(consents::patient::get_consent),
+                web::get().to(consents::patient::get::get_consent),
             )
             .route(
                 "/consents/{id}/sign",
@@ -164,11 +164,11 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             )
             .route(
                 "/consents/{id}/witness",
-                web::post().to(consents::transitions::witness_consent),
+                web::post().to(consents::transitions::witness::witness_consent),
             )
             .route(
                 "/consents/{id}/revoke",
-                web::post().to(consents::transitions::revoke_consent),
+                web::post().to(consents::transitions::revoke::revoke_consent),
             )
             .route(
                 "/consultations",
