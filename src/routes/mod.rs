@@ -128,8 +128,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             )
             .service(
                 web::resource("/practitioners/{id}/calendar-token")
-                    .post(calendar::token::issue_calendar_token)
-                    .delete(calendar::token::revoke_calendar_token),
+                    .post(calendar::token::issue::issue_calendar_token)
+                    .delete(calendar::token::revoke::revoke_calendar_token),
             )
             .route(
                 "/practitioners/{id}/calendar.ics",
@@ -328,27 +328,27 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             )
             .route(
                 "/appointments/{id}/confirm",
-                web::post().to(appointments::transition::confirm),
+                web::post().to(appointments::transition::confirm::confirm),
             )
             .route(
                 "/appointments/{id}/check-in",
-                web::post().to(appointments::transition::check_in),
+                web::post().to(appointments::transition::check_in::check_in),
             )
             .route(
                 "/appointments/{id}/start",
-                web::post().to(appointments::transition::start),
+                web::post().to(appointments::transition::start::start),
             )
             .route(
                 "/appointments/{id}/complete",
-                web::post().to(appointments::transition::complete),
+                web::post().to(appointments::transition::complete::complete),
             )
             .route(
                 "/appointments/{id}/cancel",
-                web::post().to(appointments::transition::cancel),
+                web::post().to(appointments::transition::cancel::cancel),
             )
             .route(
                 "/appointments/{id}/no-show",
-                web::post().to(appointments::transition::no_show),
+                web::post().to(appointments::transition::no_show::no_show),
             )
             .route(
                 "/appointments/{id}/follow-ups",

@@ -1,7 +1,5 @@
-//! `POST/DELETE /practitioners/{id}/calendar-token`.
+//! `POST /practitioners/{id}/calendar-token`.
 use actix_web::{web, HttpResponse};
-use serde::Serialize;
-use utoipa::ToSchema;
 
 use crate::auth::Caller;
 use crate::db::types::PractitionerId;
@@ -9,12 +7,7 @@ use crate::error::{ApiResult, Problem};
 use crate::services::calendar_feed;
 use crate::state::AppState;
 
-#[derive(Debug, Serialize, ToSchema)]
-pub struct CalendarToken {
-    pub token: String,
-    /// The feed URL to paste into a calendar app.
-    pub url: String,
-}
+use super::CalendarToken;
 
 /// Issues a new feed token (the old one stops working).
 #[utoipa::path(post, path = "/api/v1/practitioners/{id}/calendar-token", tag = "scheduling", params(("id" = String, Path)),
@@ -31,16 +24,4 @@ pub async fn issue_calendar_token(
         state.settings.public_url.trim_end_matches('/')
     );
     Ok(HttpResponse::Created().json(CalendarToken { token, url }))
-}
-
-/// Revokes the feed token (the feed then answers 404).
-#[utoipa::path(delete, path = "/api/v1/practitioners/{id}/calendar-token", tag = "scheduling", params(("id" = String, Path)),
-    responses((status = 204), (status = 403, body = Problem), (status = 404, body = Problem)))]
-pub async fn revoke_calendar_token(
-    state: web::Data<AppState>,
-    caller: Caller,
-    id: web::Path<PractitionerId>,
-) -> ApiResult<HttpResponse> {
-    calendar_feed::revoke_token(&state, &caller, id.into_inner()).await?;
-    Ok(HttpResponse::NoContent().finish())
 }
