@@ -231,10 +231,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             )
             .service(
                 web::resource("/patients/{id}/measurements")
-                    .get(measurements::list_measurements)
-                    .post(measurements::create_measurement),
+                    .get(measurements::list::list_measurements)
+                    .post(measurements::create::create_measurement),
             )
-            .route("/outcomes", web::get().to(measurements::outcomes))
+            .route("/outcomes", web::get().to(measurements::outcomes::outcomes))
             .route(
                 "/consultations/{id}/entered-in-error",
                 web::post().to(entered_in_error::consultation_entered_in_error),
@@ -265,8 +265,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 web::get().to(photos::compare::compare_photos),
             )
             .route("/photos/{id}", web::get().to(photos::download::get_photo))
-            .route("/me/photos", web::get().to(photos::me::my_photos))
-            .route("/me/photos/{id}", web::get().to(photos::me::my_photo))
+            .route("/me/photos", web::get().to(photos::me::list::my_photos))
+            .route("/me/photos/{id}", web::get().to(photos::me::get::my_photo))
             .service(
                 web::resource("/me/appointments")
                     .get(me::list_appointments::my_appointments)
@@ -305,10 +305,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 web::get().to(me::access_log::my_access_log),
             )
             .route("/me/record", web::get().to(me::record::my_record))
-            .route("/me/export", web::get().to(export::my_export))
+            .route("/me/export", web::get().to(export::me::my_export))
             .route(
                 "/patients/{id}/export",
-                web::get().to(export::patient_export),
+                web::get().to(export::patient::patient_export),
             )
             .route("/samples", web::post().to(samples::create::create_sample))
             .route("/samples/{id}", web::get().to(samples::get::get_sample))

@@ -1,24 +1,10 @@
-//! `/healthz`, `/readyz` and `/metrics`.
+//! `GET /metrics`.
 use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
 
 use crate::state::AppState;
 
-/// The process is up.
-pub async fn healthz() -> HttpResponse {
-    HttpResponse::Ok().json(serde_json::json!({"status": "ok"}))
-}
-
-/// The database answers (503 quickly when it does not).
-pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
-    match state.database_answers().await {
-        Ok(()) => HttpResponse::Ok().json(serde_json::json!({"status": "ready"})),
-        Err(_) => HttpResponse::ServiceUnavailable()
-            .insert_header((header::RETRY_AFTER, "2"))
-            .content_type("application/problem+json")
-            .json(crate::error::ApiError::Unavailable.problem()),
-    }
-}
+use super::constant_time_eq;
 
 /// Prometheus text, for allowed peers or the metrics token only.
 pub async fn metrics(state: web::Data<AppState>, req: HttpRequest) -> HttpResponse {
@@ -48,8 +34,4 @@ pub async fn metrics(state: web::Data<AppState>, req: HttpRequest) -> HttpRespon
     HttpResponse::Ok()
         .content_type("text/plain; version=0.0.4")
         .body(state.metrics.render())
-}
-
-fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
