@@ -89,47 +89,47 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route("/audit/verify", web::get().to(audit::verify::verify_audit))
             .service(
                 web::resource("/locations")
-                    .get(clinic::locations::list_locations)
-                    .post(clinic::locations::create_location),
+                    .get(clinic::locations::list::list_locations)
+                    .post(clinic::locations::create::create_location),
             )
             .service(
                 web::resource("/rooms")
-                    .get(clinic::rooms::list_rooms)
-                    .post(clinic::rooms::create_room),
+                    .get(clinic::rooms::list::list_rooms)
+                    .post(clinic::rooms::create::create_room),
             )
             .service(
                 web::resource("/practitioners")
-                    .get(clinic::practitioners::list_practitioners)
-                    .post(clinic::practitioners::create_practitioner),
+                    .get(clinic::practitioners::list::list_practitioners)
+                    .post(clinic::practitioners::create::create_practitioner),
             )
             .route(
                 "/practitioners/{id}",
-                web::get().to(clinic::practitioners::get_practitioner),
+                web::get().to(clinic::practitioners::get::get_practitioner),
             )
             .service(
                 web::resource("/practitioners/{id}/working-hours")
-                    .get(clinic::working_hours::get_working_hours)
-                    .put(clinic::working_hours::put_working_hours),
+                    .get(clinic::working_hours::get::get_working_hours)
+                    .put(clinic::working_hours::put::put_working_hours),
             )
             .service(
                 web::resource("/practitioners/{id}/time-off")
-                    .get(clinic::time_off::list_time_off)
-                    .post(clinic::time_off::create_time_off),
+                    .get(clinic::time_off::list::list_time_off)
+                    .post(clinic::time_off::create::create_time_off),
             )
             .service(
                 web::resource("/services")
-                    .get(clinic::services::list_services)
-                    .post(clinic::services::create_service),
+                    .get(clinic::services::list::list_services)
+                    .post(clinic::services::create::create_service),
             )
             .service(
                 web::resource("/services/{id}")
-                    .get(clinic::services::get_service)
-                    .patch(clinic::services::update_service),
+                    .get(clinic::services::get::get_service)
+                    .patch(clinic::services::update::update_service),
             )
             .service(
                 web::resource("/practitioners/{id}/calendar-token")
-                    .post(calendar::token::issue_calendar_token)
-                    .delete(calendar::token::revoke_calendar_token),
+                    .post(calendar::token::issue::issue_calendar_token)
+                    .delete(calendar::token::revoke::revoke_calendar_token),
             )
             .route(
                 "/practitioners/{id}/calendar.ics",
@@ -138,25 +138,25 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route("/availability", web::get().to(availability::availability))
             .service(
                 web::resource("/consent-templates")
-                    .get(consents::templates::list_templates)
-                    .post(consents::templates::create_template),
+                    .get(consents::templates::list::list_templates)
+                    .post(consents::templates::create::create_template),
             )
             .route(
                 "/consent-templates/{id}",
-                web::get().to(consents::templates::get_template),
+                web::get().to(consents::templates::get::get_template),
             )
             .route(
                 "/consent-templates/{id}/versions",
-                web::post().to(consents::templates::create_version),
+                web::post().to(consents::templates::create_version::create_version),
             )
             .service(
                 web::resource("/patients/{id}/consents")
-                    .get(consents::patient::list_consents)
-                    .post(consents::patient::request_consent),
+                    .get(consents::patient::list::list_consents)
+                    .post(consents::patient::request::request_consent),
             )
             .route(
                 "/consents/{id}",
-                web::get().to(consents::patient::get_consent),
+                web::get().to(consents::patient::get::get_consent),
             )
             .route(
                 "/consents/{id}/sign",
@@ -164,11 +164,11 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             )
             .route(
                 "/consents/{id}/witness",
-                web::post().to(consents::transitions::witness_consent),
+                web::post().to(consents::transitions::witness::witness_consent),
             )
             .route(
                 "/consents/{id}/revoke",
-                web::post().to(consents::transitions::revoke_consent),
+                web::post().to(consents::transitions::revoke::revoke_consent),
             )
             .route(
                 "/consultations",
@@ -231,10 +231,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             )
             .service(
                 web::resource("/patients/{id}/measurements")
-                    .get(measurements::list_measurements)
-                    .post(measurements::create_measurement),
+                    .get(measurements::list::list_measurements)
+                    .post(measurements::create::create_measurement),
             )
-            .route("/outcomes", web::get().to(measurements::outcomes))
+            .route("/outcomes", web::get().to(measurements::outcomes::outcomes))
             .route(
                 "/consultations/{id}/entered-in-error",
                 web::post().to(entered_in_error::consultation_entered_in_error),
@@ -265,8 +265,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 web::get().to(photos::compare::compare_photos),
             )
             .route("/photos/{id}", web::get().to(photos::download::get_photo))
-            .route("/me/photos", web::get().to(photos::me::my_photos))
-            .route("/me/photos/{id}", web::get().to(photos::me::my_photo))
+            .route("/me/photos", web::get().to(photos::me::list::my_photos))
+            .route("/me/photos/{id}", web::get().to(photos::me::get::my_photo))
             .service(
                 web::resource("/me/appointments")
                     .get(me::list_appointments::my_appointments)
@@ -305,10 +305,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 web::get().to(me::access_log::my_access_log),
             )
             .route("/me/record", web::get().to(me::record::my_record))
-            .route("/me/export", web::get().to(export::my_export))
+            .route("/me/export", web::get().to(export::me::my_export))
             .route(
                 "/patients/{id}/export",
-                web::get().to(export::patient_export),
+                web::get().to(export::patient::patient_export),
             )
             .route("/samples", web::post().to(samples::create::create_sample))
             .route("/samples/{id}", web::get().to(samples::get::get_sample))
@@ -328,27 +328,27 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             )
             .route(
                 "/appointments/{id}/confirm",
-                web::post().to(appointments::transition::confirm),
+                web::post().to(appointments::transition::confirm::confirm),
             )
             .route(
                 "/appointments/{id}/check-in",
-                web::post().to(appointments::transition::check_in),
+                web::post().to(appointments::transition::check_in::check_in),
             )
             .route(
                 "/appointments/{id}/start",
-                web::post().to(appointments::transition::start),
+                web::post().to(appointments::transition::start::start),
             )
             .route(
                 "/appointments/{id}/complete",
-                web::post().to(appointments::transition::complete),
+                web::post().to(appointments::transition::complete::complete),
             )
             .route(
                 "/appointments/{id}/cancel",
-                web::post().to(appointments::transition::cancel),
+                web::post().to(appointments::transition::cancel::cancel),
             )
             .route(
                 "/appointments/{id}/no-show",
-                web::post().to(appointments::transition::no_show),
+                web::post().to(appointments::transition::no_show::no_show),
             )
             .route(
                 "/appointments/{id}/follow-ups",

@@ -1,0 +1,3 @@
+//! `GET/PUT /practitioners/{id}/working-hours`.
+pub mod get;
+pub mod put;

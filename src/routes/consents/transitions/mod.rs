@@ -1,0 +1,3 @@
+//! `POST /consents/{id}/witness`, `POST /consents/{id}/revoke`.
+pub mod revoke;
+pub mod witness;

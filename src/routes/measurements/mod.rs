@@ -1,0 +1,4 @@
+//! Skin measurements per patient, and the outcome table across patients.
+pub mod create;
+pub mod list;
+pub mod outcomes;
