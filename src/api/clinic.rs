@@ -400,3 +400,28 @@ pub struct OnlineBookingRules {
     /// How many upcoming appointments a patient may hold at once (`PORTAL_MAX_OPEN`).
     pub max_open_appointments: i64,
 }
+
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct PractitionerList {
+    pub items: Vec<Practitioner>,
+}
+
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct ServiceList {
+    pub items: Vec<Service>,
+}
+
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct LocationList {
+    pub items: Vec<Location>,
+}
+
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct TimeOffList {
+    pub items: Vec<TimeOff>,
+}
+
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct RoomList {
+    pub items: Vec<Room>,
+}

@@ -3,6 +3,7 @@ pub mod adverse;
 pub mod appointments;
 pub mod audit;
 pub mod auth;
+pub mod calendar;
 pub mod clinic;
 pub mod consents;
 pub mod entered_in_error;

@@ -253,3 +253,10 @@ pub struct PatientSearchQuery {
     #[serde(default, deserialize_with = "crate::api::pagination::optional_cursor")]
     pub cursor: Option<String>,
 }
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ImportResult {
+    pub imported: usize,
+    /// The new patients' ids, in file order.
+    pub ids: Vec<PatientId>,
+}

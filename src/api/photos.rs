@@ -138,3 +138,51 @@ pub struct PhotoComparison {
     /// Whole days from `before.taken_at` to `after.taken_at`.
     pub interval_days: i64,
 }
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct MyPhotosQuery {
+    /// Page size: default 50, larger values are clamped to 200.
+    #[serde(default, deserialize_with = "crate::api::pagination::lenient_limit")]
+    pub limit: Option<i64>,
+    /// `next_cursor` of the previous page; empty or absent for the first.
+    #[serde(default, deserialize_with = "crate::api::pagination::optional_cursor")]
+    pub cursor: Option<String>,
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct PhotoListQuery {
+    #[param(inline)]
+    pub view: Option<PhotoView>,
+    #[param(inline)]
+    pub kind: Option<PhotoKind>,
+    /// Page size: default 50, larger values are clamped to 200.
+    #[serde(default, deserialize_with = "crate::api::pagination::lenient_limit")]
+    pub limit: Option<i64>,
+    /// `next_cursor` of the previous page; empty or absent for the first.
+    #[serde(default, deserialize_with = "crate::api::pagination::optional_cursor")]
+    pub cursor: Option<String>,
+}
+
+/// `?size=` of the byte routes.
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct SizeQuery {
+    /// `thumb` for the thumbnail (longest side 320 px); the stored photo otherwise.
+    #[param(inline)]
+    pub size: Option<PhotoSize>,
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct CompareQuery {
+    /// Required unless both `before` and `after` are given.
+    #[param(inline)]
+    pub view: Option<PhotoView>,
+    /// A photo id of this patient; default: the latest `before` photo of the view
+    /// taken no later than the `after` photo.
+    pub before: Option<PhotoId>,
+    /// A photo id of this patient; default: the latest `after` or `follow_up` photo of the view.
+    pub after: Option<PhotoId>,
+}

@@ -1,19 +1,13 @@
 //! `GET /practitioners/{id}/calendar.ics?token=`.
 use actix_web::{web, HttpResponse};
 use icalendar::{Calendar, Component, Event, EventLike, EventStatus};
-use serde::Deserialize;
 
+use crate::api::calendar::FeedQuery;
 use crate::auth::RequestContext;
 use crate::db::types::PractitionerId;
 use crate::error::{ApiResult, Problem};
 use crate::services::calendar_feed::{self, Feed};
 use crate::state::AppState;
-
-#[derive(Debug, Deserialize, utoipa::IntoParams)]
-pub struct FeedQuery {
-    /// The feed's secret; without it the answer is the same 404 as with a wrong one.
-    pub token: Option<String>,
-}
 
 /// Text for a calendar property: control characters (a stray CR could end the line
 /// early in some readers) become plain line breaks, which the library escapes.

@@ -4,22 +4,13 @@ use std::io::{Seek, SeekFrom};
 use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
 use futures_util::StreamExt;
-use serde::Serialize;
 use tokio::io::AsyncWriteExt;
-use utoipa::ToSchema;
 
+use crate::api::patients::ImportResult;
 use crate::auth::Caller;
-use crate::db::types::PatientId;
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::services::patient_import;
 use crate::state::AppState;
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct ImportResult {
-    pub imported: usize,
-    /// The new patients' ids, in file order.
-    pub ids: Vec<PatientId>,
-}
 
 /// Imports patients from `text/csv` (header row naming `given_name, family_name,
 /// date_of_birth, sex, phone, email, fitzpatrick_type, address`). The body streams to

@@ -1,27 +1,13 @@
 //! `GET /patients/{id}/photos/compare`: a before and an after photo of one view.
 use actix_web::web;
-use serde::Deserialize;
 
+use crate::api::photos::CompareQuery;
 use crate::api::photos::{Photo, PhotoComparison};
 use crate::auth::Caller;
-use crate::db::types::{PatientId, PhotoId};
-use crate::domain::photo::PhotoView;
+use crate::db::types::PatientId;
 use crate::error::{ApiResult, Problem};
 use crate::services::photos;
 use crate::state::AppState;
-
-#[derive(Debug, Deserialize, utoipa::IntoParams)]
-#[serde(deny_unknown_fields)]
-pub struct CompareQuery {
-    /// Required unless both `before` and `after` are given.
-    #[param(inline)]
-    pub view: Option<PhotoView>,
-    /// A photo id of this patient; default: the latest `before` photo of the view
-    /// taken no later than the `after` photo.
-    pub before: Option<PhotoId>,
-    /// A photo id of this patient; default: the latest `after` or `follow_up` photo of the view.
-    pub after: Option<PhotoId>,
-}
 
 /// Pairs two photos of the same view: the ones named, or the latest before/after
 /// pair of `view`. Photos of another patient are unknown ids here (422), different

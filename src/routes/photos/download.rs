@@ -1,13 +1,12 @@
 //! `GET /photos/{id}`: a photo's bytes, for clinicians, admin, and its own patient.
 use actix_web::{web, HttpResponse};
 
+use crate::api::photos::SizeQuery;
 use crate::auth::Caller;
 use crate::db::types::PhotoId;
 use crate::error::{ApiResult, Problem};
 use crate::services::photos;
 use crate::state::AppState;
-
-use super::SizeQuery;
 
 /// The stored photo (re-encoded, no metadata) or, with `?size=thumb`, its thumbnail.
 /// A patient may fetch their own photos here; any other id answers 404.

@@ -1,30 +1,14 @@
 //! `GET /patients/{id}/photos`: a patient's photos, newest first.
 use actix_web::web;
-use serde::Deserialize;
 
 use crate::api::pagination::Page;
 use crate::api::photos::Photo;
+use crate::api::photos::PhotoListQuery;
 use crate::auth::Caller;
 use crate::db::types::PatientId;
-use crate::domain::photo::{PhotoKind, PhotoView};
 use crate::error::{ApiResult, Problem};
 use crate::services::photos;
 use crate::state::AppState;
-
-#[derive(Debug, Deserialize, utoipa::IntoParams)]
-#[serde(deny_unknown_fields)]
-pub struct PhotoListQuery {
-    #[param(inline)]
-    pub view: Option<PhotoView>,
-    #[param(inline)]
-    pub kind: Option<PhotoKind>,
-    /// Page size: default 50, larger values are clamped to 200.
-    #[serde(default, deserialize_with = "crate::api::pagination::lenient_limit")]
-    pub limit: Option<i64>,
-    /// `next_cursor` of the previous page; empty or absent for the first.
-    #[serde(default, deserialize_with = "crate::api::pagination::optional_cursor")]
-    pub cursor: Option<String>,
-}
 
 /// The patient's photos (metadata), newest first; `?view=` and `?kind=` narrow it.
 #[utoipa::path(get, path = "/api/v1/patients/{id}/photos", tag = "outcomes", params(("id" = String, Path), PhotoListQuery),

@@ -11,17 +11,7 @@ use std::io::Read;
 use actix_web::http::header;
 use actix_web::{web, HttpResponse};
 
-use crate::api::photos::PhotoSize;
 use crate::services::photos;
-
-/// `?size=` of the byte routes.
-#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
-#[serde(deny_unknown_fields)]
-pub struct SizeQuery {
-    /// `thumb` for the thumbnail (longest side 320 px); the stored photo otherwise.
-    #[param(inline)]
-    pub size: Option<PhotoSize>,
-}
 
 /// Streams an opened photo's bytes.
 fn serve(opened: photos::OpenedPhoto) -> HttpResponse {

@@ -1,13 +1,12 @@
 //! `POST /practitioners/{id}/calendar-token`.
 use actix_web::{web, HttpResponse};
 
+use crate::api::calendar::CalendarToken;
 use crate::auth::Caller;
 use crate::db::types::PractitionerId;
 use crate::error::{ApiResult, Problem};
 use crate::services::calendar_feed;
 use crate::state::AppState;
-
-use super::CalendarToken;
 
 /// Issues a new feed token (the old one stops working).
 #[utoipa::path(post, path = "/api/v1/practitioners/{id}/calendar-token", tag = "scheduling", params(("id" = String, Path)),

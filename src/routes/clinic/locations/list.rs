@@ -2,12 +2,11 @@
 use actix_web::web;
 
 use crate::api::clinic::Location;
+use crate::api::clinic::LocationList;
 use crate::auth::Caller;
 use crate::error::ApiResult;
 use crate::services::clinic;
 use crate::state::AppState;
-
-use super::LocationList;
 
 /// The clinic's sites.
 #[utoipa::path(get, path = "/api/v1/locations", tag = "clinic", responses((status = 200, body = LocationList)))]

@@ -2,12 +2,11 @@
 use actix_web::web;
 
 use crate::api::clinic::Practitioner;
+use crate::api::clinic::PractitionerList;
 use crate::auth::Caller;
 use crate::error::ApiResult;
 use crate::services::clinic;
 use crate::state::AppState;
-
-use super::PractitionerList;
 
 /// Every practitioner.
 #[utoipa::path(get, path = "/api/v1/practitioners", tag = "clinic", responses((status = 200, body = PractitionerList)))]

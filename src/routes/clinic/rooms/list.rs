@@ -2,12 +2,11 @@
 use actix_web::web;
 
 use crate::api::clinic::Room;
+use crate::api::clinic::RoomList;
 use crate::auth::Caller;
 use crate::error::ApiResult;
 use crate::services::clinic;
 use crate::state::AppState;
-
-use super::RoomList;
 
 /// Every treatment room.
 #[utoipa::path(get, path = "/api/v1/rooms", tag = "clinic", responses((status = 200, body = RoomList)))]

@@ -2,12 +2,11 @@
 use actix_web::web;
 
 use crate::api::clinic::Service;
+use crate::api::clinic::ServiceList;
 use crate::auth::Caller;
 use crate::error::ApiResult;
 use crate::services::clinic;
 use crate::state::AppState;
-
-use super::ServiceList;
 
 /// Every service.
 #[utoipa::path(get, path = "/api/v1/services", tag = "clinic", responses((status = 200, body = ServiceList)))]

@@ -8,11 +8,6 @@ use actix_web::HttpResponse;
 
 use crate::api::clinic::Service;
 
-#[derive(serde::Serialize, utoipa::ToSchema)]
-pub struct ServiceList {
-    pub items: Vec<Service>,
-}
-
 fn with_etag(status: actix_web::http::StatusCode, service: Service) -> HttpResponse {
     let version = service.version;
     crate::routes::versioned(status, version, service)

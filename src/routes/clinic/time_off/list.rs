@@ -2,13 +2,12 @@
 use actix_web::web;
 
 use crate::api::clinic::TimeOff;
+use crate::api::clinic::TimeOffList;
 use crate::auth::Caller;
 use crate::db::types::PractitionerId;
 use crate::error::{ApiResult, Problem};
 use crate::services::clinic;
 use crate::state::AppState;
-
-use super::TimeOffList;
 
 /// A practitioner's time off, from 30 days ago on.
 #[utoipa::path(get, path = "/api/v1/practitioners/{id}/time-off", tag = "clinic", params(("id" = String, Path)),

@@ -1,10 +1,10 @@
 //! `GET /me/photos/{id}`.
 use actix_web::{web, HttpResponse};
 
+use crate::api::photos::SizeQuery;
 use crate::auth::Me;
 use crate::db::types::PhotoId;
 use crate::error::{ApiResult, Problem};
-use crate::routes::photos::SizeQuery;
 use crate::services::photos;
 use crate::state::AppState;
 

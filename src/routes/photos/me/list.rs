@@ -3,12 +3,11 @@ use actix_web::web;
 
 use crate::api::pagination::Page;
 use crate::api::photos::MyPhoto;
+use crate::api::photos::MyPhotosQuery;
 use crate::auth::Me;
 use crate::error::ApiResult;
 use crate::services::photos;
 use crate::state::AppState;
-
-use super::MyPhotosQuery;
 
 /// My photos, newest first; who took each is shown by name.
 #[utoipa::path(get, path = "/api/v1/me/photos", tag = "me", params(MyPhotosQuery),
