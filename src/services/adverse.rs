@@ -157,57 +157,38 @@ pub async fn update(
         Some(None) => Some(None),
         None => None,
     };
-    let who = caller.clone();
-    let row = state
-        .write(move |conn, audit| {
-            let row = {
-                let mut row = adverse::find(conn, id)?.ok_or(ApiError::NotFound)?;
-                let expected = row.version;
-                if let Some(r) = resolved {
-                    if r.is_some_and(|r| r < row.onset_at) {
-                        return Err(ApiError::validation(
-                            "resolved_at",
-                            "must not be before onset_at",
-                        ));
-                    }
-                    row.resolved_at = r;
-                }
-                if let Some(a) = body.action_taken {
-                    if a.chars().count() > 20_000 {
-                        return Err(ApiError::validation(
-                            "action_taken",
-                            "must be at most 20000 characters",
-                        ));
-                    }
-                    row.action_taken = a;
-                }
-                if let Some(s) = body.severity {
-                    let was_serious = row.severity == Severity::Serious;
-                    row.severity = s;
-                    if s == Severity::Serious && !was_serious {
-                        row.report_due_at =
-                            Some(crate::db::now() + Duration::days(REPORT_WITHIN_DAYS));
-                    }
-                    if s != Severity::Serious {
-                        row.report_due_at = None;
-                    }
-                }
-                row.version += 1;
-                if !adverse::save(conn, &row, expected)? {
-                    return Err(ApiError::PreconditionFailed);
-                }
-                Ok::<_, ApiError>(row)
-            }?;
-            audit.push(who.event(
-                AuditAction::Update,
-                "adverse_event",
-                Some(id.to_string()),
-                Some(row.patient_id),
-            ));
-            Ok(row)
-        })
-        .await?;
-    Ok(row)
+    change(state, caller, id, move |row| {
+        if let Some(r) = resolved {
+            if r.is_some_and(|r| r < row.onset_at) {
+                return Err(ApiError::validation(
+                    "resolved_at",
+                    "must not be before onset_at",
+                ));
+            }
+            row.resolved_at = r;
+        }
+        if let Some(a) = body.action_taken {
+            if a.chars().count() > 20_000 {
+                return Err(ApiError::validation(
+                    "action_taken",
+                    "must be at most 20000 characters",
+                ));
+            }
+            row.action_taken = a;
+        }
+        if let Some(s) = body.severity {
+            let was_serious = row.severity == Severity::Serious;
+            row.severity = s;
+            if s == Severity::Serious && !was_serious {
+                row.report_due_at = Some(crate::db::now() + Duration::days(REPORT_WITHIN_DAYS));
+            }
+            if s != Severity::Serious {
+                row.report_due_at = None;
+            }
+        }
+        Ok(())
+    })
+    .await
 }
 
 /// Marks a serious event as reported to the regulator.
@@ -225,25 +206,41 @@ pub async fn mark_reported(
             "must be 1 to 200 characters",
         ));
     }
+    change(state, caller, id, move |row| {
+        if row.reported_at.is_some() {
+            return Err(ApiError::Conflict(
+                "The event is already marked reported.".into(),
+            ));
+        }
+        row.reported_at = Some(reported_at);
+        row.report_reference = Some(reference);
+        Ok(())
+    })
+    .await
+}
+
+/// One change to an adverse event, in one transaction: find it, let `edit` check and
+/// change it, save it only if nobody changed it meanwhile (412) and audit it as an
+/// update against its patient.
+async fn change<F>(
+    state: &AppState,
+    caller: &Caller,
+    id: AdverseEventId,
+    edit: F,
+) -> Result<AdverseEventRow, ApiError>
+where
+    F: FnOnce(&mut AdverseEventRow) -> Result<(), ApiError> + Send + 'static,
+{
     let who = caller.clone();
-    let row = state
+    state
         .write(move |conn, audit| {
-            let row = {
-                let mut row = adverse::find(conn, id)?.ok_or(ApiError::NotFound)?;
-                if row.reported_at.is_some() {
-                    return Err(ApiError::Conflict(
-                        "The event is already marked reported.".into(),
-                    ));
-                }
-                let expected = row.version;
-                row.reported_at = Some(reported_at);
-                row.report_reference = Some(reference);
-                row.version += 1;
-                if !adverse::save(conn, &row, expected)? {
-                    return Err(ApiError::PreconditionFailed);
-                }
-                Ok::<_, ApiError>(row)
-            }?;
+            let mut row = adverse::find(conn, id)?.ok_or(ApiError::NotFound)?;
+            let expected = row.version;
+            edit(&mut row)?;
+            row.version = expected + 1;
+            if !adverse::save(conn, &row, expected)? {
+                return Err(ApiError::PreconditionFailed);
+            }
             audit.push(who.event(
                 AuditAction::Update,
                 "adverse_event",
@@ -252,6 +249,5 @@ pub async fn mark_reported(
             ));
             Ok(row)
         })
-        .await?;
-    Ok(row)
+        .await
 }

@@ -201,6 +201,42 @@ pub fn validate_signature_png(b64: &str) -> Result<Vec<u8>, ApiError> {
     Ok(bytes)
 }
 
+/// One change to a consent, in one transaction: load it with its template version, let
+/// `edit` check and change it, save it only if nobody changed it meanwhile (412), audit
+/// it as `action` against its patient, and answer its view. Signing, witnessing and
+/// revoking all go through here.
+async fn change<F>(
+    state: &AppState,
+    caller: &Caller,
+    id: ConsentId,
+    action: AuditAction,
+    edit: F,
+) -> Result<Consent, ApiError>
+where
+    F: FnOnce(&mut ConsentRow, &TemplateRow) -> Result<(), ApiError> + Send + 'static,
+{
+    let who = caller.clone();
+    let (row, template) = state
+        .write(move |conn, audit| {
+            let (mut row, template) = load(conn, id)?;
+            let expected = row.version;
+            edit(&mut row, &template)?;
+            row.version = expected + 1;
+            if !consents::save(conn, &row, expected)? {
+                return Err(ApiError::PreconditionFailed);
+            }
+            audit.push(who.event(
+                action,
+                "consent",
+                Some(id.to_string()),
+                Some(row.patient_id),
+            ));
+            Ok((row, template))
+        })
+        .await?;
+    Ok(view(row, &template))
+}
+
 /// Who took the signature: a staff member in the clinic (recorded as `collected_by`),
 /// or the patient themself through the portal (their own consent only, any scope).
 #[derive(Debug, Clone, Copy)]
@@ -255,64 +291,50 @@ pub async fn sign(
     let png = validate_signature_png(&body.signature_png_base64)?;
     let user_agent = user_agent.map(|v| v.chars().take(500).collect::<String>());
     let c = caller.clone();
-    let (row, template) = state
-        .write(move |conn, audit| {
-            let (row, template) = {
-                let (mut row, template) = load(conn, id)?;
-                let scope = template.scope;
-                let collected_by = match collector {
-                    Collector::Staff => {
-                        if c.role != Role::Practitioner && scope == ConsentScope::Treatment {
-                            return Err(ApiError::Forbidden);
-                        }
-                        Some(c.user_id)
+    change(
+        state,
+        caller,
+        id,
+        AuditAction::Sign,
+        move |row, template| {
+            let collected_by = match collector {
+                Collector::Staff => {
+                    if c.role != Role::Practitioner && template.scope == ConsentScope::Treatment {
+                        return Err(ApiError::Forbidden);
                     }
-                    // Another patient's consent does not exist for this caller.
-                    Collector::Patient(me) if row.patient_id != me => {
-                        return Err(ApiError::NotFound)
-                    }
-                    Collector::Patient(_) => None,
-                };
-                if row.status != ConsentStatus::Pending {
-                    return Err(ApiError::Conflict(format!(
-                        "The consent is {}, not pending.",
-                        row.status.as_str()
-                    )));
+                    Some(c.user_id)
                 }
-                let now = crate::db::now();
-                let text = template.text_to_sign();
-                let expected = row.version;
-                row.status = ConsentStatus::Signed;
-                row.signer_name = Some(signer);
-                row.signer_kind = Some(match body.signer_kind {
-                    SignerKind::Patient => "patient".into(),
-                    SignerKind::Guardian => "guardian".into(),
-                });
-                row.guardian_name = guardian;
-                row.signature_png = Some(png);
-                row.signed_text_sha256 = Some(hex::encode(Sha256::digest(text.as_bytes())));
-                row.signed_text = Some(text);
-                row.signed_at = Some(now);
-                row.collected_by = collected_by;
-                row.signed_ip = Some(c.context.ip.clone());
-                row.signed_user_agent = user_agent;
-                row.expires_at = expiry(now, template.valid_for_days);
-                row.version += 1;
-                if !consents::save(conn, &row, expected)? {
-                    return Err(ApiError::PreconditionFailed);
-                }
-                Ok::<_, ApiError>((row, template))
-            }?;
-            audit.push(c.event(
-                AuditAction::Sign,
-                "consent",
-                Some(id.to_string()),
-                Some(row.patient_id),
-            ));
-            Ok((row, template))
-        })
-        .await?;
-    Ok(view(row, &template))
+                // Another patient's consent does not exist for this caller.
+                Collector::Patient(me) if row.patient_id != me => return Err(ApiError::NotFound),
+                Collector::Patient(_) => None,
+            };
+            if row.status != ConsentStatus::Pending {
+                return Err(ApiError::Conflict(format!(
+                    "The consent is {}, not pending.",
+                    row.status.as_str()
+                )));
+            }
+            let now = crate::db::now();
+            let text = template.text_to_sign();
+            row.status = ConsentStatus::Signed;
+            row.signer_name = Some(signer);
+            row.signer_kind = Some(match body.signer_kind {
+                SignerKind::Patient => "patient".into(),
+                SignerKind::Guardian => "guardian".into(),
+            });
+            row.guardian_name = guardian;
+            row.signature_png = Some(png);
+            row.signed_text_sha256 = Some(hex::encode(Sha256::digest(text.as_bytes())));
+            row.signed_text = Some(text);
+            row.signed_at = Some(now);
+            row.collected_by = collected_by;
+            row.signed_ip = Some(c.context.ip.clone());
+            row.signed_user_agent = user_agent;
+            row.expires_at = expiry(now, template.valid_for_days);
+            Ok(())
+        },
+    )
+    .await
 }
 
 /// The calling staff member witnesses a signed consent (once).
@@ -321,37 +343,23 @@ pub async fn witness(
     caller: &Caller,
     id: ConsentId,
 ) -> Result<Consent, ApiError> {
-    let who = caller.clone();
-    let (row, template) = state
-        .write(move |conn, audit| {
-            let (mut row, template) = load(conn, id)?;
-            if row.status != ConsentStatus::Signed {
-                return Err(ApiError::Conflict(
-                    "Only a signed consent can be witnessed.".into(),
-                ));
-            }
-            if row.witness_id.is_some() {
-                return Err(ApiError::Conflict(
-                    "The consent already has a witness.".into(),
-                ));
-            }
-            let expected = row.version;
-            row.witness_id = Some(who.user_id);
-            row.witnessed_at = Some(crate::db::now());
-            row.version += 1;
-            if !consents::save(conn, &row, expected)? {
-                return Err(ApiError::PreconditionFailed);
-            }
-            audit.push(who.event(
-                AuditAction::Update,
-                "consent",
-                Some(id.to_string()),
-                Some(row.patient_id),
+    let by = caller.user_id;
+    change(state, caller, id, AuditAction::Update, move |row, _| {
+        if row.status != ConsentStatus::Signed {
+            return Err(ApiError::Conflict(
+                "Only a signed consent can be witnessed.".into(),
             ));
-            Ok((row, template))
-        })
-        .await?;
-    Ok(view(row, &template))
+        }
+        if row.witness_id.is_some() {
+            return Err(ApiError::Conflict(
+                "The consent already has a witness.".into(),
+            ));
+        }
+        row.witness_id = Some(by);
+        row.witnessed_at = Some(crate::db::now());
+        Ok(())
+    })
+    .await
 }
 
 /// A revocation's reason: required, at most 1000 characters.
@@ -375,35 +383,21 @@ pub async fn revoke(
     reason: String,
     owner: Option<PatientId>,
 ) -> Result<Consent, ApiError> {
-    let who = caller.clone();
-    let (row, template) = state
-        .write(move |conn, audit| {
-            let (mut row, template) = load(conn, id)?;
-            if owner.is_some_and(|me| row.patient_id != me) {
-                return Err(ApiError::NotFound);
-            }
-            if row.status == ConsentStatus::Revoked {
-                return Err(ApiError::Conflict("The consent is already revoked.".into()));
-            }
-            let expected = row.version;
-            row.status = ConsentStatus::Revoked;
-            row.revoked_at = Some(crate::db::now());
-            row.revoked_reason = Some(reason);
-            row.revoked_by = Some(who.user_id);
-            row.version += 1;
-            if !consents::save(conn, &row, expected)? {
-                return Err(ApiError::PreconditionFailed);
-            }
-            audit.push(who.event(
-                AuditAction::Update,
-                "consent",
-                Some(id.to_string()),
-                Some(row.patient_id),
-            ));
-            Ok((row, template))
-        })
-        .await?;
-    Ok(view(row, &template))
+    let by = caller.user_id;
+    change(state, caller, id, AuditAction::Update, move |row, _| {
+        if owner.is_some_and(|me| row.patient_id != me) {
+            return Err(ApiError::NotFound);
+        }
+        if row.status == ConsentStatus::Revoked {
+            return Err(ApiError::Conflict("The consent is already revoked.".into()));
+        }
+        row.status = ConsentStatus::Revoked;
+        row.revoked_at = Some(crate::db::now());
+        row.revoked_reason = Some(reason);
+        row.revoked_by = Some(by);
+        Ok(())
+    })
+    .await
 }
 
 /// Every template version, newest first.
