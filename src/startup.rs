@@ -54,7 +54,7 @@ impl Application {
         // Operators (and the tests, which bind port 0) learn the port from this line.
         tracing::info!("listening on {}", listener.local_addr()?);
         let state = AppState {
-            audit: AuditLog::start(pool.clone(), &settings.audit)?,
+            audit: AuditLog::start(pool.clone(), &settings.audit, &settings.database)?,
             hasher: PasswordHasher::new(settings.hash_concurrency)?,
             metrics: Metrics::new()?,
             media: Arc::new(FsMediaStore::new(settings.media_dir.clone())),

@@ -43,13 +43,18 @@ impl AppState {
         self.db(|conn| Ok(crate::db::ping(conn)?)).await
     }
 
-    /// Runs a write and its audit rows in one transaction (`audited_transaction`) on
-    /// the blocking pool: push an event for everything changed.
+    /// Runs a write and its audit rows in one transaction: push an event for
+    /// everything changed. On SQLite the one writer runs it in a savepoint of its
+    /// group-committed batch (`AuditLog::write`); on PostgreSQL it runs concurrently
+    /// on the blocking pool (`audited_transaction`).
     pub async fn write<T, F>(&self, work: F) -> Result<T, ApiError>
     where
         F: FnOnce(&mut DbConnection, &mut Vec<AuditEvent>) -> Result<T, ApiError> + Send + 'static,
         T: Send + 'static,
     {
+        if self.audit.owns_writes() {
+            return self.audit.write(work).await;
+        }
         let seal = self.audit.seal();
         self.db(move |conn| crate::audit::audited_transaction(conn, &seal, work))
             .await

@@ -124,19 +124,32 @@ struct ConnectionSettings {
 
 impl CustomizeConnection<DbConnection, diesel::r2d2::Error> for ConnectionSettings {
     fn on_acquire(&self, conn: &mut DbConnection) -> Result<(), diesel::r2d2::Error> {
-        match conn {
-            DbConnection::Sqlite(c) => c
-                .batch_execute(&format!(
-                    "PRAGMA busy_timeout = {}; PRAGMA journal_mode = WAL; \
-                     PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;",
-                    self.busy_timeout.as_millis()
-                ))
-                .map_err(diesel::r2d2::Error::QueryError),
-            DbConnection::Postgres(c) => c
-                .batch_execute("SET TIME ZONE 'UTC'")
-                .map_err(diesel::r2d2::Error::QueryError),
-        }
+        apply_settings(conn, self.busy_timeout).map_err(diesel::r2d2::Error::QueryError)
     }
+}
+
+fn apply_settings(conn: &mut DbConnection, busy_timeout: Duration) -> diesel::QueryResult<()> {
+    match conn {
+        DbConnection::Sqlite(c) => c.batch_execute(&format!(
+            "PRAGMA busy_timeout = {}; PRAGMA journal_mode = WAL; \
+             PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;",
+            busy_timeout.as_millis()
+        )),
+        DbConnection::Postgres(c) => c.batch_execute("SET TIME ZONE 'UTC'"),
+    }
+}
+
+/// A connection outside the pool, with the pool's settings (the SQLite writer's own).
+pub fn open_connection(
+    url: &str,
+    busy_timeout: Duration,
+) -> Result<DbConnection, diesel::ConnectionError> {
+    let mut conn = Manager::new(url)
+        .map_err(|e| diesel::ConnectionError::BadConnection(e.to_string()))?
+        .connect()?;
+    apply_settings(&mut conn, busy_timeout)
+        .map_err(|e| diesel::ConnectionError::BadConnection(e.to_string()))?;
+    Ok(conn)
 }
 
 /// Pool settings from the configuration.

@@ -117,13 +117,8 @@ where
     let hash = hex::encode(Sha256::digest(
         serde_json::to_vec(body).map_err(ApiError::internal)?,
     ));
-    let seal = state.audit.seal();
     let (answer, replay) = state
-        .db(move |conn| {
-            crate::audit::audited_transaction(conn, &seal, |conn, audit| {
-                keyed(conn, audit, user, &key, &hash, work)
-            })
-        })
+        .write(move |conn, audit| keyed(conn, audit, user, &key, &hash, work))
         .await?;
     Ok(answer.into_response(replay))
 }

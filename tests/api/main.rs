@@ -35,6 +35,7 @@ mod isolation;
 mod logs;
 mod me;
 mod measurements;
+mod mixed_load;
 mod openapi;
 mod patients;
 mod photos;

@@ -7,7 +7,7 @@ use crate::db::types::{AuditId, PatientId, UserId};
 use crate::db::DbConnection;
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
-#[diesel(table_name = audit_log)]
+#[diesel(table_name = audit_log, treat_none_as_default_value = false)]
 pub struct AuditRow {
     pub seq: i64,
     pub id: AuditId,
@@ -39,24 +39,19 @@ pub fn insert(conn: &mut DbConnection, row: &AuditRow) -> QueryResult<usize> {
         .execute(conn)
 }
 
-/// Inserts chained rows, in order: one multi-row statement per chunk on PostgreSQL
-/// (a round trip each); row by row on SQLite (in-process, no round trips).
+/// Inserts chained rows, in order, one multi-row statement per chunk (well under
+/// either backend's limit on bound parameters: 13 columns x 500 rows).
 pub fn insert_all(conn: &mut DbConnection, rows: &[AuditRow]) -> QueryResult<usize> {
     let mut inserted = 0;
-    match conn {
-        DbConnection::Postgres(pg) => {
-            // Well under PostgreSQL's limit on bound parameters per statement.
-            for chunk in rows.chunks(500) {
-                inserted += diesel::insert_into(audit_log::table)
-                    .values(chunk)
-                    .execute(pg)?;
-            }
-        }
-        DbConnection::Sqlite(_) => {
-            for row in rows {
-                inserted += insert(conn, row)?;
-            }
-        }
+    for chunk in rows.chunks(500) {
+        inserted += match conn {
+            DbConnection::Postgres(pg) => diesel::insert_into(audit_log::table)
+                .values(chunk)
+                .execute(pg)?,
+            DbConnection::Sqlite(lite) => diesel::insert_into(audit_log::table)
+                .values(chunk)
+                .execute(lite)?,
+        };
     }
     Ok(inserted)
 }

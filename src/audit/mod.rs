@@ -1,9 +1,13 @@
-//! The audit log's single writer: requests hand their rows to one task that chains
-//! and inserts them in batches (group commit); a request answers only after its
-//! batch committed, so no answered read lacks its audit row. Each row's hash is a
-//! keyed MAC and the head is anchored outside the database (`audit_seal`).
+//! The audit log: its rows, its chain and its one writer (`writer`). Requests hand
+//! their rows to the writer thread, which chains and inserts them in batches (group
+//! commit); a request answers only after its batch committed, so no answered read
+//! lacks its audit row. On SQLite the same thread also runs every audited write, each
+//! in a savepoint of the batch, with its rows. Each row's hash is a keyed MAC and the
+//! head is anchored outside the database (`audit_seal`).
+pub mod writer;
+
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use chrono::{NaiveDateTime, SubsecRound, Utc};
 use serde::Serialize;
@@ -12,12 +16,13 @@ use utoipa::ToSchema;
 
 pub use crate::audit_seal::GENESIS_HASH;
 use crate::audit_seal::{AnchorRef, ChainSeal};
-use crate::config::AuditSettings;
+use crate::config::{AuditSettings, DatabaseSettings};
 use crate::db::models::audit::{self as rows, AuditRow};
 use crate::db::types::{AuditId, PatientId, UserId};
-use crate::db::{DbConnection, DbPool};
+use crate::db::{Backend, DbConnection, DbPool};
 use crate::domain::role::Role;
 use crate::error::ApiError;
+use writer::{Cause, Finish, Job, Queued, Target, WriteWork};
 
 /// What happened (SPEC §6 "Audit").
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
@@ -67,39 +72,81 @@ pub struct AuditEvent {
     pub request_id: Option<String>,
 }
 
-/// The writer's answer: committed, or the kind of failure (for the 503's log line).
-type Ack = oneshot::Sender<Result<(), &'static str>>;
-
-/// A handle to the writer; cheap to clone.
+/// A handle to the one writer (`audit::writer`); cheap to clone.
 #[derive(Clone, Debug)]
 pub struct AuditLog {
-    tx: mpsc::UnboundedSender<(Vec<AuditEvent>, Ack)>,
+    tx: mpsc::UnboundedSender<Queued>,
     seal: Arc<ChainSeal>,
+    /// SQLite: the writer also runs every audited write (`write`).
+    owns_writes: bool,
 }
-
-/// The largest batch one transaction writes.
-const MAX_BATCH_EVENTS: usize = 512;
 
 /// Held for the batch's transaction so that several app servers on one
 /// PostgreSQL extend the chain one at a time.
 const PG_ADVISORY_KEY: i64 = 0x4445_524D_4100_0001;
 
+/// Logs why a request is refused with 503, once, by kind, in the request's span.
+fn unavailable(cause: Cause) -> ApiError {
+    tracing::warn!(cause, "database unavailable: answering 503");
+    ApiError::Unavailable
+}
+
 impl AuditLog {
     /// Loads the key and anchors and starts the writer thread; it ends when the last
-    /// handle is dropped.
-    pub fn start(pool: DbPool, settings: &AuditSettings) -> anyhow::Result<AuditLog> {
+    /// handle is dropped. On SQLite the writer opens a connection of its own and runs
+    /// every audited write; on PostgreSQL it borrows pooled connections for read audits.
+    pub fn start(
+        pool: DbPool,
+        settings: &AuditSettings,
+        database: &DatabaseSettings,
+    ) -> anyhow::Result<AuditLog> {
         let seal = Arc::new(ChainSeal::open(settings, &mut *pool.get()?)?);
         let (tx, rx) = mpsc::unbounded_channel();
         let writer_seal = seal.clone();
+        let pool_settings = database.pool_settings();
+        let (target, max_wait, owns_writes) = match Backend::of_url(&database.database_url)? {
+            Backend::Sqlite => {
+                let url = database.database_url.clone();
+                let busy = pool_settings.busy_timeout;
+                let open = Box::new(move || crate::db::open_connection(&url, busy));
+                (Target::Own { conn: None, open }, busy, true)
+            }
+            Backend::Postgres => (Target::Pool(pool), pool_settings.connection_timeout, false),
+        };
         std::thread::Builder::new()
-            .name("audit-writer".into())
-            .spawn(move || writer_loop(pool, &writer_seal, rx))?;
-        Ok(AuditLog { tx, seal })
+            .name("db-writer".into())
+            .spawn(move || writer::run(target, &writer_seal, rx, max_wait))?;
+        Ok(AuditLog {
+            tx,
+            seal,
+            owns_writes,
+        })
+    }
+
+    /// A handle whose writer the caller runs (`writer::run`), e.g. only after queueing
+    /// jobs, so that they form one batch.
+    #[cfg(test)]
+    pub(crate) fn unstarted(
+        seal: Arc<ChainSeal>,
+        owns_writes: bool,
+    ) -> (AuditLog, mpsc::UnboundedReceiver<Queued>) {
+        let (tx, rx) = mpsc::unbounded_channel();
+        let log = AuditLog {
+            tx,
+            seal,
+            owns_writes,
+        };
+        (log, rx)
     }
 
     /// The key, anchors and MAC boundary every append and every check uses.
     pub fn seal(&self) -> Arc<ChainSeal> {
         self.seal.clone()
+    }
+
+    /// Whether audited writes go through the writer (SQLite) rather than the pool.
+    pub fn owns_writes(&self) -> bool {
+        self.owns_writes
     }
 
     /// Anchors the chain head every `every` (when it moved), until aborted.
@@ -126,26 +173,53 @@ impl AuditLog {
             return Ok(());
         }
         let (ack, done) = oneshot::channel();
-        self.tx.send((events, ack)).map_err(|_| {
-            tracing::warn!(
-                cause = "audit_writer_stopped",
-                "database unavailable: answering 503"
-            );
-            ApiError::Unavailable
-        })?;
+        self.tx
+            .send((Job::Audit(events, ack), Instant::now()))
+            .map_err(|_| unavailable("audit_writer_stopped"))?;
         // Without its audit row the request must not succeed; each refused request
         // says why once (the writer's batch line may cover several requests).
-        let cause = match done.await {
-            Ok(Ok(())) => return Ok(()),
-            Ok(Err(cause)) => cause,
-            Err(_) => "audit_writer_stopped",
-        };
-        tracing::warn!(cause, "database unavailable: answering 503");
-        Err(ApiError::Unavailable)
+        match done.await {
+            Ok(Ok(())) => Ok(()),
+            Ok(Err(cause)) => Err(unavailable(cause)),
+            Err(_) => Err(unavailable("audit_writer_stopped")),
+        }
     }
 
     pub async fn record(&self, event: AuditEvent) -> Result<(), ApiError> {
         self.record_all(vec![event]).await
+    }
+
+    /// Runs an audited write on the writer (SQLite): `work` in a savepoint of the
+    /// writer's next batch, its events appended in the same savepoint; answers once
+    /// the batch committed. A refusal (`Err`) undoes only this write.
+    pub async fn write<T, F>(&self, work: F) -> Result<T, ApiError>
+    where
+        F: FnOnce(&mut DbConnection, &mut Vec<AuditEvent>) -> Result<T, ApiError> + Send + 'static,
+        T: Send + 'static,
+    {
+        let (tx, rx) = oneshot::channel::<Result<Result<T, ApiError>, Cause>>();
+        let job: WriteWork = Box::new(move |conn, seal| {
+            let result = conn.map(|conn| audited(conn, seal, work));
+            let keep = matches!(result, Some(Ok(_)));
+            let finish: Finish = Box::new(move |committed| {
+                let answer = match (result, committed) {
+                    (Some(Err(refused)), _) => Ok(Err(refused)),
+                    (Some(Ok(value)), Ok(())) => Ok(Ok(value)),
+                    (_, committed) => Err(committed.err().unwrap_or("write_failed")),
+                };
+                let _ = tx.send(answer);
+            });
+            (keep, finish)
+        });
+        self.tx
+            .send((Job::Write(job), Instant::now()))
+            .map_err(|_| unavailable("audit_writer_stopped"))?;
+        match rx.await {
+            Ok(Ok(answer)) => answer,
+            Ok(Err(cause)) => Err(unavailable(cause)),
+            // The work panicked on the writer (its batch was rolled back).
+            Err(_) => Err(ApiError::internal(anyhow::anyhow!("a write panicked"))),
+        }
     }
 }
 
@@ -165,54 +239,6 @@ async fn anchor_now(pool: &DbPool, seal: &Arc<ChainSeal>) {
     }
 }
 
-fn writer_loop(
-    pool: DbPool,
-    seal: &ChainSeal,
-    mut rx: mpsc::UnboundedReceiver<(Vec<AuditEvent>, Ack)>,
-) {
-    while let Some(first) = rx.blocking_recv() {
-        let mut batch = vec![first];
-        let mut count = batch[0].0.len();
-        while count < MAX_BATCH_EVENTS {
-            match rx.try_recv() {
-                Ok(next) => {
-                    count += next.0.len();
-                    batch.push(next);
-                }
-                Err(_) => break,
-            }
-        }
-        let result = write_batch(&pool, seal, &batch).map_err(|err| {
-            tracing::error!(error = %err, events = count, "audit batch failed");
-            failure_cause(&err)
-        });
-        for (_, ack) in batch {
-            let _ = ack.send(result);
-        }
-    }
-}
-
-/// The kind of an audit batch failure, named as `ApiError`'s 503 causes are.
-fn failure_cause(err: &anyhow::Error) -> &'static str {
-    if err.downcast_ref::<diesel::r2d2::PoolError>().is_some() {
-        "pool_timeout"
-    } else {
-        "audit_write_failed"
-    }
-}
-
-fn write_batch(
-    pool: &DbPool,
-    seal: &ChainSeal,
-    batch: &[(Vec<AuditEvent>, Ack)],
-) -> anyhow::Result<()> {
-    let mut conn = pool.get()?;
-    conn.write_transaction(|conn| -> Result<(), diesel::result::Error> {
-        append_chained(conn, seal, batch.iter().flat_map(|(events, _)| events))
-    })?;
-    Ok(())
-}
-
 /// Runs a write in `write_transaction` together with its audit rows: `f` pushes the
 /// events of what it changed, and they join the audit chain inside the same transaction
 /// just before it commits (so both are durable, or neither is). Every clinical write goes
@@ -222,12 +248,20 @@ where
     F: FnOnce(&mut DbConnection, &mut Vec<AuditEvent>) -> Result<T, E>,
     E: From<diesel::result::Error>,
 {
-    conn.write_transaction(|conn| {
-        let mut events = Vec::new();
-        let value = f(conn, &mut events)?;
-        append_in_transaction(conn, seal, &events)?;
-        Ok(value)
-    })
+    conn.write_transaction(|conn| audited(conn, seal, f))
+}
+
+/// Inside a write's transaction (or the writer's savepoint): the work, then the rows
+/// of what it changed, after it and in the same unit.
+fn audited<T, E, F>(conn: &mut DbConnection, seal: &ChainSeal, f: F) -> Result<T, E>
+where
+    F: FnOnce(&mut DbConnection, &mut Vec<AuditEvent>) -> Result<T, E>,
+    E: From<diesel::result::Error>,
+{
+    let mut events = Vec::new();
+    let value = f(conn, &mut events)?;
+    append_in_transaction(conn, seal, &events)?;
+    Ok(value)
 }
 
 /// Appends a write's audit rows inside the write's own transaction, just before it
@@ -252,7 +286,7 @@ pub fn append_in_transaction(
 /// every app server until its transaction ends; it is taken after any other lock the
 /// transaction holds, and nothing waits for another lock while holding it. On SQLite
 /// the caller's `BEGIN IMMEDIATE` already holds the one write lock.
-fn append_chained<'a>(
+pub(crate) fn append_chained<'a>(
     conn: &mut DbConnection,
     seal: &ChainSeal,
     events: impl Iterator<Item = &'a AuditEvent>,
