@@ -184,10 +184,31 @@ fn commit_batch(conn: &mut DbConnection, seal: &ChainSeal, jobs: Vec<Job>) -> bo
     }
     let mut done = Vec::new();
     let mut broken: Option<Cause> = None;
+    // Savepoints keep one job's failure from undoing another's; a batch of read audits
+    // alone (always so on PostgreSQL) is one group, so it needs none.
+    let isolate = jobs.iter().any(|job| matches!(job, Job::Write(_)));
     let mut jobs = jobs.into_iter().peekable();
     while let Some(job) = jobs.next() {
         if let Some(cause) = broken {
             fail(job, seal, cause);
+            continue;
+        }
+        if !isolate {
+            if let Job::Audit(events, ack) = job {
+                let mut events = events;
+                let mut acks = vec![ack];
+                for more in jobs.by_ref() {
+                    if let Job::Audit(more, ack) = more {
+                        events.extend(more);
+                        acks.push(ack);
+                    }
+                }
+                if let Err(err) = append_chained(conn, seal, events.iter()) {
+                    tracing::error!(error = %err, events = events.len(), "audit batch failed");
+                    broken = Some("audit_write_failed");
+                }
+                done.push(Done::Acks(acks, broken.is_none()));
+            }
             continue;
         }
         if let Err(err) = <DbConnection as Connection>::TransactionManager::begin_transaction(conn)

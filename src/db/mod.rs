@@ -199,17 +199,26 @@ pub fn revert_all_migrations(conn: &mut DbConnection) -> Result<(), DbSetupError
 }
 
 impl DbConnection {
-    /// Takes a transaction-scoped advisory lock on PostgreSQL (a no-op on SQLite, where
-    /// every writer already holds the one write lock from `BEGIN IMMEDIATE`).
+    /// Takes transaction-scoped advisory locks on PostgreSQL, one after another in the
+    /// order given, in one statement (one round trip however many); a no-op on SQLite,
+    /// where every writer already holds the one write lock.
     ///
     /// Only `scheduling::lock` calls this, with typed keys in one sorted order: two
-    /// paths taking the same keys in different orders deadlock.
-    pub(crate) fn advisory_xact_lock(&mut self, key: &str) -> diesel::QueryResult<()> {
+    /// paths taking the same keys in different orders deadlock. `unnest ... WITH
+    /// ORDINALITY` yields the keys in array order, and the sort on that ordinal keeps
+    /// it, whether PostgreSQL evaluates the locks before or after sorting.
+    pub(crate) fn advisory_xact_locks(&mut self, keys: &[String]) -> diesel::QueryResult<()> {
         if let DbConnection::Postgres(pg) = self {
             use diesel::RunQueryDsl;
-            diesel::sql_query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))")
-                .bind::<diesel::sql_types::Text, _>(key)
-                .execute(pg)?;
+            if keys.is_empty() {
+                return Ok(());
+            }
+            diesel::sql_query(
+                "SELECT pg_advisory_xact_lock(hashtextextended(k, 0)) \
+                 FROM unnest($1::text[]) WITH ORDINALITY AS t(k, n) ORDER BY n",
+            )
+            .bind::<diesel::sql_types::Array<diesel::sql_types::Text>, _>(keys)
+            .execute(pg)?;
         }
         Ok(())
     }

@@ -48,9 +48,8 @@ pub fn lock(conn: &mut DbConnection, locks: &[Lock]) -> Result<(), ApiError> {
     let mut locks = locks.to_vec();
     locks.sort();
     locks.dedup();
-    for l in locks {
-        conn.advisory_xact_lock(&l.key())?;
-    }
+    let keys: Vec<String> = locks.into_iter().map(Lock::key).collect();
+    conn.advisory_xact_locks(&keys)?;
     Ok(())
 }
 
