@@ -113,6 +113,8 @@ struct ServiceRow {
     duration: i32,
     #[diesel(sql_type = diesel::sql_types::Integer)]
     buffer: i32,
+    #[diesel(sql_type = diesel::sql_types::Bool)]
+    requires_room: bool,
 }
 
 impl Conn {
@@ -293,7 +295,8 @@ pub fn seed(url: &str, plan: Plan, progress: &mut dyn FnMut(&str, f64)) -> anyho
 
     // The clinic: service, practitioners (existing first, by creation).
     let service = match c.service(&format!(
-        "SELECT {} AS id, duration_minutes AS duration, buffer_minutes AS buffer FROM services ORDER BY created_at, id LIMIT 1",
+        "SELECT {} AS id, duration_minutes AS duration, buffer_minutes AS buffer, requires_room \
+         FROM services ORDER BY created_at, id LIMIT 1",
         c.id_text("id")
     ))? {
         Some(s) => s,
@@ -310,9 +313,13 @@ pub fn seed(url: &str, plan: Plan, progress: &mut dyn FnMut(&str, f64)) -> anyho
                 id: id.simple().to_string(),
                 duration: 30,
                 buffer: 15,
+                requires_room: false,
             }
         }
     };
+    if service.requires_room {
+        bail!("the first service requires a room; the history takes none");
+    }
     let service_id = uuid::Uuid::parse_str(&service.id)?;
     let visit = i64::from(service.duration) * 60;
     let hold = visit + i64::from(service.buffer) * 60;
