@@ -13,6 +13,11 @@
 //! appointments found in the database afterwards) or lost write marks the run INVALID
 //! (exit status 2). Method and figures: docs/benchmarks.md.
 //!
+//! `--seeded-large` adds the large-scale history before the API seeds the patients:
+//! `--large-patients` (1,000,000) patients and `--large-appointments` (10,000,000) past
+//! appointments, bulk-inserted by bench/bulk.rs (the server is stopped meanwhile and
+//! restarted on the grown database).
+//!
 //! Not a test: it asserts no time.
 use std::fmt::Write as _;
 use std::io::{IsTerminal, Write as _};
@@ -28,6 +33,8 @@ use diesel::{Connection, QueryableByName, RunQueryDsl};
 use futures_util::StreamExt;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
+
+mod bulk;
 
 const HTTP_LUA: &str = include_str!("http.lua");
 const CEILING_LUA: &str = include_str!("ceiling.lua");
@@ -101,6 +108,20 @@ struct Args {
     /// Keep the work folder and the PostgreSQL database afterwards.
     #[arg(long)]
     keep: bool,
+    /// Measure on a large database: after the clinic's set-up through the API, stop the
+    /// server, bulk-insert the history below (bench/bulk.rs), start the server again, then
+    /// seed `--patients` and the measured week through the API as usual.
+    #[arg(long)]
+    seeded_large: bool,
+    /// Patients of the bulk history (with --seeded-large).
+    #[arg(long, default_value_t = 1_000_000)]
+    large_patients: i64,
+    /// Past appointments of the bulk history (with --seeded-large).
+    #[arg(long, default_value_t = 10_000_000)]
+    large_appointments: i64,
+    /// About how many years the bulk history spans (sets how many practitioners hold it).
+    #[arg(long, default_value_t = 20.0)]
+    large_years: f64,
 }
 
 fn backend_name(backend: Backend) -> &'static str {
@@ -419,7 +440,7 @@ struct Stored {
     patient_overlaps: usize,
 }
 
-fn stored<C>(conn: &mut C, id: &str) -> anyhow::Result<Stored>
+fn stored<C>(conn: &mut C, id: &str, since: Option<&str>) -> anyhow::Result<Stored>
 where
     C: Connection,
     for<'a> diesel::query_builder::SqlQuery:
@@ -435,9 +456,12 @@ where
     let held: Vec<Held> = diesel::sql_query(format!(
         "SELECT {p} AS practitioner, {q} AS patient, CAST(starts_at AS TEXT) AS starts_at, \
          CAST(blocked_until AS TEXT) AS blocked_until FROM appointments \
-         WHERE status NOT IN ('cancelled', 'no_show')",
+         WHERE status NOT IN ('cancelled', 'no_show'){since}",
         p = id.replace("{}", "practitioner_id"),
         q = id.replace("{}", "patient_id"),
+        // The bulk history lies before `since` and was checked by the database itself
+        // (triggers, exclusion constraints) as it went in.
+        since = since.map_or(String::new(), |s| format!(" AND starts_at >= '{s}'")),
     ))
     .load(conn)?;
     let overlaps = |key: fn(&Held) -> &str| {
@@ -543,7 +567,7 @@ fn main() -> anyhow::Result<()> {
     let mut p = Progress {
         tty: std::io::stdout().is_terminal(),
         step: 0,
-        total: 16,
+        total: if args.seeded_large { 17 } else { 16 },
         label: String::new(),
         started: Instant::now(),
     };
@@ -682,16 +706,6 @@ async fn bench(
     stamp: &str,
 ) -> anyhow::Result<Value> {
     p.start("admin bootstrap (dermachart user create)");
-    let env = |cmd: &mut Command| {
-        cmd.env("DATABASE_URL", database_url)
-            .env("MEDIA_DIR", work.join("media"))
-            .env("AUDIT_KEY_FILE", work.join("audit.key"))
-            .env("CLINIC_TIMEZONE", "UTC")
-            .env("FRONTEND_DIR", work.join("no-ui"))
-            .env("BENCH_ADMIN_PASSWORD", PASSWORD)
-            .env_remove("PUBLIC_URL")
-            .env_remove("SMTP_URL");
-    };
     let mut create = Command::new(bin);
     create.args([
         "user",
@@ -703,7 +717,7 @@ async fn bench(
         "--password-env",
         "BENCH_ADMIN_PASSWORD",
     ]);
-    env(&mut create);
+    app_env(&mut create, database_url, work);
     run(&mut create)?;
     p.done(ADMIN_EMAIL);
 
@@ -712,42 +726,13 @@ async fn bench(
         .local_addr()?
         .port();
     let base = format!("http://127.0.0.1:{port}");
-    let log = work.join("server.log");
-    let mut serve = Command::new("taskset");
-    serve
-        .arg("-c")
-        .arg(args.server_cpu.to_string())
-        .arg(bin)
-        .arg("serve")
-        .env("BIND", format!("127.0.0.1:{port}"))
-        .stdin(Stdio::null())
-        .stdout(std::fs::File::create(&log)?)
-        .stderr(std::fs::File::create(work.join("server.stderr"))?);
-    env(&mut serve);
-    let mut server = Server {
-        child: serve.spawn().context("start the server")?,
-        log,
-    };
     let api = Api {
         base: base.clone(),
         http: reqwest::Client::builder()
             .timeout(StdDuration::from_secs(60))
             .build()?,
     };
-    let t = Instant::now();
-    loop {
-        if let Ok(Some(status)) = server.child.try_wait() {
-            bail!("the server exited ({status}):\n{}", server.log_tail());
-        }
-        let up = api.http.get(format!("{base}/healthz")).send().await;
-        if up.is_ok_and(|r| r.status().is_success()) {
-            break;
-        }
-        if t.elapsed() > StdDuration::from_secs(120) {
-            bail!("the server did not answer /healthz:\n{}", server.log_tail());
-        }
-        tokio::time::sleep(StdDuration::from_millis(100)).await;
-    }
+    let mut server = start_server(args, bin, work, database_url, port, &api).await?;
     p.done(&base);
 
     p.start(format!(
@@ -810,6 +795,35 @@ async fn bench(
     )?;
     let desk = api.login(DESK_EMAIL).await?;
     p.done("admin, front desk, location, service");
+
+    let large = if args.seeded_large {
+        p.start(format!(
+            "bulk history: {} patients, {} appointments",
+            thousands(args.large_patients as f64),
+            thousands(args.large_appointments as f64)
+        ));
+        server.stop();
+        let plan = bulk::Plan {
+            patients: args.large_patients,
+            appointments: args.large_appointments,
+            years: args.large_years,
+        };
+        let outcome = bulk::seed(database_url, plan, &mut |phase, done| {
+            p.update(&format!("{phase} {:.0} %", done * 100.0));
+        })?;
+        p.update("start the server again");
+        server = start_server(args, bin, work, database_url, port, &api).await?;
+        p.done(&format!(
+            "{} practitioners, {} .. {}, {:.2} GB",
+            outcome.practitioners,
+            &outcome.history_from[..10],
+            &outcome.history_to[..10],
+            outcome.database_bytes as f64 / 1e9
+        ));
+        Some(outcome)
+    } else {
+        None
+    };
 
     p.start(format!("seed {} patients (POST /patients)", args.patients));
     const GIVEN: [&str; 12] = [
@@ -1085,18 +1099,27 @@ async fn bench(
                     _ => acc,
                 }
             });
+    let since = large.as_ref().map(|o| o.history_to.as_str());
     let found = match args.backend {
         Backend::Sqlite => {
             let path = database_url.trim_start_matches("sqlite://");
-            stored(&mut diesel::SqliteConnection::establish(path)?, "hex({})")?
+            stored(
+                &mut diesel::SqliteConnection::establish(path)?,
+                "hex({})",
+                since,
+            )?
         }
         Backend::Postgres => stored(
             &mut diesel::PgConnection::establish(database_url)?,
             "CAST({} AS TEXT)",
+            since,
         )?,
     };
-    let expected_patients = patients.len() as u64 + created;
-    let expected_appointments = 40 + booked;
+    let (history_patients, history_appointments) = large
+        .as_ref()
+        .map_or((0, 0), |o| (o.patients as u64, o.appointments as u64));
+    let expected_patients = history_patients + patients.len() as u64 + created;
+    let expected_appointments = history_appointments + 40 + booked;
     p.done(&format!(
         "patients {} (answered 201: {}), appointments {} (answered 201: {}), overlaps {}",
         found.patients,
@@ -1195,6 +1218,19 @@ async fn bench(
     }
     let valid = invalid.is_empty();
     println!();
+    if let Some(o) = &large {
+        println!(
+            "large history: {} patients, {} past appointments of {} practitioners ({} .. {}), \
+             seeded in {:.0} s, database {:.2} GB",
+            thousands(o.patients as f64),
+            thousands(o.appointments as f64),
+            o.practitioners,
+            &o.history_from[..10],
+            &o.history_to[..10],
+            o.seconds_total,
+            o.database_bytes as f64 / 1e9
+        );
+    }
     println!(
         "{} · {} patients · wrk -t1 -c{} -d{}s after {} s warm-up · server on CPU {}, wrk on CPU {}",
         match args.backend {
@@ -1228,6 +1264,7 @@ async fn bench(
             "fsync_seconds": args.fsync_seconds,
         },
         "seed": { "patients_per_s": seeded_rate, "week": monday.to_string() },
+        "large": large,
         "ceilings": {
             "healthz_req_per_s": healthz,
             "fsync_commits_per_s": fsync, "fsync_commits": fsync_n, "fsync_dir": fsync_dir,
@@ -1242,6 +1279,67 @@ async fn bench(
         "valid": valid,
         "invalid_reasons": invalid,
     }))
+}
+
+/// The server's environment (and `dermachart user create`'s).
+fn app_env(cmd: &mut Command, database_url: &str, work: &Path) {
+    cmd.env("DATABASE_URL", database_url)
+        .env("MEDIA_DIR", work.join("media"))
+        .env("AUDIT_KEY_FILE", work.join("audit.key"))
+        .env("CLINIC_TIMEZONE", "UTC")
+        .env("FRONTEND_DIR", work.join("no-ui"))
+        .env("BENCH_ADMIN_PASSWORD", PASSWORD)
+        .env_remove("PUBLIC_URL")
+        .env_remove("SMTP_URL");
+}
+
+/// Starts `dermachart serve` pinned to the server CPU (logs appended to `server.log`)
+/// and waits until it answers `/healthz`.
+async fn start_server(
+    args: &Args,
+    bin: &Path,
+    work: &Path,
+    database_url: &str,
+    port: u16,
+    api: &Api,
+) -> anyhow::Result<Server> {
+    let log = work.join("server.log");
+    let append = |path: PathBuf| {
+        std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(path)
+    };
+    let mut serve = Command::new("taskset");
+    serve
+        .arg("-c")
+        .arg(args.server_cpu.to_string())
+        .arg(bin)
+        .arg("serve")
+        .env("BIND", format!("127.0.0.1:{port}"))
+        .stdin(Stdio::null())
+        .stdout(append(log.clone())?)
+        .stderr(append(work.join("server.stderr"))?);
+    app_env(&mut serve, database_url, work);
+    let mut server = Server {
+        child: serve.spawn().context("start the server")?,
+        log,
+    };
+    let t = Instant::now();
+    loop {
+        if let Ok(Some(status)) = server.child.try_wait() {
+            bail!("the server exited ({status}):\n{}", server.log_tail());
+        }
+        let up = api.http.get(format!("{}/healthz", api.base)).send().await;
+        if up.is_ok_and(|r| r.status().is_success()) {
+            break;
+        }
+        if t.elapsed() > StdDuration::from_secs(120) {
+            bail!("the server did not answer /healthz:\n{}", server.log_tail());
+        }
+        tokio::time::sleep(StdDuration::from_millis(100)).await;
+    }
+    Ok(server)
 }
 
 /// A folder on PostgreSQL's data disk for the fsync loop: the work folder when it is on
