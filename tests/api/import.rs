@@ -271,3 +271,95 @@ async fn a_large_file_imports_whole() {
         .unwrap();
     assert_eq!(found["items"][0]["id"], body["ids"][2999]);
 }
+
+/// Rows far apart in a large file (the import reads and looks up rows a chunk at a
+/// time): an error, a row like a patient on file, and a row repeating a much earlier
+/// one are all named by their lines, in file order, and nothing is written.
+#[tokio::test]
+async fn problems_far_apart_in_a_large_file_are_each_reported_by_line() {
+    let app = spawn_app().await;
+    let desk = app.sign_in(Role::FrontDesk).await.token;
+    // create_patient registers 1980-05-17.
+    let on_file = app.create_patient(&desk, "Ada", "Lovelace").await;
+    let before = patient_count(&app).await;
+    let mut csv = String::from("given_name,family_name,date_of_birth\n");
+    for i in 0..3000 {
+        // Line i + 2.
+        let row = match i + 2 {
+            1502 => "Bad,Date,1980-13-01".to_owned(),
+            1803 => "ada,LOVELACE,1980-05-17".to_owned(),
+            2904 => "given10,family10,1970-01-11".to_owned(),
+            _ => format!("Given{i},Family{i},1970-01-{:02}", 1 + i % 28),
+        };
+        csv.push_str(&row);
+        csv.push('\n');
+    }
+    let p = assert_problem(import(&app, &desk, "text/csv", csv).await, 422).await;
+    let errors = p["errors"].as_array().unwrap();
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert_eq!(errors[0]["line"], 1502);
+    assert_eq!(errors[0]["field"], "date_of_birth");
+    let d = p["duplicates"].as_array().unwrap();
+    assert_eq!(d.len(), 2, "{d:?}");
+    assert_eq!(d[0]["line"], 1803);
+    assert_eq!(d[0]["patient_id"], on_file["id"]);
+    assert!(d[0]["same_as_line"].is_null());
+    assert_eq!(d[1]["line"], 2904);
+    assert!(d[1]["patient_id"].is_null());
+    assert_eq!(d[1]["same_as_line"], 12);
+    assert_eq!(patient_count(&app).await, before);
+}
+
+/// Importing a file twice: the second time every row is like a patient on file, and
+/// the refusal names the first 1,000 (the reported limit), each with its patient.
+#[tokio::test]
+async fn a_file_imported_twice_is_refused_naming_at_most_a_thousand_duplicates() {
+    let app = spawn_app().await;
+    let desk = app.sign_in(Role::FrontDesk).await.token;
+    let mut csv = String::from("given_name,family_name,date_of_birth,email\n");
+    for i in 0..2500 {
+        csv.push_str(&format!(
+            "Given{i},Family{i},1975-02-{:02},p{i}@example.org\n",
+            1 + i % 28
+        ));
+    }
+    let r = import(&app, &desk, "text/csv", csv.clone()).await;
+    assert_eq!(r.status(), 201);
+    let first: Value = r.json().await.unwrap();
+    let ids = first["ids"].as_array().unwrap();
+    assert_eq!(ids.len(), 2500);
+    let distinct: std::collections::HashSet<&str> =
+        ids.iter().map(|v| v.as_str().unwrap()).collect();
+    assert_eq!(distinct.len(), 2500);
+    let mrns: std::collections::HashSet<String> = app
+        .with_db(|conn| {
+            use dermachart::db::schema::patients;
+            use diesel::prelude::*;
+            patients::table
+                .select(patients::mrn)
+                .load::<String>(conn)
+                .unwrap()
+                .into_iter()
+                .collect()
+        })
+        .await;
+    assert!(mrns.len() >= 2500, "every MRN distinct");
+    let created = app
+        .audit_rows()
+        .await
+        .into_iter()
+        .filter(|r| r.action == "create" && r.entity_type == "patient")
+        .count();
+    assert_eq!(created, 2500, "one create event per new patient");
+    let before = patient_count(&app).await;
+
+    let p = assert_problem(import(&app, &desk, "text/csv", csv).await, 422).await;
+    assert_eq!(p["errors"].as_array().unwrap().len(), 0);
+    let d = p["duplicates"].as_array().unwrap();
+    assert_eq!(d.len(), 1000);
+    for (i, dup) in d.iter().enumerate() {
+        assert_eq!(dup["line"], i as u64 + 2);
+        assert_eq!(dup["patient_id"], ids[i], "line {}", i + 2);
+    }
+    assert_eq!(patient_count(&app).await, before);
+}

@@ -33,9 +33,14 @@ pub struct PatientRow {
     pub updated_at: NaiveDateTime,
 }
 
-/// The stored form of validated fields (search keys included).
+/// The stored form of validated fields (search keys included). `None` is bound as
+/// NULL, never left to `DEFAULT` (so many rows go in one SQLite statement).
 #[derive(Debug, Insertable, AsChangeset)]
-#[diesel(table_name = patients, treat_none_as_null = true)]
+#[diesel(
+    table_name = patients,
+    treat_none_as_null = true,
+    treat_none_as_default_value = false
+)]
 pub struct PatientValues {
     pub given_name: String,
     pub family_name: String,
@@ -98,7 +103,7 @@ pub fn insert(
         .first(conn)
 }
 
-/// Inserts without reading the row back (bulk import).
+/// Inserts without reading the row back.
 pub fn insert_only(
     conn: &mut DbConnection,
     id: PatientId,
@@ -149,28 +154,180 @@ pub fn email_set(
     Ok(row.0.zip(row.1))
 }
 
-/// Whether an MRN is already assigned.
-pub fn mrn_taken(conn: &mut DbConnection, mrn: &str) -> QueryResult<bool> {
-    diesel::select(diesel::dsl::exists(
-        patients::table.filter(patients::mrn.eq(mrn)),
-    ))
-    .get_result(conn)
+/// A new patient's whole row, for inserting many in one statement.
+#[derive(Debug, Insertable)]
+#[diesel(table_name = patients, treat_none_as_default_value = false)]
+pub struct NewPatient {
+    pub id: PatientId,
+    pub mrn: String,
+    #[diesel(embed)]
+    pub values: PatientValues,
+    pub archived: bool,
+    pub version: i64,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+    pub email_set_by: Option<crate::db::types::UserId>,
+    pub email_set_at: Option<NaiveDateTime>,
 }
 
-/// A patient on file with the same (folded) names and date of birth, if any.
-pub fn find_same_identity(
+impl NewPatient {
+    /// A new patient as `insert_only` writes one: version 1, not archived, created now.
+    pub fn new(
+        id: PatientId,
+        mrn: String,
+        values: PatientValues,
+        email_set_by: Option<crate::db::types::UserId>,
+        now: NaiveDateTime,
+    ) -> Self {
+        NewPatient {
+            id,
+            mrn,
+            values,
+            archived: false,
+            version: 1,
+            created_at: now,
+            updated_at: now,
+            email_set_by,
+            email_set_at: email_set_by.map(|_| now),
+        }
+    }
+}
+
+/// The columns of a `NewPatient` (each row binds this many values).
+const NEW_PATIENT_COLUMNS: usize = 24;
+
+/// Rows per multi-row INSERT: under SQLite's 32,766 variables and PostgreSQL's
+/// 65,535 bind parameters per statement.
+pub const ROWS_PER_INSERT: usize = 1000;
+const _: () = assert!(ROWS_PER_INSERT * NEW_PATIENT_COLUMNS < 32_766);
+
+/// Inserts new patients in order, `ROWS_PER_INSERT` rows per statement.
+pub fn insert_many(conn: &mut DbConnection, rows: &[NewPatient]) -> QueryResult<usize> {
+    let mut inserted = 0;
+    for chunk in rows.chunks(ROWS_PER_INSERT) {
+        inserted += match conn {
+            DbConnection::Postgres(pg) => diesel::insert_into(patients::table)
+                .values(chunk)
+                .execute(pg)?,
+            DbConnection::Sqlite(lite) => diesel::insert_into(patients::table)
+                .values(chunk)
+                .execute(lite)?,
+        };
+    }
+    Ok(inserted)
+}
+
+/// Which of these MRNs are already assigned.
+pub fn mrns_taken(
     conn: &mut DbConnection,
-    given_folded: &str,
-    family_folded: &str,
-    date_of_birth: chrono::NaiveDate,
-) -> QueryResult<Option<PatientId>> {
-    patients::table
-        .filter(patients::family_name_search.eq(family_folded))
-        .filter(patients::given_name_search.eq(given_folded))
-        .filter(patients::date_of_birth.eq(date_of_birth))
-        .select(patients::id)
-        .first(conn)
-        .optional()
+    mrns: &[String],
+) -> QueryResult<std::collections::HashSet<String>> {
+    let mut taken = std::collections::HashSet::new();
+    for chunk in mrns.chunks(ROWS_PER_INSERT) {
+        let found: Vec<String> = patients::table
+            .filter(patients::mrn.eq_any(chunk))
+            .select(patients::mrn)
+            .load(conn)?;
+        taken.extend(found);
+    }
+    Ok(taken)
+}
+
+/// An identity `find_same_identities` looks up: folded given name, folded family
+/// name, date of birth (as `domain::patient_import::identity_key` makes it).
+pub type IdentityKey = (String, String, NaiveDate);
+
+#[derive(QueryableByName)]
+struct IdentityMatch {
+    #[diesel(sql_type = crate::db::types::DbUuid)]
+    id: PatientId,
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    given_name_search: String,
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    family_name_search: String,
+    #[diesel(sql_type = diesel::sql_types::Date)]
+    date_of_birth: NaiveDate,
+}
+
+/// Keys looked up per statement (three bound values each).
+const KEYS_PER_LOOKUP: usize = 1000;
+
+/// For each key that patients on file share (the same folded given and family names
+/// and date of birth, archived or not), one such patient; one statement per
+/// `KEYS_PER_LOOKUP` keys, each key probing an index.
+pub fn find_same_identities(
+    conn: &mut DbConnection,
+    keys: &[IdentityKey],
+) -> QueryResult<std::collections::HashMap<IdentityKey, PatientId>> {
+    use diesel::sql_types::{Date, Text};
+    let mut found = std::collections::HashMap::new();
+    for chunk in keys.chunks(KEYS_PER_LOOKUP) {
+        let rows: Vec<IdentityMatch> = match conn {
+            DbConnection::Postgres(pg) => {
+                let mut query = diesel::sql_query(identity_lookup_sql(chunk.len(), true))
+                    .into_boxed::<diesel::pg::Pg>();
+                for (given, family, born) in chunk {
+                    query = query
+                        .bind::<Text, _>(family)
+                        .bind::<Text, _>(given)
+                        .bind::<Date, _>(*born);
+                }
+                query.load(pg)?
+            }
+            DbConnection::Sqlite(lite) => {
+                let mut query = diesel::sql_query(identity_lookup_sql(chunk.len(), false))
+                    .into_boxed::<diesel::sqlite::Sqlite>();
+                for (given, family, born) in chunk {
+                    query = query
+                        .bind::<Text, _>(family)
+                        .bind::<Text, _>(given)
+                        .bind::<Date, _>(*born);
+                }
+                query.load(lite)?
+            }
+        };
+        for row in rows {
+            found
+                .entry((
+                    row.given_name_search,
+                    row.family_name_search,
+                    row.date_of_birth,
+                ))
+                .or_insert(row.id);
+        }
+    }
+    Ok(found)
+}
+
+/// `SELECT … FROM (VALUES (family, given, born), …) CROSS JOIN patients`: SQLite
+/// keeps the list as the outer loop and probes the (family, given) index per key;
+/// PostgreSQL plans the join freely (`numbered`: its `$n` parameters).
+fn identity_lookup_sql(keys: usize, numbered: bool) -> String {
+    use std::fmt::Write;
+    let mut sql = String::from(
+        "SELECT p.id, p.given_name_search, p.family_name_search, p.date_of_birth \
+         FROM (VALUES ",
+    );
+    for i in 0..keys {
+        if i > 0 {
+            sql.push_str(", ");
+        }
+        if numbered {
+            let n = 3 * i;
+            let _ = write!(sql, "(${}, ${}, ${})", n + 1, n + 2, n + 3);
+        } else {
+            sql.push_str("(?, ?, ?)");
+        }
+    }
+    sql.push_str(
+        ") AS k CROSS JOIN patients p \
+         WHERE p.family_name_search = k.column1 AND p.given_name_search = k.column2 AND ",
+    );
+    // Without statistics SQLite would probe the date-of-birth index and visit every
+    // patient born that day; the unary `+` leaves it the names' index.
+    sql.push_str(if numbered { "" } else { "+" });
+    sql.push_str("p.date_of_birth = k.column3");
+    sql
 }
 
 pub fn find(conn: &mut DbConnection, id: PatientId) -> QueryResult<Option<PatientRow>> {
@@ -302,4 +459,112 @@ pub fn search_query(
         );
     }
     query
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn new_patient(i: usize, email: bool) -> NewPatient {
+        let fields = PatientFields {
+            given_name: format!("Given{i}"),
+            family_name: format!("Family{i}"),
+            date_of_birth: NaiveDate::from_ymd_opt(1980, 5, 17).unwrap(),
+            sex: None,
+            phone: None,
+            email: email.then(|| format!("p{i}@example.org")),
+            address: None,
+            emergency_contact: None,
+            allergies: Vec::new(),
+            medications: Vec::new(),
+            medical_history: None,
+            fitzpatrick_type: None,
+        };
+        let by = email.then(crate::db::types::UserId::new);
+        NewPatient::new(
+            PatientId::new(),
+            format!("DC-0000-{i:04}"),
+            PatientValues::from(&fields),
+            by,
+            crate::db::now(),
+        )
+    }
+
+    /// Diesel runs a SQLite batch insert as one statement per row when a value may be
+    /// `DEFAULT`; every column of `NewPatient` is bound, so a chunk is one statement.
+    #[test]
+    fn a_chunk_of_new_patients_is_one_statement_on_both_backends() {
+        let rows: Vec<NewPatient> = (0..3).map(|i| new_patient(i, i == 1)).collect();
+        let insert = diesel::insert_into(patients::table).values(&rows[..]);
+        let sqlite = diesel::debug_query::<diesel::sqlite::Sqlite, _>(&insert).to_string();
+        assert_eq!(sqlite.matches("INSERT INTO").count(), 1, "{sqlite}");
+        assert!(!sqlite.contains("DEFAULT"), "{sqlite}");
+        let pg = diesel::debug_query::<diesel::pg::Pg, _>(&insert).to_string();
+        assert_eq!(pg.matches("INSERT INTO").count(), 1, "{pg}");
+        // Every column of the table is named once.
+        let list = &sqlite[sqlite.find('(').unwrap()..sqlite.find(')').unwrap()];
+        assert_eq!(list.split(',').count(), NEW_PATIENT_COLUMNS, "{sqlite}");
+    }
+
+    /// The batched lookup answers what a lookup per key would (folded names, date
+    /// of birth, archived or not), and on SQLite each key probes the names' index.
+    #[test]
+    fn the_identity_lookup_finds_exactly_the_shared_keys_through_the_names_index() {
+        use diesel::sql_types::{Date, Text};
+        let mut conn = DbConnection::Sqlite(
+            diesel::SqliteConnection::establish(":memory:").expect("in-memory SQLite"),
+        );
+        crate::db::run_migrations(&mut conn).expect("migrations");
+        let rows: Vec<NewPatient> = (0..5).map(|i| new_patient(i, false)).collect();
+        assert_eq!(insert_many(&mut conn, &rows).unwrap(), 5);
+        let born = NaiveDate::from_ymd_opt(1980, 5, 17).unwrap();
+        let key = |g: &str, f: &str, d: NaiveDate| (g.to_owned(), f.to_owned(), d);
+        let keys = [
+            key("given1", "family1", born),
+            key("given3", "family3", born),
+            key("given1", "family3", born),
+            key("given2", "family2", born.succ_opt().unwrap()),
+            key("given9", "family9", born),
+        ];
+        let found = find_same_identities(&mut conn, &keys).unwrap();
+        assert_eq!(found.len(), 2, "{found:?}");
+        assert_eq!(found[&keys[0]], rows[1].id);
+        assert_eq!(found[&keys[1]], rows[3].id);
+
+        #[derive(QueryableByName)]
+        struct Step {
+            #[diesel(sql_type = Text)]
+            detail: String,
+        }
+        let DbConnection::Sqlite(lite) = &mut conn else {
+            unreachable!()
+        };
+        let plan: Vec<Step> = diesel::sql_query(format!(
+            "EXPLAIN QUERY PLAN {}",
+            identity_lookup_sql(1, false)
+        ))
+        .bind::<Text, _>("family1")
+        .bind::<Text, _>("given1")
+        .bind::<Date, _>(born)
+        .load(lite)
+        .unwrap();
+        let plan: Vec<String> = plan.into_iter().map(|s| s.detail).collect();
+        assert!(
+            plan.iter()
+                .any(|s| s.contains("SEARCH p USING INDEX patients_family_given_search")),
+            "{plan:?}"
+        );
+    }
+
+    #[test]
+    fn the_identity_lookup_binds_three_values_per_key() {
+        assert_eq!(
+            identity_lookup_sql(2, true).matches('$').count(),
+            6,
+            "PostgreSQL numbers its parameters"
+        );
+        let sqlite = identity_lookup_sql(2, false);
+        assert_eq!(sqlite.matches('?').count(), 6);
+        assert!(sqlite.contains("(?, ?, ?), (?, ?, ?)"));
+    }
 }
