@@ -217,10 +217,20 @@ pub async fn guard(
     let resolved = state
         .db(move |conn| Ok(session::resolve(conn, &settings, &token)?))
         .await;
-    let (session_row, user) = match resolved {
-        Ok(Some(found)) => found,
-        Ok(None) => return Ok(refuse(req, ApiError::Unauthorized)),
+    let (found, upkeep) = match resolved {
+        Ok(resolved) => resolved,
         Err(err) => return Ok(refuse(req, err)),
+    };
+    if let Some(upkeep) = upkeep {
+        let written = state
+            .write(move |conn, _| Ok(session::upkeep(conn, upkeep)?))
+            .await;
+        if let Err(err) = written {
+            return Ok(refuse(req, err));
+        }
+    }
+    let Some((session_row, user)) = found else {
+        return Ok(refuse(req, ApiError::Unauthorized));
     };
     let role = user.role;
     let caller = Caller {

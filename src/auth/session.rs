@@ -63,28 +63,50 @@ pub fn issue(
     })
 }
 
+/// What resolving a token leaves to write: an expired session to revoke, or a live
+/// one's idle clock to move on (at most every `TOUCH_GRANULARITY_SECS`). The caller
+/// writes it through `AppState::write`, so on SQLite it joins the one writer's queue
+/// instead of waiting on a pooled connection for the file lock.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Upkeep {
+    Revoke(SessionId),
+    Touch(SessionId),
+}
+
+/// A live session and its user.
+pub type Live = (SessionRow, UserRow);
+
 /// The session and its user if the token is live: not revoked, not past its absolute
-/// or idle timeout, and the user still active. Expired sessions are revoked on sight.
+/// or idle timeout, and the user still active; and what is left to write (`upkeep`).
+/// Reads only. Expired sessions are revoked on sight (`Upkeep::Revoke`).
 pub fn resolve(
     conn: &mut DbConnection,
     settings: &Settings,
     token: &str,
-) -> diesel::QueryResult<Option<(SessionRow, UserRow)>> {
+) -> diesel::QueryResult<(Option<Live>, Option<Upkeep>)> {
     let Some((session, user)) = sessions::find_live(conn, &token_hash(token))? else {
-        return Ok(None);
+        return Ok((None, None));
     };
     let now = crate::db::now();
     if !is_live(&session, settings, now) {
-        sessions::revoke(conn, session.id, now)?;
-        return Ok(None);
+        return Ok((None, Some(Upkeep::Revoke(session.id))));
     }
     if !user.active {
-        return Ok(None);
+        return Ok((None, None));
     }
-    if (now - session.last_seen_at).num_seconds() >= TOUCH_GRANULARITY_SECS {
-        sessions::touch(conn, session.id, now)?;
-    }
-    Ok(Some((session, user)))
+    let upkeep = ((now - session.last_seen_at).num_seconds() >= TOUCH_GRANULARITY_SECS)
+        .then_some(Upkeep::Touch(session.id));
+    Ok((Some((session, user)), upkeep))
+}
+
+/// Writes what `resolve` left to write.
+pub fn upkeep(conn: &mut DbConnection, upkeep: Upkeep) -> diesel::QueryResult<()> {
+    let now = crate::db::now();
+    match upkeep {
+        Upkeep::Revoke(id) => sessions::revoke(conn, id, now)?,
+        Upkeep::Touch(id) => sessions::touch(conn, id, now)?,
+    };
+    Ok(())
 }
 
 fn is_live(session: &SessionRow, settings: &Settings, now: NaiveDateTime) -> bool {
