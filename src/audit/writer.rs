@@ -365,6 +365,18 @@ mod tests {
         (url, Arc::new(seal))
     }
 
+    /// Starts the writer on its own connection to `url`, as `AuditLog::start` does.
+    fn start_writer(
+        url: &str,
+        seal: Arc<ChainSeal>,
+        rx: mpsc::UnboundedReceiver<Queued>,
+        max_wait: Duration,
+    ) {
+        let url = url.to_owned();
+        let open = Box::new(move || crate::db::open_connection(&url, Duration::from_secs(5)));
+        std::thread::spawn(move || run(Target::Own { conn: None, open }, &seal, rx, max_wait));
+    }
+
     enum Step {
         Keep,
         Refuse,
@@ -407,18 +419,7 @@ mod tests {
         while rx.len() < 5 {
             tokio::task::yield_now().await;
         }
-        let writer_seal = seal.clone();
-        let writer_url = url.clone();
-        let open =
-            Box::new(move || crate::db::open_connection(&writer_url, Duration::from_secs(5)));
-        std::thread::spawn(move || {
-            run(
-                Target::Own { conn: None, open },
-                &writer_seal,
-                rx,
-                Duration::from_secs(60),
-            )
-        });
+        start_writer(&url, seal.clone(), rx, Duration::from_secs(60));
 
         assert_eq!(first.await.unwrap().unwrap(), 1);
         assert!(matches!(refused.await.unwrap(), Err(ApiError::Conflict(_))));
@@ -470,17 +471,7 @@ mod tests {
             tokio::task::yield_now().await;
         }
         tokio::time::sleep(Duration::from_millis(30)).await;
-        let writer_url = url.clone();
-        let open =
-            Box::new(move || crate::db::open_connection(&writer_url, Duration::from_secs(5)));
-        std::thread::spawn(move || {
-            run(
-                Target::Own { conn: None, open },
-                &seal,
-                rx,
-                Duration::from_millis(10),
-            )
-        });
+        start_writer(&url, seal, rx, Duration::from_millis(10));
         assert!(matches!(stale.await.unwrap(), Err(ApiError::Unavailable)));
         let mut conn = crate::db::open_connection(&url, Duration::from_secs(5)).unwrap();
         let head = crate::db::models::audit::head(&mut conn).unwrap();
