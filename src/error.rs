@@ -253,46 +253,52 @@ impl From<diesel::result::Error> for ApiError {
                 return conflict;
             }
         }
-        let unavailable = |cause: &'static str| {
-            // Logged once, here, where the cause is still known; the kind only (no
-            // statement, no values, no PHI).
-            tracing::warn!(cause, "database unavailable: answering 503");
-            ApiError::Unavailable
-        };
+        if let Some(cause) = unavailable_cause(&err) {
+            return ApiError::unavailable(cause);
+        }
         match err {
             Error::NotFound => ApiError::NotFound,
             Error::DatabaseError(DatabaseErrorKind::UniqueViolation, _) => {
                 ApiError::Conflict("A record with the same unique value already exists.".into())
-            }
-            Error::DatabaseError(DatabaseErrorKind::ClosedConnection, _) => {
-                unavailable("closed_connection")
-            }
-            // Transient on PostgreSQL: the client may simply retry.
-            Error::DatabaseError(DatabaseErrorKind::SerializationFailure, _) => {
-                unavailable("serialization_failure")
-            }
-            Error::DatabaseError(_, ref info) if info.message().contains("deadlock detected") => {
-                unavailable("deadlock")
-            }
-            Error::DatabaseError(_, ref info)
-                if info.message().contains("database is locked")
-                    || info.message().contains("database is busy") =>
-            {
-                unavailable("database_locked")
             }
             other => ApiError::internal(other),
         }
     }
 }
 
+/// The kind of a database error that means "unavailable, try again" (a 503), if it
+/// is one: the one place these are told apart (the handlers' errors and the writer's).
+pub fn unavailable_cause(err: &diesel::result::Error) -> Option<&'static str> {
+    use diesel::result::{DatabaseErrorKind, Error};
+    let Error::DatabaseError(kind, info) = err else {
+        return None;
+    };
+    let message = info.message();
+    match kind {
+        DatabaseErrorKind::ClosedConnection => Some("closed_connection"),
+        // Transient on PostgreSQL: the client may simply retry.
+        DatabaseErrorKind::SerializationFailure => Some("serialization_failure"),
+        _ if message.contains("deadlock detected") => Some("deadlock"),
+        _ if message.contains("database is locked") || message.contains("database is busy") => {
+            Some("database_locked")
+        }
+        _ => None,
+    }
+}
+
+impl ApiError {
+    /// A 503, its cause logged once, here: the kind only (no statement, no values, no
+    /// PHI). Every "database unavailable" answer is made here.
+    pub fn unavailable(cause: &'static str) -> ApiError {
+        tracing::warn!(cause, "database unavailable: answering 503");
+        ApiError::Unavailable
+    }
+}
+
 impl From<diesel::r2d2::PoolError> for ApiError {
     fn from(_: diesel::r2d2::PoolError) -> Self {
         // The pool gave up waiting for a connection: the database is down or saturated.
-        tracing::warn!(
-            cause = "pool_timeout",
-            "database unavailable: answering 503"
-        );
-        ApiError::Unavailable
+        ApiError::unavailable("pool_timeout")
     }
 }
 

@@ -85,12 +85,6 @@ pub struct AuditLog {
 /// PostgreSQL extend the chain one at a time.
 const PG_ADVISORY_KEY: i64 = 0x4445_524D_4100_0001;
 
-/// Logs why a request is refused with 503, once, by kind, in the request's span.
-fn unavailable(cause: Cause) -> ApiError {
-    tracing::warn!(cause, "database unavailable: answering 503");
-    ApiError::Unavailable
-}
-
 impl AuditLog {
     /// Loads the key and anchors and starts the writer thread; it ends when the last
     /// handle is dropped. On SQLite the writer opens a connection of its own and runs
@@ -175,13 +169,13 @@ impl AuditLog {
         let (ack, done) = oneshot::channel();
         self.tx
             .send((Job::Audit(events, ack), Instant::now()))
-            .map_err(|_| unavailable("audit_writer_stopped"))?;
+            .map_err(|_| ApiError::unavailable("audit_writer_stopped"))?;
         // Without its audit row the request must not succeed; each refused request
         // says why once (the writer's batch line may cover several requests).
         match done.await {
             Ok(Ok(())) => Ok(()),
-            Ok(Err(cause)) => Err(unavailable(cause)),
-            Err(_) => Err(unavailable("audit_writer_stopped")),
+            Ok(Err(cause)) => Err(ApiError::unavailable(cause)),
+            Err(_) => Err(ApiError::unavailable("audit_writer_stopped")),
         }
     }
 
@@ -213,10 +207,10 @@ impl AuditLog {
         });
         self.tx
             .send((Job::Write(job), Instant::now()))
-            .map_err(|_| unavailable("audit_writer_stopped"))?;
+            .map_err(|_| ApiError::unavailable("audit_writer_stopped"))?;
         match rx.await {
             Ok(Ok(answer)) => answer,
-            Ok(Err(cause)) => Err(unavailable(cause)),
+            Ok(Err(cause)) => Err(ApiError::unavailable(cause)),
             // The work panicked on the writer (its batch was rolled back).
             Err(_) => Err(ApiError::internal(anyhow::anyhow!("a write panicked"))),
         }

@@ -159,12 +159,7 @@ enum Done {
 
 /// The cause a database error gives a 503.
 fn cause_of(err: &diesel::result::Error) -> Cause {
-    let text = err.to_string();
-    if text.contains("database is locked") || text.contains("database is busy") {
-        "database_locked"
-    } else {
-        "write_failed"
-    }
+    crate::error::unavailable_cause(err).unwrap_or("write_failed")
 }
 
 /// Runs the jobs in one transaction, each group in a savepoint, then tells each its
@@ -185,7 +180,8 @@ fn commit_batch(conn: &mut DbConnection, seal: &ChainSeal, jobs: Vec<Job>) -> bo
     let mut done = Vec::new();
     let mut broken: Option<Cause> = None;
     // Savepoints keep one job's failure from undoing another's; a batch of read audits
-    // alone (always so on PostgreSQL) is one group, so it needs none.
+    // alone (always so on PostgreSQL) is one group (they are merged below), so it
+    // needs none.
     let isolate = jobs.iter().any(|job| matches!(job, Job::Write(_)));
     let mut jobs = jobs.into_iter().peekable();
     while let Some(job) = jobs.next() {
@@ -193,30 +189,15 @@ fn commit_batch(conn: &mut DbConnection, seal: &ChainSeal, jobs: Vec<Job>) -> bo
             fail(job, seal, cause);
             continue;
         }
-        if !isolate {
-            if let Job::Audit(events, ack) = job {
-                let mut events = events;
-                let mut acks = vec![ack];
-                for more in jobs.by_ref() {
-                    if let Job::Audit(more, ack) = more {
-                        events.extend(more);
-                        acks.push(ack);
-                    }
-                }
-                if let Err(err) = append_chained(conn, seal, events.iter()) {
-                    tracing::error!(error = %err, events = events.len(), "audit batch failed");
-                    broken = Some("audit_write_failed");
-                }
-                done.push(Done::Acks(acks, broken.is_none()));
+        if isolate {
+            if let Err(err) =
+                <DbConnection as Connection>::TransactionManager::begin_transaction(conn)
+            {
+                tracing::error!(error = %err, "write batch: savepoint failed");
+                broken = Some(cause_of(&err));
+                fail(job, seal, "write_failed");
+                continue;
             }
-            continue;
-        }
-        if let Err(err) = <DbConnection as Connection>::TransactionManager::begin_transaction(conn)
-        {
-            tracing::error!(error = %err, "write batch: savepoint failed");
-            broken = Some(cause_of(&err));
-            fail(job, seal, "write_failed");
-            continue;
         }
         let (keep, outcome) = match job {
             Job::Audit(events, ack) => {
@@ -255,14 +236,19 @@ fn commit_batch(conn: &mut DbConnection, seal: &ChainSeal, jobs: Vec<Job>) -> bo
                 }
             }
         };
-        let step = if keep {
-            <DbConnection as Connection>::TransactionManager::commit_transaction(conn)
-        } else {
-            <DbConnection as Connection>::TransactionManager::rollback_transaction(conn)
-        };
-        if let Err(err) = step {
-            tracing::error!(error = %err, "write batch: savepoint release or rollback failed");
-            broken = Some("write_failed");
+        if isolate {
+            let step = if keep {
+                <DbConnection as Connection>::TransactionManager::commit_transaction(conn)
+            } else {
+                <DbConnection as Connection>::TransactionManager::rollback_transaction(conn)
+            };
+            if let Err(err) = step {
+                tracing::error!(error = %err, "write batch: savepoint release or rollback failed");
+                broken = Some("write_failed");
+            }
+        } else if !keep {
+            // No savepoint to fall back to: the batch (read audits only) fails whole.
+            broken = Some("audit_write_failed");
         }
         done.push(outcome);
     }

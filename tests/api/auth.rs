@@ -304,6 +304,61 @@ async fn sessions_end_after_the_idle_and_the_absolute_timeout() {
     assert_eq!(app.get(&old.token, "/api/v1/auth/me").await.status(), 401);
 }
 
+/// The session's upkeep is written (through the writer, on SQLite): a request on a
+/// session last seen a while ago moves its idle clock to now, so an active user stays
+/// signed in; a session past its idle timeout is revoked on sight, not just refused.
+#[tokio::test]
+async fn activity_moves_the_idle_clock_and_an_expired_session_is_revoked_on_sight() {
+    use dermachart::db::schema::sessions::dsl::*;
+    use diesel::prelude::*;
+    let app = spawn_app().await;
+    let active = app.sign_in(Role::FrontDesk).await;
+    let idle = app.sign_in(Role::FrontDesk).await;
+    let (active_hash, idle_hash) = (
+        dermachart::auth::session::token_hash(&active.token),
+        dermachart::auth::session::token_hash(&idle.token),
+    );
+    let (a, i) = (active_hash.clone(), idle_hash.clone());
+    app.with_db(move |conn| {
+        let now = dermachart::db::now();
+        diesel::update(sessions.filter(token_hash.eq(a)))
+            .set(last_seen_at.eq(now - chrono::Duration::minutes(5)))
+            .execute(conn)
+            .unwrap();
+        diesel::update(sessions.filter(token_hash.eq(i)))
+            .set(last_seen_at.eq(now - chrono::Duration::hours(2)))
+            .execute(conn)
+            .unwrap();
+    })
+    .await;
+    let asked = dermachart::db::now();
+    assert_eq!(
+        app.get(&active.token, "/api/v1/auth/me").await.status(),
+        200
+    );
+    assert_eq!(app.get(&idle.token, "/api/v1/auth/me").await.status(), 401);
+    let (seen, revoked) = app
+        .with_db(move |conn| {
+            let seen: chrono::NaiveDateTime = sessions
+                .filter(token_hash.eq(active_hash))
+                .select(last_seen_at)
+                .first(conn)
+                .unwrap();
+            let revoked: Option<chrono::NaiveDateTime> = sessions
+                .filter(token_hash.eq(idle_hash))
+                .select(revoked_at)
+                .first(conn)
+                .unwrap();
+            (seen, revoked)
+        })
+        .await;
+    assert!(
+        seen >= asked,
+        "the idle clock moved to the request: {seen} < {asked}"
+    );
+    assert!(revoked.is_some(), "the expired session is revoked");
+}
+
 #[tokio::test]
 async fn cookie_sessions_are_host_only_httponly_strict_and_refuse_cross_site_writes() {
     let app = spawn_app().await;
