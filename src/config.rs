@@ -33,6 +33,7 @@ impl DatabaseSettings {
             max_size: self.db_pool_size.max(1),
             connection_timeout: Duration::from_millis(self.db_timeout_ms.max(100)),
             busy_timeout: Duration::from_millis(self.sqlite_busy_timeout_ms),
+            read_only: false,
         }
     }
 }

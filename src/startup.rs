@@ -47,19 +47,34 @@ impl Application {
         mut settings: Settings,
         extra: Option<ExtraRoutes>,
     ) -> anyhow::Result<Application> {
-        let pool = prepare_database(&settings)?;
+        let background = prepare_database(&settings)?;
+        let backend = db::Backend::of_url(&settings.database.database_url)?;
+        // On SQLite every write of a request goes to the one writer, so the requests'
+        // pool is read-only; the background jobs keep writable connections of their own.
+        let pool = match backend {
+            db::Backend::Sqlite => db::build_pool(
+                &settings.database.database_url,
+                &db::PoolSettings {
+                    read_only: true,
+                    ..settings.database.pool_settings()
+                },
+            )?,
+            db::Backend::Postgres => background.clone(),
+        };
         let listener = TcpListener::bind(&settings.bind)?;
         let port = listener.local_addr()?.port();
         settings.derive_public_url(listener.local_addr()?);
         // Operators (and the tests, which bind port 0) learn the port from this line.
         tracing::info!("listening on {}", listener.local_addr()?);
         let state = AppState {
-            audit: AuditLog::start(pool.clone(), &settings.audit, &settings.database)?,
+            audit: AuditLog::start(background.clone(), &settings.audit, &settings.database)?,
             hasher: PasswordHasher::new(settings.hash_concurrency)?,
             metrics: Metrics::new()?,
             media: Arc::new(FsMediaStore::new(settings.media_dir.clone())),
             images: ImageWorkers::new(settings.image_concurrency),
+            backend,
             pool,
+            background,
             settings: Arc::new(settings),
         };
         let ui_dir =
@@ -125,14 +140,14 @@ impl Application {
 
     /// Serves until stopped, with the reminder worker alongside when SMTP is configured.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        let worker = crate::reminders::start(self.state.pool.clone(), &self.state.settings)
+        let worker = crate::reminders::start(self.state.background.clone(), &self.state.settings)
             .map_err(std::io::Error::other)?;
         let anchoring = self.state.audit.start_anchoring(
-            self.state.pool.clone(),
+            self.state.background.clone(),
             std::time::Duration::from_millis(self.state.settings.audit.audit_anchor_interval_ms),
         );
         let retention = crate::retention::start(
-            self.state.pool.clone(),
+            self.state.background.clone(),
             std::time::Duration::from_millis(self.state.settings.retention_interval_ms),
             self.state.settings.session_idle(),
         );
@@ -142,7 +157,7 @@ impl Application {
         }
         retention.abort();
         anchoring.abort();
-        self.state.audit.anchor_now(&self.state.pool).await;
+        self.state.audit.anchor_now(&self.state.background).await;
         result
     }
 }

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use crate::audit::{AuditEvent, AuditLog};
 use crate::auth::password::PasswordHasher;
 use crate::config::Settings;
-use crate::db::{DbConnection, DbPool};
+use crate::db::{Backend, DbConnection, DbPool};
 use crate::error::ApiError;
 use crate::imaging::ImageWorkers;
 use crate::media::MediaStore;
@@ -13,7 +13,14 @@ use crate::metrics::Metrics;
 
 #[derive(Clone)]
 pub struct AppState {
+    /// The requests' connections. On SQLite they are read-only: a request's writes go
+    /// to the one writer (`write`).
     pub pool: DbPool,
+    /// Writable connections for the background jobs (retention, reminders and the
+    /// outbox, anchoring); on PostgreSQL the same pool as `pool`.
+    pub background: DbPool,
+    /// The pool's backend (chosen by `DATABASE_URL`).
+    pub backend: Backend,
     pub settings: Arc<Settings>,
     pub audit: AuditLog,
     pub hasher: PasswordHasher,
@@ -36,6 +43,27 @@ impl AppState {
             work(&mut conn)
         })
         .await?
+    }
+
+    /// A lookup by key (the session of a token, one row by its id): on SQLite, when a
+    /// pooled connection is idle, it runs right here on the async worker. A WAL reader
+    /// never waits for the writer, and an indexed lookup in the file takes a few
+    /// microseconds: less than handing it to a blocking thread and waking this one
+    /// again, which is most of a small read's cost. Otherwise (PostgreSQL, a network
+    /// round trip away; or every connection busy) it goes to the blocking pool like any
+    /// other query. Only for bounded work: a scan, a list or anything that writes goes
+    /// through `db` or `write`.
+    pub async fn lookup<T, F>(&self, work: F) -> Result<T, ApiError>
+    where
+        F: FnOnce(&mut DbConnection) -> Result<T, ApiError> + Send + 'static,
+        T: Send + 'static,
+    {
+        if self.backend == Backend::Sqlite {
+            if let Some(mut conn) = self.pool.try_get() {
+                return work(&mut conn);
+            }
+        }
+        self.db(work).await
     }
 
     /// Whether the database answers a trivial query (readiness).

@@ -291,11 +291,7 @@ fn commit_batch(conn: &mut DbConnection, seal: &ChainSeal, jobs: Vec<Job>) -> bo
 
 /// The depth of the connection's transaction nesting (1: the batch, 2: a job's savepoint).
 fn depth(conn: &mut DbConnection) -> diesel::QueryResult<u32> {
-    let status = match conn {
-        DbConnection::Sqlite(c) => AnsiTransactionManager::transaction_manager_status_mut(c),
-        DbConnection::Postgres(c) => AnsiTransactionManager::transaction_manager_status_mut(c),
-    };
-    Ok(status.transaction_depth()?.map_or(0, |d| d.get()))
+    conn.transaction_depth()
 }
 
 /// Rolls back savepoints a panicked job left open, down to its own (depth 2).

@@ -215,7 +215,7 @@ pub async fn guard(
     };
     let settings = state.settings.clone();
     let resolved = state
-        .db(move |conn| Ok(session::resolve(conn, &settings, &token)?))
+        .lookup(move |conn| Ok(session::resolve(conn, &settings, &token)?))
         .await;
     let (found, upkeep) = match resolved {
         Ok(resolved) => resolved,

@@ -120,11 +120,17 @@ impl diesel::r2d2::ManageConnection for Manager {
 #[derive(Debug)]
 struct ConnectionSettings {
     busy_timeout: Duration,
+    read_only: bool,
 }
 
 impl CustomizeConnection<DbConnection, diesel::r2d2::Error> for ConnectionSettings {
     fn on_acquire(&self, conn: &mut DbConnection) -> Result<(), diesel::r2d2::Error> {
-        apply_settings(conn, self.busy_timeout).map_err(diesel::r2d2::Error::QueryError)
+        apply_settings(conn, self.busy_timeout).map_err(diesel::r2d2::Error::QueryError)?;
+        if let (true, DbConnection::Sqlite(c)) = (self.read_only, conn) {
+            c.batch_execute("PRAGMA query_only = ON")
+                .map_err(diesel::r2d2::Error::QueryError)?;
+        }
+        Ok(())
     }
 }
 
@@ -158,6 +164,10 @@ pub struct PoolSettings {
     pub max_size: u32,
     pub connection_timeout: Duration,
     pub busy_timeout: Duration,
+    /// SQLite only: every connection refuses writes (`PRAGMA query_only`). The
+    /// request pool is built so, because every write a request makes goes to the one
+    /// writer (`AppState::write`); one that did not would fail in every test.
+    pub read_only: bool,
 }
 
 /// Builds the pool. Start-up fails if the database cannot be reached at all.
@@ -175,6 +185,7 @@ pub fn build_pool(url: &str, settings: &PoolSettings) -> Result<DbPool, DbSetupE
         .connection_timeout(settings.connection_timeout)
         .connection_customizer(Box::new(ConnectionSettings {
             busy_timeout: settings.busy_timeout,
+            read_only: settings.read_only,
         }))
         .build(manager)?;
     Ok(pool)
@@ -230,17 +241,32 @@ impl DbConnection {
         }
     }
 
+    /// How deep the connection's transactions nest: 0 outside any, 1 in a
+    /// transaction, 2 and more in savepoints.
+    pub(crate) fn transaction_depth(&mut self) -> diesel::QueryResult<u32> {
+        let status = match self {
+            DbConnection::Sqlite(c) => AnsiTransactionManager::transaction_manager_status_mut(c),
+            DbConnection::Postgres(c) => AnsiTransactionManager::transaction_manager_status_mut(c),
+        };
+        Ok(status.transaction_depth()?.map_or(0, |d| d.get()))
+    }
+
     /// Runs `f` in a transaction that holds the write lock from its first statement.
     ///
     /// On SQLite a deferred transaction that reads and then writes can fail at once
     /// with "database is locked" when another writer committed in between; `BEGIN
     /// IMMEDIATE` takes the lock up front (waiting up to `busy_timeout`) instead.
-    /// PostgreSQL uses an ordinary transaction.
+    /// PostgreSQL uses an ordinary transaction. Inside a transaction already (a write
+    /// run by `AppState::write`, which on SQLite is the writer's batch, holding the
+    /// lock), `f` runs in a savepoint of it.
     pub fn write_transaction<T, E, F>(&mut self, f: F) -> Result<T, E>
     where
         F: FnOnce(&mut DbConnection) -> Result<T, E>,
         E: From<diesel::result::Error>,
     {
+        if self.transaction_depth()? > 0 {
+            return self.transaction(f);
+        }
         match self {
             DbConnection::Sqlite(c) => {
                 AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE")?

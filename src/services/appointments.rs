@@ -177,7 +177,7 @@ pub async fn read(
     id: AppointmentId,
 ) -> Result<AppointmentRow, ApiError> {
     let row = state
-        .db(move |conn| appointments::find(conn, id)?.ok_or(ApiError::NotFound))
+        .lookup(move |conn| appointments::find(conn, id)?.ok_or(ApiError::NotFound))
         .await?;
     state
         .audit

@@ -129,7 +129,7 @@ pub async fn get_practitioner(
     id: PractitionerId,
 ) -> Result<PractitionerRow, ApiError> {
     state
-        .db(move |conn| clinic::find_practitioner(conn, id)?.ok_or(ApiError::NotFound))
+        .lookup(move |conn| clinic::find_practitioner(conn, id)?.ok_or(ApiError::NotFound))
         .await
 }
 
@@ -186,7 +186,7 @@ pub async fn list_services(state: &AppState) -> Result<Vec<ServiceRow>, ApiError
 /// One service (404 if unknown).
 pub async fn get_service(state: &AppState, id: ServiceId) -> Result<ServiceRow, ApiError> {
     state
-        .db(move |conn| clinic::find_service(conn, id)?.ok_or(ApiError::NotFound))
+        .lookup(move |conn| clinic::find_service(conn, id)?.ok_or(ApiError::NotFound))
         .await
 }
 

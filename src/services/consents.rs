@@ -136,7 +136,7 @@ pub async fn list_for_patient(
 
 /// One consent, audited as read.
 pub async fn read(state: &AppState, caller: &Caller, id: ConsentId) -> Result<Consent, ApiError> {
-    let (c, t) = state.db(move |conn| load(conn, id)).await?;
+    let (c, t) = state.lookup(move |conn| load(conn, id)).await?;
     state
         .audit
         .record(caller.event(
@@ -408,7 +408,7 @@ pub async fn templates(state: &AppState) -> Result<Vec<TemplateRow>, ApiError> {
 /// One template version.
 pub async fn template(state: &AppState, id: ConsentTemplateId) -> Result<TemplateRow, ApiError> {
     state
-        .db(move |conn| consents::find_template(conn, id)?.ok_or(ApiError::NotFound))
+        .lookup(move |conn| consents::find_template(conn, id)?.ok_or(ApiError::NotFound))
         .await
 }
 

@@ -38,7 +38,7 @@ pub async fn check_current_password(
         Ok(user)
     } else {
         state
-            .db(move |conn| Ok(throttle::record_reauth_failure(conn, id)?))
+            .write(move |conn, _| Ok(throttle::record_reauth_failure(conn, id)?))
             .await?;
         Err(ApiError::validation(
             "current_password",
@@ -92,7 +92,7 @@ pub async fn enroll_totp(
     let (secret, uri) = totp::new_secret(&user.email).map_err(ApiError::internal)?;
     let (id, stored) = (user.id, secret.clone());
     state
-        .db(move |conn| Ok(users::set_totp(conn, id, Some(&stored), false)?))
+        .write(move |conn, _| Ok(users::set_totp(conn, id, Some(&stored), false)?))
         .await?;
     Ok(TotpEnrollment {
         secret_base32: secret,

@@ -82,7 +82,7 @@ pub async fn read(
     id: PatientId,
 ) -> Result<PatientRow, ApiError> {
     let row = state
-        .db(move |conn| patients::find(conn, id)?.ok_or(ApiError::NotFound))
+        .lookup(move |conn| patients::find(conn, id)?.ok_or(ApiError::NotFound))
         .await?;
     state
         .audit

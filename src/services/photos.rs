@@ -243,7 +243,9 @@ pub async fn store(
 /// The photo, if the caller may see it: staff see any; a patient only their own —
 /// another patient's id answers exactly like an id that does not exist.
 pub async fn visible(state: &AppState, caller: &Caller, id: PhotoId) -> Result<PhotoRow, ApiError> {
-    let row = state.db(move |conn| Ok(photos::find(conn, id)?)).await?;
+    let row = state
+        .lookup(move |conn| Ok(photos::find(conn, id)?))
+        .await?;
     match row {
         Some(row) if caller.may_reach(row.patient_id) => Ok(row),
         // The same answer whether the id is another patient's or nobody's; the guard

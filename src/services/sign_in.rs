@@ -42,7 +42,7 @@ pub async fn login(
         let settings = settings.clone();
         let (email, peer) = (email.clone(), peer.clone());
         state
-            .db(move |conn| {
+            .write(move |conn, _| {
                 let verdict = throttle::check_and_charge(conn, &settings, &email, &peer)?;
                 let user = users::find_by_email(conn, &email)?;
                 Ok((verdict, user))
@@ -99,7 +99,7 @@ pub async fn login(
         };
         let id = user.id;
         let fresh = state
-            .db(move |conn| Ok(users::claim_totp_step(conn, id, step)?))
+            .write(move |conn, _| Ok(users::claim_totp_step(conn, id, step)?))
             .await?;
         if !fresh {
             // A replayed code counts as a failure.
@@ -107,28 +107,22 @@ pub async fn login(
         }
     }
 
-    {
-        let settings = settings.clone();
-        let (email, peer) = (email.clone(), peer.clone());
-        state
-            .db(move |conn| Ok(throttle::refund(conn, &settings, &email, &peer, charge)?))
-            .await?;
-    }
-
+    // The refund, the new session and its audit row: one write.
     let via_cookie = body.session == SessionKind::Cookie;
-    let user_id = user.id;
-    let issued = {
-        let settings = settings.clone();
-        state
-            .db(move |conn| Ok(session::issue(conn, &settings, user_id, via_cookie)?))
-            .await?
-    };
     let mut event = ctx.anonymous_event(AuditAction::LoginSucceeded, "session");
     event.actor_id = Some(user.id);
     event.actor_role = Some(user.role);
-    event.entity_id = Some(issued.id.to_string());
     event.patient_id = user.patient_id;
-    state.audit.record(event).await?;
+    let user_id = user.id;
+    let issued = state
+        .write(move |conn, audit| {
+            throttle::refund(conn, &settings, &email, &peer, charge)?;
+            let issued = session::issue(conn, &settings, user_id, via_cookie)?;
+            event.entity_id = Some(issued.id.to_string());
+            audit.push(event);
+            Ok(issued)
+        })
+        .await?;
     Ok(SignedIn {
         user,
         session: issued,
@@ -140,7 +134,7 @@ pub async fn login(
 pub async fn logout(state: &AppState, caller: &Caller) -> Result<(), ApiError> {
     let id = caller.session_id;
     state
-        .db(move |conn| Ok(sessions::revoke(conn, id, crate::db::now())?))
+        .write(move |conn, _| Ok(sessions::revoke(conn, id, crate::db::now())?))
         .await?;
     Ok(())
 }
@@ -148,5 +142,5 @@ pub async fn logout(state: &AppState, caller: &Caller) -> Result<(), ApiError> {
 /// The signed-in user.
 pub async fn current_user(state: &AppState, caller: &Caller) -> Result<UserRow, ApiError> {
     let id = caller.user_id;
-    state.db(move |conn| Ok(users::find(conn, id)?)).await
+    state.lookup(move |conn| Ok(users::find(conn, id)?)).await
 }

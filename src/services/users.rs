@@ -61,7 +61,7 @@ pub async fn list(
 
 /// One user (404 if unknown).
 pub async fn get(state: &AppState, id: UserId) -> Result<UserRow, ApiError> {
-    state.db(move |conn| Ok(users::find(conn, id)?)).await
+    state.lookup(move |conn| Ok(users::find(conn, id)?)).await
 }
 
 /// Creates a user (the password policy applies; 409 when the email is taken).

@@ -378,7 +378,7 @@ async fn lowering_the_mac_boundary_in_the_database_does_not_let_plain_hashes_pas
     // A restart reads the boundary again; the anchor file's copy wins.
     let seal = dermachart::audit_seal::ChainSeal::open(
         &app.state.settings.audit,
-        &mut app.pool().get().unwrap(),
+        &mut app.background_pool().get().unwrap(),
     )
     .unwrap();
     assert_eq!(seal.mac_start(), 0);

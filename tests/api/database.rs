@@ -25,10 +25,13 @@ async fn every_pooled_sqlite_connection_runs_wal_full_sync_with_foreign_keys() {
         return;
     }
     let app = spawn_app().await;
-    let pool = app.pool().clone();
+    let pools = [app.background_pool().clone(), app.request_pool().clone()];
     tokio::task::spawn_blocking(move || {
-        // Hold several at once so they are distinct connections.
-        let mut conns: Vec<_> = (0..4).map(|_| pool.get().unwrap()).collect();
+        // Hold several of each pool at once so they are distinct connections.
+        let mut conns: Vec<_> = pools
+            .iter()
+            .flat_map(|pool| (0..4).map(|_| pool.get().unwrap()))
+            .collect();
         for conn in conns.iter_mut() {
             let conn: &mut DbConnection = conn;
             let mode = diesel::sql_query("SELECT journal_mode AS value FROM pragma_journal_mode")
@@ -51,6 +54,45 @@ async fn every_pooled_sqlite_connection_runs_wal_full_sync_with_foreign_keys() {
     })
     .await
     .unwrap();
+}
+
+/// On SQLite every write of a request goes to the one writer (group commit, audit rows
+/// in the same transaction): the connections requests read through refuse writes, so a
+/// write that slipped past `AppState::write` fails in every test instead of queueing
+/// for the file lock behind the writer.
+#[tokio::test]
+async fn on_sqlite_the_requests_connections_refuse_writes_and_the_writer_takes_them() {
+    if backend() != Backend::Sqlite {
+        return;
+    }
+    let app = spawn_app().await;
+    let pool = app.request_pool().clone();
+    let (refused, read) = tokio::task::spawn_blocking(move || {
+        let mut conn = pool.get().unwrap();
+        let conn: &mut DbConnection = &mut conn;
+        let refused = diesel::sql_query("DELETE FROM login_failures").execute(conn);
+        let read = diesel::sql_query("SELECT count(*) AS value FROM users").get_result::<Int>(conn);
+        (refused, read.map(|r| r.value))
+    })
+    .await
+    .unwrap();
+    let err = refused.expect_err("a request connection refuses a write");
+    assert!(
+        err.to_string().contains("readonly"),
+        "refused as read-only: {err}"
+    );
+    assert!(read.is_ok(), "and still reads: {read:?}");
+    // Sign-in writes (throttle, session, audit row) and sign-out still work: they go to
+    // the writer.
+    let token = app.staff_token().await;
+    let r = app.get(&token, "/api/v1/patients").await;
+    assert_eq!(r.status(), 200);
+    let r = app
+        .post(&token, "/api/v1/auth/logout", &serde_json::json!({}))
+        .await;
+    assert_eq!(r.status(), 204);
+    let r = app.get(&token, "/api/v1/patients").await;
+    assert_eq!(r.status(), 401, "the sign-out was written");
 }
 
 /// (table, column) pairs of the live database, application tables only.

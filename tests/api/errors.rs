@@ -160,7 +160,7 @@ async fn a_saturated_pool_answers_503_quickly_and_recovers_by_itself() {
     .await;
     let token = app.staff_token().await;
     // Hold the only connection, as a dead or saturated database would.
-    let pool = app.pool().clone();
+    let pool = app.request_pool().clone();
     let held = tokio::task::spawn_blocking(move || pool.get().unwrap())
         .await
         .unwrap();

@@ -214,7 +214,13 @@ impl TestApp {
         format!("{}{}", self.address, path)
     }
 
-    pub fn pool(&self) -> &DbPool {
+    /// Writable connections (on SQLite the requests' own pool is read-only).
+    pub fn background_pool(&self) -> &DbPool {
+        &self.state.background
+    }
+
+    /// The connections requests read through (on SQLite, read-only ones).
+    pub fn request_pool(&self) -> &DbPool {
         &self.state.pool
     }
 
@@ -223,7 +229,7 @@ impl TestApp {
         &self,
         work: impl FnOnce(&mut DbConnection) -> T + Send + 'static,
     ) -> T {
-        let pool = self.state.pool.clone();
+        let pool = self.state.background.clone();
         tokio::task::spawn_blocking(move || {
             let mut conn = pool.get().expect("a connection");
             work(&mut conn)
