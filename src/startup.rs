@@ -19,7 +19,7 @@ use crate::metrics::Metrics;
 use crate::middleware::{catch_panic, problem_json, security_headers};
 use crate::routes;
 use crate::routes::ui::{fallback, serve_ui, UiFiles};
-use crate::state::{self, AppState};
+use crate::state::AppState;
 use crate::telemetry::PhiFreeSpan;
 
 /// Extra routes a caller mounts beside the real ones (tests use it to add a panicking route).
@@ -49,17 +49,18 @@ impl Application {
     ) -> anyhow::Result<Application> {
         let background = prepare_database(&settings)?;
         let backend = db::Backend::of_url(&settings.database.database_url)?;
-        // The requests have a pool of their own (their turns are counted against it).
-        // On SQLite every write of a request goes to the one writer, so it is read-only.
-        let pool_settings = settings.database.pool_settings();
-        let turns = state::Turns::new(pool_settings.max_size, pool_settings.connection_timeout);
-        let pool = db::build_pool(
-            &settings.database.database_url,
-            &db::PoolSettings {
-                read_only: backend == db::Backend::Sqlite,
-                ..pool_settings
-            },
-        )?;
+        // On SQLite every write of a request goes to the one writer, so the requests'
+        // pool is read-only; the background jobs keep writable connections of their own.
+        let pool = match backend {
+            db::Backend::Sqlite => db::build_pool(
+                &settings.database.database_url,
+                &db::PoolSettings {
+                    read_only: true,
+                    ..settings.database.pool_settings()
+                },
+            )?,
+            db::Backend::Postgres => background.clone(),
+        };
         let listener = TcpListener::bind(&settings.bind)?;
         let port = listener.local_addr()?.port();
         settings.derive_public_url(listener.local_addr()?);
@@ -74,7 +75,6 @@ impl Application {
             backend,
             pool,
             background,
-            turns,
             settings: Arc::new(settings),
         };
         let ui_dir =

@@ -17,11 +17,8 @@ pub struct AppState {
     /// to the one writer (`write`).
     pub pool: DbPool,
     /// Writable connections for the background jobs (retention, reminders and the
-    /// outbox, anchoring) and, on PostgreSQL, the writer's read audits.
+    /// outbox, anchoring); on PostgreSQL the same pool as `pool`.
     pub background: DbPool,
-    /// Requests take their turn for a connection of `pool` here, first come first
-    /// served (`db`).
-    pub turns: Turns,
     /// The pool's backend (chosen by `DATABASE_URL`).
     pub backend: Backend,
     pub settings: Arc<Settings>,
@@ -40,10 +37,8 @@ impl AppState {
         F: FnOnce(&mut DbConnection) -> Result<T, ApiError> + Send + 'static,
         T: Send + 'static,
     {
-        let turn = self.turns.take().await?;
         let pool = self.pool.clone();
         actix_web::web::block(move || {
-            let _turn = turn;
             let mut conn = pool.get()?;
             work(&mut conn)
         })
@@ -91,72 +86,5 @@ impl AppState {
         let seal = self.audit.seal();
         self.db(move |conn| crate::audit::audited_transaction(conn, &seal, work))
             .await
-    }
-}
-
-/// First come, first served for the requests' connections: one turn per connection of
-/// the pool, handed out in arrival order. The pool's own wait is not fair (a thread
-/// that arrives as a connection comes back can take it ahead of one that has waited),
-/// so with more requests in flight than connections a few waited hundreds of
-/// milliseconds while the rest were served at once (a p99 of 140–430 ms against a
-/// median of 7 ms for free slots on PostgreSQL, 16 connections on 10). Waiting here
-/// also holds no blocking thread. A turn not given within `DB_TIMEOUT_MS` is 503,
-/// like the pool's own timeout.
-#[derive(Clone)]
-pub struct Turns {
-    semaphore: Arc<tokio::sync::Semaphore>,
-    wait: std::time::Duration,
-}
-
-impl Turns {
-    pub fn new(connections: u32, wait: std::time::Duration) -> Turns {
-        Turns {
-            semaphore: Arc::new(tokio::sync::Semaphore::new(connections.max(1) as usize)),
-            wait,
-        }
-    }
-
-    async fn take(&self) -> Result<tokio::sync::OwnedSemaphorePermit, ApiError> {
-        match tokio::time::timeout(self.wait, self.semaphore.clone().acquire_owned()).await {
-            Ok(Ok(turn)) => Ok(turn),
-            // Timed out, or (never: it is not closed) closed.
-            _ => Err(ApiError::unavailable("pool_timeout")),
-        }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use std::time::Duration;
-
-    use super::Turns;
-    use crate::error::ApiError;
-
-    #[tokio::test]
-    async fn turns_are_given_in_arrival_order_and_a_long_wait_is_503() {
-        let turns = Turns::new(1, Duration::from_secs(5));
-        let held = turns.take().await.unwrap();
-        let order = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
-        let mut waiting = Vec::new();
-        for who in 0..5 {
-            let (turns, order) = (turns.clone(), order.clone());
-            waiting.push(tokio::spawn(async move {
-                let turn = turns.take().await.unwrap();
-                order.lock().unwrap().push(who);
-                tokio::task::yield_now().await;
-                drop(turn);
-            }));
-            // Each is queued before the next arrives.
-            tokio::time::sleep(Duration::from_millis(5)).await;
-        }
-        drop(held);
-        for w in waiting {
-            w.await.unwrap();
-        }
-        assert_eq!(*order.lock().unwrap(), vec![0, 1, 2, 3, 4]);
-
-        let short = Turns::new(1, Duration::from_millis(50));
-        let _held = short.take().await.unwrap();
-        assert!(matches!(short.take().await, Err(ApiError::Unavailable)));
     }
 }
