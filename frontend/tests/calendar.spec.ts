@@ -510,7 +510,7 @@ test("the day's first hour has its label, whole, below the column titles", async
   for (const box of await columns.all()) {
     if ((await box.locator('xpath=..').innerText()).trim() !== ada!.name) await box.uncheck();
   }
-  await expect(page.locator('.ec-header').getByText(ada!.name, { exact: true })).toHaveCount(1);
+  await expect(page.getByRole('group', { name: 'Practitioners' }).getByRole('checkbox', { checked: true })).toHaveCount(1);
   const labels = page.locator('.ec-body .ec-sidebar time');
   await expect(labels.first()).toHaveText('08:00');
   await expect(labels.first()).toBeVisible();
