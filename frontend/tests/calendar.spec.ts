@@ -37,8 +37,9 @@ async function clickSlot(page: Page, practitioner: string, hhmm: string) {
     .toBe(true);
   const { col, row } = last;
   if (!col || !row) throw new Error('calendar grid not found');
-  // Labels sit on their hour line; 11 px per 15-minute row.
-  const y = row.y + row.height / 2 + (m! / 15) * 11 + 5;
+  // Labels sit on their hour line, except the day's first, just below it; 11 px per 15-minute row.
+  const first = await label.evaluate((el) => !el.closest('.ec-slot')?.previousElementSibling);
+  const y = (first ? row.y : row.y + row.height / 2) + (m! / 15) * 11 + 5;
   await page.mouse.click(col.x + col.width / 2, y);
 }
 
@@ -497,4 +498,30 @@ test("the now-line is drawn on today's view at the clinic's time", async ({ page
   await page.getByLabel('Go to date').fill(clinicDay(1));
   await expect(page.locator('.grid[aria-busy="false"]')).toBeVisible();
   await expect(line).toHaveCount(0);
+});
+
+test("the day's first hour has its label, whole, below the column titles", async ({ page, context }) => {
+  const s = seed();
+  const [ada] = s.practitioners;
+  await signInByApi(context, s.frontDesk.email);
+  await openDay(page, clinicDay(1));
+  // Only a seeded practitioner (08:00–20:00) on screen: other tests may add one who works longer.
+  const columns = page.getByRole('group', { name: 'Practitioners' }).getByRole('checkbox');
+  for (const box of await columns.all()) {
+    if ((await box.locator('xpath=..').innerText()).trim() !== ada!.name) await box.uncheck();
+  }
+  await expect(page.getByRole('group', { name: 'Practitioners' }).getByRole('checkbox', { checked: true })).toHaveCount(1);
+  const labels = page.locator('.ec-body .ec-sidebar time');
+  await expect(labels.first()).toHaveText('08:00');
+  await expect(labels.first()).toBeVisible();
+  await expect(labels.nth(1)).toHaveText('09:00');
+  const eight = await labels.first().boundingBox();
+  const nine = await labels.nth(1).boundingBox();
+  const titles = await page.locator('.ec-header').boundingBox();
+  const sidebar = await page.locator('.ec-body .ec-sidebar').boundingBox();
+  if (!eight || !nine || !titles || !sidebar) throw new Error('no hour labels or column titles');
+  // Not half under the column titles nor cut by the time column's edge, and clear of 09:00.
+  expect(eight.y).toBeGreaterThanOrEqual(titles.y + titles.height - 1);
+  expect(eight.y).toBeGreaterThanOrEqual(sidebar.y - 0.5);
+  expect(eight.y + eight.height).toBeLessThan(nine.y);
 });

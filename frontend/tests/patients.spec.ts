@@ -46,11 +46,17 @@ test('search by MRN and by date of birth with the keyboard alone', async ({ page
   const tom = s.patients.find((p) => p.name === 'Tom Whitaker')!;
   await signInByApi(context, s.frontDesk.email);
   await page.goto('/patients');
-  await page.getByRole('heading', { name: 'Patients' }).click();
   const search = page.getByRole('combobox', { name: /Search patients/ });
+  // The box has the focus when the page opens: `/` there is the shortcut too, and types nothing.
+  await expect(search).toBeFocused();
+  await page.keyboard.press('/');
+  await expect(search).toHaveValue('');
+  await page.getByRole('heading', { name: 'Patients' }).click();
   await expect(search).not.toBeFocused();
   await page.keyboard.press('/');
   await expect(search).toBeFocused();
+  // The shortcut only moves the focus: no slash in the box.
+  await expect(search).toHaveValue('');
   await page.keyboard.type(tom.mrn);
   const options = page.getByRole('listbox', { name: 'Matching patients' }).getByRole('option');
   await expect(options).toHaveCount(1);
