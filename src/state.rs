@@ -47,12 +47,15 @@ impl AppState {
 
     /// A lookup by key (the session of a token, one row by its id): on SQLite, when a
     /// pooled connection is idle, it runs right here on the async worker. A WAL reader
-    /// never waits for the writer, and an indexed lookup in the file takes a few
-    /// microseconds: less than handing it to a blocking thread and waking this one
-    /// again, which is most of a small read's cost. Otherwise (PostgreSQL, a network
-    /// round trip away; or every connection busy) it goes to the blocking pool like any
-    /// other query. Only for bounded work: a scan, a list or anything that writes goes
-    /// through `db` or `write`.
+    /// does not wait for the writer, and an indexed lookup of pages in the cache takes
+    /// a few microseconds: less than handing it to a blocking thread and waking this
+    /// one again, which is most of a small read's cost. The price: while it runs, this
+    /// worker serves nobody else, so a cold read from a slow disk, or a reader told
+    /// "busy" during WAL recovery (rare; it then sleeps up to `busy_timeout`), holds
+    /// the worker. Otherwise (PostgreSQL, a network round trip away; or every
+    /// connection busy) it goes to the blocking pool like any other query. Only for one
+    /// row by key: a list (even a row's child list), a scan or anything that writes
+    /// goes through `db` or `write`.
     pub async fn lookup<T, F>(&self, work: F) -> Result<T, ApiError>
     where
         F: FnOnce(&mut DbConnection) -> Result<T, ApiError> + Send + 'static,

@@ -382,6 +382,61 @@ mod tests {
         })
     }
 
+    /// What `probe` holds, in insertion order.
+    fn probes(conn: &mut DbConnection) -> Vec<i64> {
+        #[derive(diesel::QueryableByName)]
+        struct Probe {
+            #[diesel(sql_type = diesel::sql_types::BigInt)]
+            n: i64,
+        }
+        diesel::sql_query("SELECT n FROM probe ORDER BY rowid")
+            .load::<Probe>(conn)
+            .unwrap()
+            .into_iter()
+            .map(|p| p.n)
+            .collect()
+    }
+
+    /// A write that nests `write_transaction` (sign-in's throttle does) gets a savepoint
+    /// inside its own: a failing inner part is undone alone, and the job, a later inner
+    /// part and the neighbour in the same batch keep theirs.
+    #[tokio::test]
+    async fn a_failing_nested_write_transaction_is_undone_alone_inside_its_job() {
+        let dir = tempfile::tempdir().unwrap();
+        let (url, seal) = database(&dir);
+        let (log, rx) = AuditLog::unstarted(seal.clone(), true);
+        let nested = {
+            let log = log.clone();
+            tokio::spawn(async move {
+                log.write(|conn, audit| {
+                    diesel::sql_query("INSERT INTO probe (n) VALUES (1)").execute(conn)?;
+                    let inner: Result<(), ApiError> = conn.write_transaction(|c| {
+                        diesel::sql_query("INSERT INTO probe (n) VALUES (2)").execute(c)?;
+                        Err(ApiError::Conflict("refused inside".into()))
+                    });
+                    assert!(matches!(inner, Err(ApiError::Conflict(_))));
+                    conn.write_transaction(|c| {
+                        diesel::sql_query("INSERT INTO probe (n) VALUES (3)").execute(c)
+                    })?;
+                    audit.push(event(1));
+                    Ok(1)
+                })
+                .await
+            })
+        };
+        let neighbour = write(&log, 4, Step::Keep);
+        while rx.len() < 2 {
+            tokio::task::yield_now().await;
+        }
+        start_writer(&url, seal.clone(), rx, Duration::from_secs(60));
+        assert_eq!(nested.await.unwrap().unwrap(), 1);
+        assert_eq!(neighbour.await.unwrap().unwrap(), 4);
+        let mut conn = crate::db::open_connection(&url, Duration::from_secs(5)).unwrap();
+        assert_eq!(probes(&mut conn), vec![1, 3, 4]);
+        let report = verify_chain(&mut conn, &seal).unwrap();
+        assert!(report.ok && report.rows_checked == 2, "{report:?}");
+    }
+
     /// Every job is queued before the writer starts, so all of them are one batch:
     /// the refused one and the panicking one are undone alone, a read audit between
     /// them is kept, and the neighbours commit with their audit rows, in order.
@@ -413,18 +468,11 @@ mod tests {
         assert_eq!(last.await.unwrap().unwrap(), 4);
 
         let mut conn = crate::db::open_connection(&url, Duration::from_secs(5)).unwrap();
-        #[derive(diesel::QueryableByName)]
-        struct Probe {
-            #[diesel(sql_type = diesel::sql_types::BigInt)]
-            n: i64,
-        }
-        let kept: Vec<i64> = diesel::sql_query("SELECT n FROM probe ORDER BY rowid")
-            .load::<Probe>(&mut conn)
-            .unwrap()
-            .into_iter()
-            .map(|p| p.n)
-            .collect();
-        assert_eq!(kept, vec![1, 4], "only the kept writes are stored");
+        assert_eq!(
+            probes(&mut conn),
+            vec![1, 4],
+            "only the kept writes are stored"
+        );
         let audited: Vec<String> = crate::db::models::audit::chunk_after(&mut conn, 0, 100)
             .unwrap()
             .into_iter()

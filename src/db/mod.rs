@@ -258,7 +258,10 @@ impl DbConnection {
     /// IMMEDIATE` takes the lock up front (waiting up to `busy_timeout`) instead.
     /// PostgreSQL uses an ordinary transaction. Inside a transaction already (a write
     /// run by `AppState::write`, which on SQLite is the writer's batch, holding the
-    /// lock), `f` runs in a savepoint of it.
+    /// lock), `f` runs in a savepoint of it. Only nest it there: in a deferred (read)
+    /// transaction on SQLite a savepoint does not take the write lock up front, and a
+    /// caller that promises its own short transaction (`queue::claim_each`) would
+    /// quietly stretch into the outer one.
     pub fn write_transaction<T, E, F>(&mut self, f: F) -> Result<T, E>
     where
         F: FnOnce(&mut DbConnection) -> Result<T, E>,

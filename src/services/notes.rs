@@ -371,7 +371,7 @@ pub async fn read_note<I: NoteRef>(
     id: I,
 ) -> Result<View<I>, ApiError> {
     let (note, patient) = state
-        .lookup(move |conn| {
+        .db(move |conn| {
             let row = I::Row::find(conn, id)?.ok_or(ApiError::NotFound)?;
             let patient = row.patient();
             Ok((I::Row::view(conn, row)?, patient))

@@ -93,7 +93,7 @@ pub async fn register(
 /// A sample with its whole custody history, audited as read.
 pub async fn read(state: &AppState, caller: &Caller, id: SampleId) -> Result<Sample, ApiError> {
     let sample = state
-        .lookup(move |conn| {
+        .db(move |conn| {
             let row = samples::find(conn, id)?.ok_or(ApiError::NotFound)?;
             view(conn, row)
         })

@@ -51,6 +51,18 @@ async fn every_pooled_sqlite_connection_runs_wal_full_sync_with_foreign_keys() {
                 .unwrap();
             assert!(busy.value >= 1000, "busy_timeout {}", busy.value);
         }
+        // The first four are the background pool's (writable), the rest the requests'.
+        for (n, conn) in conns.iter_mut().enumerate() {
+            let conn: &mut DbConnection = conn;
+            let read_only = diesel::sql_query("SELECT query_only AS value FROM pragma_query_only")
+                .get_result::<Int>(conn)
+                .unwrap();
+            assert_eq!(
+                read_only.value,
+                i64::from(n >= 4),
+                "query_only of connection {n}"
+            );
+        }
     })
     .await
     .unwrap();
