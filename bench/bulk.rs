@@ -149,34 +149,29 @@ impl Conn {
         }
         .with_context(|| sql.chars().take(300).collect::<String>())
     }
-    fn texts(&mut self, sql: &str) -> anyhow::Result<Vec<String>> {
+    /// The rows a query answers, on either backend.
+    fn load<T>(&mut self, sql: &str) -> anyhow::Result<Vec<T>>
+    where
+        T: QueryableByName<diesel::sqlite::Sqlite> + QueryableByName<diesel::pg::Pg> + 'static,
+    {
         let q = diesel::sql_query(sql);
-        let rows: Vec<Text1> = match self {
+        match self {
             Conn::Sqlite(c, _) => q.load(c),
             Conn::Postgres(c) => q.load(c),
         }
-        .with_context(|| sql.to_owned())?;
-        Ok(rows.into_iter().map(|r| r.t).collect())
+        .with_context(|| sql.to_owned())
+    }
+    fn texts(&mut self, sql: &str) -> anyhow::Result<Vec<String>> {
+        Ok(self.load::<Text1>(sql)?.into_iter().map(|r| r.t).collect())
     }
     fn int(&mut self, sql: &str) -> anyhow::Result<i64> {
-        let q = diesel::sql_query(sql);
-        let rows: Vec<Int1> = match self {
-            Conn::Sqlite(c, _) => q.load(c),
-            Conn::Postgres(c) => q.load(c),
-        }
-        .with_context(|| sql.to_owned())?;
-        rows.first()
+        self.load::<Int1>(sql)?
+            .first()
             .map(|r| r.n)
             .ok_or_else(|| anyhow!("no row: {sql}"))
     }
     fn service(&mut self, sql: &str) -> anyhow::Result<Option<ServiceRow>> {
-        let q = diesel::sql_query(sql);
-        let rows: Vec<ServiceRow> = match self {
-            Conn::Sqlite(c, _) => q.load(c),
-            Conn::Postgres(c) => q.load(c),
-        }
-        .with_context(|| sql.to_owned())?;
-        Ok(rows.into_iter().next())
+        Ok(self.load::<ServiceRow>(sql)?.into_iter().next())
     }
     /// An id column as text that `Uuid::parse_str` reads.
     fn id_text(&self, column: &str) -> String {
@@ -204,6 +199,36 @@ impl Conn {
             }
         }
     }
+}
+
+/// The repository and its target folder (`CARGO_TARGET_DIR`, or `target/`).
+pub fn repo_and_target() -> (std::path::PathBuf, std::path::PathBuf) {
+    let manifest = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| manifest.join("target"));
+    (manifest, target)
+}
+
+/// The dermachart binary the tools run: the one given, or target/release/dermachart,
+/// built first (`cargo build --release --bin dermachart`, a no-op when up to date).
+pub fn server_binary(given: Option<&std::path::Path>) -> anyhow::Result<std::path::PathBuf> {
+    if let Some(bin) = given {
+        return Ok(bin.to_path_buf());
+    }
+    let (manifest, target) = repo_and_target();
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let out = std::process::Command::new(cargo)
+        .current_dir(&manifest)
+        .args(["build", "--release", "--bin", "dermachart"])
+        .output()?;
+    if !out.status.success() {
+        bail!(
+            "cargo build --release --bin dermachart failed:\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    Ok(target.join("release").join("dermachart"))
 }
 
 fn ts(at: NaiveDateTime) -> String {

@@ -559,10 +559,7 @@ impl Run {
 
 fn main() -> anyhow::Result<()> {
     let args = Args::parse();
-    let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    let target = std::env::var_os("CARGO_TARGET_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| manifest.join("target"));
+    let (manifest, target) = bulk::repo_and_target();
     let stamp = Utc::now().format("%Y%m%dT%H%M%SZ").to_string();
     let mut p = Progress {
         tty: std::io::stdout().is_terminal(),
@@ -590,23 +587,11 @@ fn main() -> anyhow::Result<()> {
     }
 
     p.start("build the server (cargo build --release)");
-    let bin = match &args.server_bin {
-        Some(bin) => {
-            p.done(&format!("given: {}", bin.display()));
-            bin.clone()
-        }
-        None => {
-            let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-            run(Command::new(cargo).current_dir(&manifest).args([
-                "build",
-                "--release",
-                "--bin",
-                "dermachart",
-            ]))?;
-            p.done("target/release/dermachart");
-            target.join("release").join("dermachart")
-        }
-    };
+    let bin = bulk::server_binary(args.server_bin.as_deref())?;
+    p.done(&match &args.server_bin {
+        Some(given) => format!("given: {}", given.display()),
+        None => "target/release/dermachart".to_owned(),
+    });
     let commit = run(Command::new("git").current_dir(&manifest).args([
         "describe",
         "--always",

@@ -44,28 +44,8 @@ struct Args {
 
 fn main() -> anyhow::Result<()> {
     let args = Args::parse();
-    let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    let target = std::env::var_os("CARGO_TARGET_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| manifest.join("target"));
-    let bin = match &args.server_bin {
-        Some(bin) => bin.clone(),
-        None => {
-            let bin = target.join("release").join("dermachart");
-            if !bin.exists() {
-                let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-                let ok = Command::new(cargo)
-                    .current_dir(&manifest)
-                    .args(["build", "--release", "--bin", "dermachart"])
-                    .status()?
-                    .success();
-                if !ok {
-                    bail!("cargo build --release --bin dermachart failed");
-                }
-            }
-            bin
-        }
-    };
+    let (_, target) = bulk::repo_and_target();
+    let bin = bulk::server_binary(args.server_bin.as_deref())?;
     let load_before = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
     let t = Instant::now();
     let out = Command::new(&bin)

@@ -289,17 +289,13 @@ fn commit_batch(conn: &mut DbConnection, seal: &ChainSeal, jobs: Vec<Job>) -> bo
     intact
 }
 
-/// The depth of the connection's transaction nesting (1: the batch, 2: a job's savepoint).
-fn depth(conn: &mut DbConnection) -> diesel::QueryResult<u32> {
-    conn.transaction_depth()
-}
-
-/// Rolls back savepoints a panicked job left open, down to its own (depth 2).
+/// Rolls back savepoints a panicked job left open, down to its own (depth 1 is the
+/// batch, 2 a job's savepoint).
 fn unwind_to_savepoint(conn: &mut DbConnection) -> diesel::QueryResult<()> {
-    while depth(conn)? > 2 {
+    while conn.transaction_depth()? > 2 {
         <DbConnection as Connection>::TransactionManager::rollback_transaction(conn)?;
     }
-    if depth(conn)? == 2 {
+    if conn.transaction_depth()? == 2 {
         Ok(())
     } else {
         Err(diesel::result::Error::BrokenTransactionManager)

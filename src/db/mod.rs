@@ -11,6 +11,24 @@ use diesel::r2d2::{CustomizeConnection, Pool, PooledConnection};
 use diesel::{Connection, PgConnection, SqliteConnection};
 use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
 
+/// One multi-row `INSERT` of a slice of rows into a table, on whichever backend the
+/// connection holds: through the generic `DbConnection` diesel inserts a slice row by
+/// row (one statement each), so the backend's own connection is used. The caller keeps
+/// each slice under the backend's bind-parameter limit.
+macro_rules! insert_rows {
+    ($conn:expr, $table:expr, $rows:expr) => {
+        match $conn {
+            $crate::db::DbConnection::Postgres(pg) => {
+                diesel::insert_into($table).values($rows).execute(pg)
+            }
+            $crate::db::DbConnection::Sqlite(lite) => {
+                diesel::insert_into($table).values($rows).execute(lite)
+            }
+        }
+    };
+}
+pub(crate) use insert_rows;
+
 /// A connection to whichever backend `DATABASE_URL` names.
 #[derive(diesel::MultiConnection)]
 pub enum DbConnection {

@@ -186,6 +186,22 @@ async fn logins_are_audited_ok_and_failed_without_the_email() {
     assert!(actions.contains(&"login_failed"));
     let failed = rows.iter().find(|r| r.action == "login_failed").unwrap();
     assert_eq!(failed.actor_id, Some(s.user_id));
+    // The success row names the session it opened (written in the same transaction).
+    let hash = dermachart::auth::session::token_hash(&s.token);
+    let session_id = app
+        .with_db(move |conn| {
+            use dermachart::db::schema::sessions::dsl::*;
+            use diesel::prelude::*;
+            sessions
+                .filter(token_hash.eq(hash))
+                .select(id)
+                .first::<dermachart::db::types::SessionId>(conn)
+                .unwrap()
+        })
+        .await;
+    let succeeded = rows.iter().find(|r| r.action == "login_succeeded").unwrap();
+    assert_eq!(succeeded.actor_id, Some(s.user_id));
+    assert_eq!(succeeded.entity_id, Some(session_id.to_string()));
     for r in &rows {
         let all = format!("{r:?}");
         assert!(!all.contains(&s.email), "no email in the audit log");

@@ -248,17 +248,24 @@ async fn the_wrong_type_unknown_columns_clinical_columns_from_front_desk_and_ove
     assert_eq!(p["fitzpatrick_type"], 3);
 }
 
+/// A file of `rows` distinct patients, `Given{i} Family{i}`, born in the days of `month`
+/// (`YYYY-MM`), each with an email.
+fn numbered_patients(rows: usize, month: &str) -> String {
+    let mut csv = String::from("given_name,family_name,date_of_birth,email\n");
+    for i in 0..rows {
+        csv.push_str(&format!(
+            "Given{i},Family{i},{month}-{:02},p{i}@example.org\n",
+            1 + i % 28
+        ));
+    }
+    csv
+}
+
 #[tokio::test]
 async fn a_large_file_imports_whole() {
     let app = spawn_app().await;
     let desk = app.sign_in(Role::FrontDesk).await.token;
-    let mut csv = String::from("given_name,family_name,date_of_birth,email\n");
-    for i in 0..3000 {
-        csv.push_str(&format!(
-            "Given{i},Family{i},1980-01-{:02},p{i}@example.org\n",
-            1 + i % 28
-        ));
-    }
+    let csv = numbered_patients(3000, "1980-01");
     let r = import(&app, &desk, "text/csv", csv).await;
     assert_eq!(r.status(), 201);
     let body: Value = r.json().await.unwrap();
@@ -316,13 +323,7 @@ async fn problems_far_apart_in_a_large_file_are_each_reported_by_line() {
 async fn a_file_imported_twice_is_refused_naming_at_most_a_thousand_duplicates() {
     let app = spawn_app().await;
     let desk = app.sign_in(Role::FrontDesk).await.token;
-    let mut csv = String::from("given_name,family_name,date_of_birth,email\n");
-    for i in 0..2500 {
-        csv.push_str(&format!(
-            "Given{i},Family{i},1975-02-{:02},p{i}@example.org\n",
-            1 + i % 28
-        ));
-    }
+    let csv = numbered_patients(2500, "1975-02");
     let r = import(&app, &desk, "text/csv", csv.clone()).await;
     assert_eq!(r.status(), 201);
     let first: Value = r.json().await.unwrap();

@@ -47,14 +47,7 @@ pub fn insert(conn: &mut DbConnection, row: &AuditRow) -> QueryResult<usize> {
 pub fn insert_all(conn: &mut DbConnection, rows: &[AuditRow]) -> QueryResult<usize> {
     let mut inserted = 0;
     for chunk in rows.chunks(500) {
-        inserted += match conn {
-            DbConnection::Postgres(pg) => diesel::insert_into(audit_log::table)
-                .values(chunk)
-                .execute(pg)?,
-            DbConnection::Sqlite(lite) => diesel::insert_into(audit_log::table)
-                .values(chunk)
-                .execute(lite)?,
-        };
+        inserted += crate::db::insert_rows!(conn, audit_log::table, chunk)?;
     }
     Ok(inserted)
 }

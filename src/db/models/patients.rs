@@ -205,14 +205,7 @@ const _: () = assert!(ROWS_PER_INSERT * NEW_PATIENT_COLUMNS < 32_766);
 pub fn insert_many(conn: &mut DbConnection, rows: &[NewPatient]) -> QueryResult<usize> {
     let mut inserted = 0;
     for chunk in rows.chunks(ROWS_PER_INSERT) {
-        inserted += match conn {
-            DbConnection::Postgres(pg) => diesel::insert_into(patients::table)
-                .values(chunk)
-                .execute(pg)?,
-            DbConnection::Sqlite(lite) => diesel::insert_into(patients::table)
-                .values(chunk)
-                .execute(lite)?,
-        };
+        inserted += crate::db::insert_rows!(conn, patients::table, chunk)?;
     }
     Ok(inserted)
 }
