@@ -22,7 +22,7 @@ use crate::db::types::{AuditId, PatientId, UserId};
 use crate::db::{Backend, DbConnection, DbPool};
 use crate::domain::role::Role;
 use crate::error::ApiError;
-use writer::{Cause, Finish, Job, Queued, Target, WriteWork};
+use writer::{Cause, Finish, Job, Queued, Ran, Target, WriteWork};
 
 /// What happened (SPEC §6 "Audit").
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
@@ -184,16 +184,17 @@ impl AuditLog {
     }
 
     /// Runs an audited write on the writer (SQLite): `work` in a savepoint of the
-    /// writer's next batch, its events appended in the same savepoint; answers once
-    /// the batch committed. A refusal (`Err`) undoes only this write.
+    /// writer's next batch, its events appended with the batch's rows if it is kept;
+    /// answers once the batch committed. A refusal (`Err`) undoes only this write.
     pub async fn write<T, F>(&self, work: F) -> Result<T, ApiError>
     where
         F: FnOnce(&mut DbConnection, &mut Vec<AuditEvent>) -> Result<T, ApiError> + Send + 'static,
         T: Send + 'static,
     {
         let (tx, rx) = oneshot::channel::<Result<Result<T, ApiError>, Cause>>();
-        let job: WriteWork = Box::new(move |conn, seal| {
-            let result = conn.map(|conn| audited(conn, seal, work));
+        let job: WriteWork = Box::new(move |conn| {
+            let mut events = Vec::new();
+            let result = conn.map(|conn| work(conn, &mut events));
             let keep = matches!(result, Some(Ok(_)));
             let finish: Finish = Box::new(move |committed| {
                 let answer = match (result, committed) {
@@ -203,7 +204,11 @@ impl AuditLog {
                 };
                 let _ = tx.send(answer);
             });
-            (keep, finish)
+            Ran {
+                keep,
+                events,
+                finish,
+            }
         });
         self.tx
             .send((Job::Write(job), Instant::now()))

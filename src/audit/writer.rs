@@ -5,7 +5,8 @@
 //! - On SQLite the thread owns the one connection that writes clinical data: every
 //!   `AppState::write` runs here, each in a savepoint of the batch's `BEGIN IMMEDIATE`
 //!   transaction, so a refused or failed job is undone alone and its neighbours
-//!   commit. Each job's audit rows are appended inside its own savepoint: no change
+//!   commit. The audit rows of every kept job (and of every read audit) join the
+//!   chain at the end of the batch, in queue order, in the same transaction: no change
 //!   commits without its rows, no row without its change. Requests no longer queue
 //!   for the file's write lock through `busy_timeout` sleeps; they queue here, in
 //!   order, and one fsync commits the lot.
@@ -13,7 +14,7 @@
 //!   serialised where they must be by advisory locks); the thread takes a pooled
 //!   connection per batch.
 //!
-//! Consecutive read-audit jobs share one savepoint and one multi-row insert.
+//! A batch reads the chain's head once and appends all its rows in multi-row inserts.
 use std::panic::AssertUnwindSafe;
 use std::time::{Duration, Instant};
 
@@ -34,11 +35,19 @@ pub type Ack = oneshot::Sender<Result<(), Cause>>;
 /// Told, after the batch ended, whether it committed.
 pub type Finish = Box<dyn FnOnce(Result<(), Cause>) + Send>;
 
-/// A write to run inside its savepoint: it returns whether to keep its changes, and
-/// what to do once the batch's fate is known. Given no connection, it does not run
-/// (the writer refused it) and is then told why through its `Finish`.
-pub type WriteWork =
-    Box<dyn FnOnce(Option<&mut DbConnection>, &ChainSeal) -> (bool, Finish) + Send>;
+/// What a write did in its savepoint.
+pub struct Ran {
+    /// Keep its changes (release the savepoint) or undo them.
+    pub keep: bool,
+    /// The audit rows of what it changed (appended only if kept).
+    pub events: Vec<AuditEvent>,
+    /// Told, once the batch ended, whether it committed.
+    pub finish: Finish,
+}
+
+/// A write to run inside its savepoint. Given no connection, it does not run (the
+/// writer refused it) and is then told why through its `Finish`.
+pub type WriteWork = Box<dyn FnOnce(Option<&mut DbConnection>) -> Ran + Send>;
 
 pub enum Job {
     /// Read audit rows to append.
@@ -88,7 +97,7 @@ pub fn run(
             .into_iter()
             .partition(|(_, queued)| queued.elapsed() <= max_wait);
         for (job, _) in stale {
-            fail(job, seal, "writer_backlog");
+            fail(job, "writer_backlog");
         }
         if fresh.is_empty() {
             continue;
@@ -101,8 +110,7 @@ pub fn run(
                 }
                 Err(err) => {
                     tracing::error!(error = %err, "audit batch failed: no connection");
-                    jobs.into_iter()
-                        .for_each(|job| fail(job, seal, "pool_timeout"));
+                    jobs.into_iter().for_each(|job| fail(job, "pool_timeout"));
                 }
             },
             Target::Own { conn: slot, open } => {
@@ -111,8 +119,7 @@ pub fn run(
                         Ok(c) => *slot = Some(c),
                         Err(err) => {
                             tracing::error!(error = %err, "the writer cannot open its connection");
-                            jobs.into_iter()
-                                .for_each(|job| fail(job, seal, "write_failed"));
+                            jobs.into_iter().for_each(|job| fail(job, "write_failed"));
                             continue;
                         }
                     }
@@ -136,22 +143,19 @@ fn weight(job: &Job) -> usize {
 }
 
 /// Refuses a job without running it.
-fn fail(job: Job, seal: &ChainSeal, cause: Cause) {
+fn fail(job: Job, cause: Cause) {
     match job {
         Job::Audit(_, ack) => {
             let _ = ack.send(Err(cause));
         }
-        Job::Write(work) => {
-            let (_, finish) = work(None, seal);
-            finish(Err(cause));
-        }
+        Job::Write(work) => (work(None).finish)(Err(cause)),
     }
 }
 
 /// What each job is told once the batch ended.
 enum Done {
-    /// Read audits whose rows were appended (true) or refused (false).
-    Acks(Vec<Ack>, bool),
+    /// Read audits (their rows are appended with the batch's).
+    Ack(Ack),
     Finish(Finish),
     /// The work panicked; its answer channel is gone.
     Lost,
@@ -174,83 +178,73 @@ fn commit_batch(conn: &mut DbConnection, seal: &ChainSeal, jobs: Vec<Job>) -> bo
     if let Err(err) = begun {
         let cause = cause_of(&err);
         tracing::error!(error = %err, cause, "write batch could not begin");
-        jobs.into_iter().for_each(|job| fail(job, seal, cause));
+        jobs.into_iter().for_each(|job| fail(job, cause));
         return cause == "database_locked";
     }
     let mut done = Vec::new();
     let mut broken: Option<Cause> = None;
-    // Savepoints keep one job's failure from undoing another's; a batch of read audits
-    // alone (always so on PostgreSQL) is one group (they are merged below), so it
-    // needs none.
-    let isolate = jobs.iter().any(|job| matches!(job, Job::Write(_)));
-    let mut jobs = jobs.into_iter().peekable();
-    while let Some(job) = jobs.next() {
+    // The rows to append at the end: read audits' and kept writes', in queue order.
+    let mut rows: Vec<AuditEvent> = Vec::new();
+    for job in jobs {
         if let Some(cause) = broken {
-            fail(job, seal, cause);
+            fail(job, cause);
             continue;
         }
-        if isolate {
-            if let Err(err) =
-                <DbConnection as Connection>::TransactionManager::begin_transaction(conn)
-            {
-                tracing::error!(error = %err, "write batch: savepoint failed");
-                broken = Some(cause_of(&err));
-                fail(job, seal, "write_failed");
+        let work = match job {
+            Job::Audit(events, ack) => {
+                rows.extend(events);
+                done.push(Done::Ack(ack));
                 continue;
             }
+            Job::Write(work) => work,
+        };
+        // Each write in a savepoint: one job's failure does not undo another's (read
+        // audits write nothing before the batch's rows, so they need none).
+        if let Err(err) = <DbConnection as Connection>::TransactionManager::begin_transaction(conn)
+        {
+            tracing::error!(error = %err, "write batch: savepoint failed");
+            broken = Some(cause_of(&err));
+            (work(None).finish)(Err("write_failed"));
+            continue;
         }
-        let (keep, outcome) = match job {
-            Job::Audit(events, ack) => {
-                // This and every read audit queued right after it: one savepoint, one
-                // chain extension, one multi-row insert.
-                let mut events = events;
-                let mut acks = vec![ack];
-                while let Some(Job::Audit(..)) = jobs.peek() {
-                    if let Some(Job::Audit(more, ack)) = jobs.next() {
-                        events.extend(more);
-                        acks.push(ack);
-                    }
+        let (keep, outcome) = match std::panic::catch_unwind(AssertUnwindSafe(|| work(Some(conn))))
+        {
+            Ok(ran) => {
+                if ran.keep {
+                    rows.extend(ran.events);
                 }
-                match append_chained(conn, seal, events.iter()) {
-                    Ok(()) => (true, Done::Acks(acks, true)),
-                    Err(err) => {
-                        tracing::error!(error = %err, events = events.len(), "audit batch failed");
-                        (false, Done::Acks(acks, false))
-                    }
-                }
+                (ran.keep, Done::Finish(ran.finish))
             }
-            Job::Write(work) => {
-                match std::panic::catch_unwind(AssertUnwindSafe(|| work(Some(conn), seal))) {
-                    Ok((keep, finish)) => (keep, Done::Finish(finish)),
-                    Err(_) => {
-                        // Undo it alone: unwind whatever savepoints it left open, then
-                        // its own (below). Its answer channel is gone (a 500).
-                        tracing::error!("a write panicked; it is rolled back alone");
-                        if unwind_to_savepoint(conn).is_err() {
-                            broken = Some("write_failed");
-                            done.push(Done::Lost);
-                            continue;
-                        }
-                        (false, Done::Lost)
-                    }
+            Err(_) => {
+                // Undo it alone: unwind whatever savepoints it left open, then its
+                // own (below). Its answer channel is gone (a 500).
+                tracing::error!("a write panicked; it is rolled back alone");
+                if unwind_to_savepoint(conn).is_err() {
+                    broken = Some("write_failed");
+                    done.push(Done::Lost);
+                    continue;
                 }
+                (false, Done::Lost)
             }
         };
-        if isolate {
-            let step = if keep {
-                <DbConnection as Connection>::TransactionManager::commit_transaction(conn)
-            } else {
-                <DbConnection as Connection>::TransactionManager::rollback_transaction(conn)
-            };
-            if let Err(err) = step {
-                tracing::error!(error = %err, "write batch: savepoint release or rollback failed");
-                broken = Some("write_failed");
-            }
-        } else if !keep {
-            // No savepoint to fall back to: the batch (read audits only) fails whole.
-            broken = Some("audit_write_failed");
+        let step = if keep {
+            <DbConnection as Connection>::TransactionManager::commit_transaction(conn)
+        } else {
+            <DbConnection as Connection>::TransactionManager::rollback_transaction(conn)
+        };
+        if let Err(err) = step {
+            tracing::error!(error = %err, "write batch: savepoint release or rollback failed");
+            broken = Some("write_failed");
         }
         done.push(outcome);
+    }
+    if broken.is_none() && !rows.is_empty() {
+        // One head read and one chain extension for the whole batch, after every
+        // change it covers: if it fails, nothing of the batch commits.
+        if let Err(err) = append_chained(conn, seal, rows.iter()) {
+            tracing::error!(error = %err, events = rows.len(), "audit batch failed");
+            broken = Some("audit_write_failed");
+        }
     }
     let (outcome, intact) = match broken {
         Some(cause) => {
@@ -272,15 +266,8 @@ fn commit_batch(conn: &mut DbConnection, seal: &ChainSeal, jobs: Vec<Job>) -> bo
     };
     for d in done {
         match d {
-            Done::Acks(acks, appended) => {
-                let answer = if appended {
-                    outcome
-                } else {
-                    Err("audit_write_failed")
-                };
-                for ack in acks {
-                    let _ = ack.send(answer);
-                }
+            Done::Ack(ack) => {
+                let _ = ack.send(outcome);
             }
             Done::Finish(finish) => finish(outcome),
             Done::Lost => {}
@@ -484,6 +471,46 @@ mod tests {
 
         // The writer goes on after the failures.
         assert_eq!(write(&log, 5, Step::Keep).await.unwrap().unwrap(), 5);
+    }
+
+    /// The batch's audit rows are appended after its writes, all at once: when that
+    /// append fails, no write of the batch commits (none without its rows) and every
+    /// job is told 503; the writer goes on with the next batch.
+    #[tokio::test]
+    async fn when_the_batch_audit_append_fails_nothing_of_the_batch_commits() {
+        let dir = tempfile::tempdir().unwrap();
+        let (url, seal) = database(&dir);
+        let mut setup = crate::db::open_connection(&url, Duration::from_secs(5)).unwrap();
+        setup
+            .batch_execute(
+                "CREATE TRIGGER poison BEFORE INSERT ON audit_log WHEN NEW.entity_id = '13' \
+                 BEGIN SELECT RAISE(ABORT, 'poisoned row'); END",
+            )
+            .unwrap();
+        let (log, rx) = AuditLog::unstarted(seal.clone(), true);
+        let first = write(&log, 1, Step::Keep);
+        let reader = {
+            let log = log.clone();
+            tokio::spawn(async move { log.record_all(vec![event(9)]).await })
+        };
+        let poisoned = write(&log, 13, Step::Keep);
+        while rx.len() < 3 {
+            tokio::task::yield_now().await;
+        }
+        start_writer(&url, seal.clone(), rx, Duration::from_secs(60));
+        assert!(matches!(first.await.unwrap(), Err(ApiError::Unavailable)));
+        assert!(matches!(reader.await.unwrap(), Err(ApiError::Unavailable)));
+        assert!(matches!(
+            poisoned.await.unwrap(),
+            Err(ApiError::Unavailable)
+        ));
+        assert_eq!(probes(&mut setup), Vec::<i64>::new(), "no write committed");
+        assert_eq!(crate::db::models::audit::head(&mut setup).unwrap(), None);
+
+        assert_eq!(write(&log, 2, Step::Keep).await.unwrap().unwrap(), 2);
+        assert_eq!(probes(&mut setup), vec![2]);
+        let report = verify_chain(&mut setup, &seal).unwrap();
+        assert!(report.ok && report.rows_checked == 1, "{report:?}");
     }
 
     /// A job that waited in the queue longer than the limit is refused unrun (503).

@@ -332,8 +332,6 @@ pub fn refuse_stranding(
             start: appt.starts_at - Duration::days(2),
             end: appt.blocked_until + Duration::days(2),
         };
-        let calendar =
-            scheduling::load_calendar(conn, tz, practitioner, None, window, Some(appt.id))?;
         // The stored times decide (a service changed since keeps its booked length).
         let visit = Interval {
             start: appt.starts_at,
@@ -343,6 +341,8 @@ pub fn refuse_stranding(
             start: appt.starts_at,
             end: appt.blocked_until,
         };
+        let calendar =
+            scheduling::load_calendar(conn, tz, practitioner, None, window, held, Some(appt.id))?;
         if !calendar.fits_hours_and_time_off(visit, held) {
             stranded.push(Appointment::from(appt));
         }

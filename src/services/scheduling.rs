@@ -60,15 +60,19 @@ pub fn shape_of(service: &ServiceRow) -> SlotShape {
     }
 }
 
-/// Loads what the checks need for one practitioner (and optionally one patient) over `window`.
+/// Loads what the checks need for one practitioner (and optionally one patient): the
+/// working hours and time off over `window`, and the appointments that overlap `busy`
+/// (only the span the checks ask about: whatever lies outside it cannot clash).
 pub fn load_calendar(
     conn: &mut DbConnection,
     tz: Tz,
     practitioner: PractitionerId,
     patient: Option<PatientId>,
     window: Interval,
+    busy: Interval,
     except: Option<AppointmentId>,
 ) -> Result<Calendar<LocationId, RoomId>, ApiError> {
+    let span = busy;
     let hours = clinic::working_hours_of(conn, practitioner)?;
     let ranges: Vec<WeeklyRange<LocationId>> = hours
         .iter()
@@ -85,12 +89,12 @@ pub fn load_calendar(
         .filter_map(|t| Interval::new(t.starts_at, t.ends_at))
         .collect();
     let practitioner_busy =
-        appointments::practitioner_busy(conn, practitioner, window.start, window.end, except)?
+        appointments::practitioner_busy(conn, practitioner, span.start, span.end, except)?
             .into_iter()
             .filter_map(|a| Interval::new(a.starts_at, a.blocked_until))
             .collect();
     let patient_busy = match patient {
-        Some(p) => appointments::patient_busy(conn, p, window.start, window.end, except)?
+        Some(p) => appointments::patient_busy(conn, p, span.start, span.end, except)?
             .into_iter()
             .filter_map(|a| Interval::new(a.starts_at, a.ends_at))
             .collect(),
@@ -101,7 +105,7 @@ pub fn load_calendar(
     location_ids.dedup();
     let room_rows = clinic::rooms_at(conn, &location_ids)?;
     let room_ids: Vec<RoomId> = room_rows.iter().map(|r| r.id).collect();
-    let busy = appointments::rooms_busy(conn, &room_ids, window.start, window.end, except)?;
+    let busy = appointments::rooms_busy(conn, &room_ids, span.start, span.end, except)?;
     let rooms = room_rows
         .into_iter()
         .map(|r| {
@@ -186,6 +190,7 @@ fn place(
         b.practitioner_id,
         Some(b.patient_id),
         window,
+        held,
         except,
     )?;
     let (_, room) = calendar
@@ -426,9 +431,14 @@ pub fn availability(
         start: from - Duration::days(1),
         end: to + shape.duration + shape.buffer + Duration::days(1),
     };
+    // Every slot's held time lies in here.
+    let held = Interval {
+        start: from,
+        end: to + shape.duration + shape.buffer,
+    };
     let mut slots = Vec::new();
     for p in practitioners {
-        let calendar = load_calendar(conn, tz, *p, patient, window, None)?;
+        let calendar = load_calendar(conn, tz, *p, patient, window, held, None)?;
         for (start, room) in
             calendar.free_slots(shape, service.requires_room, from, to, step, not_before)
         {

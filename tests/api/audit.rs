@@ -471,3 +471,75 @@ async fn the_openapi_document_describes_the_verify_report() {
         "{anchor}"
     );
 }
+
+/// On SQLite `seq` is the audit table's rowid (`INTEGER PRIMARY KEY`), so an appended
+/// row updates no separate index beside it; the migration that rebuilt the table
+/// keeps every row and the chain: undone and redone on a log with history, the rows
+/// are the same and the chain verifies.
+#[tokio::test]
+async fn on_sqlite_the_audit_log_is_keyed_by_its_rowid_and_its_rebuild_keeps_the_chain() {
+    use dermachart::db::{Backend, DbConnection};
+    use diesel::prelude::*;
+    use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
+    const SQLITE: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
+
+    if backend() != Backend::Sqlite {
+        return;
+    }
+    /// The audit table's indexes that exist only because of its primary key.
+    fn primary_key_indexes(conn: &mut DbConnection) -> i64 {
+        #[derive(QueryableByName)]
+        struct Count {
+            #[diesel(sql_type = diesel::sql_types::BigInt)]
+            n: i64,
+        }
+        diesel::sql_query(
+            "SELECT count(*) AS n FROM pragma_index_list('audit_log') WHERE origin = 'pk'",
+        )
+        .get_result::<Count>(conn)
+        .unwrap()
+        .n
+    }
+    fn migrate(conn: &mut DbConnection, undo: bool) {
+        let DbConnection::Sqlite(c) = conn else {
+            unreachable!("SQLite only")
+        };
+        if undo {
+            let undone = c.revert_last_migration(SQLITE).unwrap();
+            assert_eq!(undone.to_string(), "20261206000011", "the rowid migration");
+        } else {
+            c.run_pending_migrations(SQLITE).unwrap();
+        }
+    }
+    let chain = |rows: Vec<dermachart::db::models::audit::AuditRow>| {
+        rows.into_iter()
+            .map(|r| (r.seq, r.hash))
+            .collect::<Vec<_>>()
+    };
+
+    let (app, admin) = app_with_history().await;
+    assert_eq!(app.with_db(primary_key_indexes).await, 0);
+    let before = chain(app.audit_rows().await);
+
+    app.with_db(|conn| migrate(conn, true)).await;
+    assert_eq!(
+        app.with_db(primary_key_indexes).await,
+        1,
+        "undone: seq has its own index again"
+    );
+    assert_eq!(chain(app.audit_rows().await), before);
+
+    app.with_db(|conn| migrate(conn, false)).await;
+    assert_eq!(app.with_db(primary_key_indexes).await, 0);
+    let after = chain(app.audit_rows().await);
+    assert_eq!(
+        after[..before.len()],
+        before[..],
+        "every row kept, in order"
+    );
+    let report = verify(&app, &admin).await;
+    assert_eq!(report["ok"], true, "{report}");
+    // And the log still refuses changes.
+    let refused = app.sql("UPDATE audit_log SET action = 'read'").await;
+    assert!(refused.unwrap_err().to_string().contains("append-only"));
+}

@@ -69,6 +69,39 @@ fn earliest_start_overlapping(from: NaiveDateTime) -> NaiveDateTime {
     from - chrono::Duration::hours(MAX_SPAN_HOURS)
 }
 
+/// What an overlap check needs of a slot-holding appointment: its times and room,
+/// not the whole row (a check reads every appointment around the slot, so decoding
+/// notes, ids and five timestamps of each was most of a booking's work).
+#[derive(Debug, Clone, Copy, Queryable, Selectable)]
+#[diesel(table_name = appointments)]
+pub struct Busy {
+    pub id: AppointmentId,
+    pub room_id: Option<RoomId>,
+    pub starts_at: NaiveDateTime,
+    pub ends_at: NaiveDateTime,
+    pub blocked_until: NaiveDateTime,
+}
+
+/// Holds its slot: not one of `NON_BLOCKING`. Written out as two comparisons, not
+/// `ne_all`, so that the lookups below are static queries, prepared once per
+/// connection (an `IN` list is rebuilt and re-parsed on every call on SQLite).
+#[diesel::dsl::auto_type]
+fn holds_its_slot() -> _ {
+    let cancelled: AppointmentStatus = NON_BLOCKING[0];
+    let no_show: AppointmentStatus = NON_BLOCKING[1];
+    appointments::status
+        .ne(cancelled)
+        .and(appointments::status.ne(no_show))
+}
+
+/// Drops the appointment being moved (it does not clash with itself).
+fn without(mut busy: Vec<Busy>, except: Option<AppointmentId>) -> Vec<Busy> {
+    if let Some(id) = except {
+        busy.retain(|b| b.id != id);
+    }
+    busy
+}
+
 /// Slot-holding appointments of a practitioner that overlap `[from, to)` (by `blocked_until`).
 pub fn practitioner_busy(
     conn: &mut DbConnection,
@@ -76,19 +109,16 @@ pub fn practitioner_busy(
     from: NaiveDateTime,
     to: NaiveDateTime,
     except: Option<AppointmentId>,
-) -> QueryResult<Vec<AppointmentRow>> {
-    let mut q = appointments::table
+) -> QueryResult<Vec<Busy>> {
+    let busy = appointments::table
         .filter(appointments::practitioner_id.eq(practitioner))
-        .filter(appointments::status.ne_all(NON_BLOCKING))
+        .filter(holds_its_slot())
         .filter(appointments::starts_at.lt(to))
         .filter(appointments::starts_at.gt(earliest_start_overlapping(from)))
         .filter(appointments::blocked_until.gt(from))
-        .select(AppointmentRow::as_select())
-        .into_boxed();
-    if let Some(id) = except {
-        q = q.filter(appointments::id.ne(id));
-    }
-    q.load(conn)
+        .select(Busy::as_select())
+        .load(conn)?;
+    Ok(without(busy, except))
 }
 
 /// Slot-holding appointments of a patient that overlap `[from, to)` (by `ends_at`).
@@ -98,19 +128,16 @@ pub fn patient_busy(
     from: NaiveDateTime,
     to: NaiveDateTime,
     except: Option<AppointmentId>,
-) -> QueryResult<Vec<AppointmentRow>> {
-    let mut q = appointments::table
+) -> QueryResult<Vec<Busy>> {
+    let busy = appointments::table
         .filter(appointments::patient_id.eq(patient))
-        .filter(appointments::status.ne_all(NON_BLOCKING))
+        .filter(holds_its_slot())
         .filter(appointments::starts_at.lt(to))
         .filter(appointments::starts_at.gt(earliest_start_overlapping(from)))
         .filter(appointments::ends_at.gt(from))
-        .select(AppointmentRow::as_select())
-        .into_boxed();
-    if let Some(id) = except {
-        q = q.filter(appointments::id.ne(id));
-    }
-    q.load(conn)
+        .select(Busy::as_select())
+        .load(conn)?;
+    Ok(without(busy, except))
 }
 
 /// Slot-holding appointments in any of these rooms overlapping `[from, to)`.
@@ -120,19 +147,19 @@ pub fn rooms_busy(
     from: NaiveDateTime,
     to: NaiveDateTime,
     except: Option<AppointmentId>,
-) -> QueryResult<Vec<AppointmentRow>> {
-    let mut q = appointments::table
+) -> QueryResult<Vec<Busy>> {
+    if rooms.is_empty() {
+        return Ok(Vec::new());
+    }
+    let busy = appointments::table
         .filter(appointments::room_id.eq_any(rooms.to_vec()))
-        .filter(appointments::status.ne_all(NON_BLOCKING))
+        .filter(holds_its_slot())
         .filter(appointments::starts_at.lt(to))
         .filter(appointments::starts_at.gt(earliest_start_overlapping(from)))
         .filter(appointments::blocked_until.gt(from))
-        .select(AppointmentRow::as_select())
-        .into_boxed();
-    if let Some(id) = except {
-        q = q.filter(appointments::id.ne(id));
-    }
-    q.load(conn)
+        .select(Busy::as_select())
+        .load(conn)?;
+    Ok(without(busy, except))
 }
 
 /// Filters for the appointment list.
