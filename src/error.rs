@@ -266,6 +266,9 @@ impl From<diesel::result::Error> for ApiError {
     }
 }
 
+/// The cause of a 503 whose connection was found closed.
+const CLOSED_CONNECTION: &str = "closed_connection";
+
 /// The kind of a database error that means "unavailable, try again" (a 503), if it
 /// is one: the one place these are told apart (the handlers' errors and the writer's).
 pub fn unavailable_cause(err: &diesel::result::Error) -> Option<&'static str> {
@@ -275,7 +278,11 @@ pub fn unavailable_cause(err: &diesel::result::Error) -> Option<&'static str> {
     };
     let message = info.message();
     match kind {
-        DatabaseErrorKind::ClosedConnection => Some("closed_connection"),
+        // Closed: found so by this query, or by an earlier one (then the command
+        // cannot even be sent).
+        DatabaseErrorKind::ClosedConnection | DatabaseErrorKind::UnableToSendCommand => {
+            Some(CLOSED_CONNECTION)
+        }
         // Transient on PostgreSQL: the client may simply retry.
         DatabaseErrorKind::SerializationFailure => Some("serialization_failure"),
         _ if message.contains("deadlock detected") => Some("deadlock"),
@@ -291,6 +298,9 @@ impl ApiError {
     /// PHI). Every "database unavailable" answer is made here.
     pub fn unavailable(cause: &'static str) -> ApiError {
         tracing::warn!(cause, "database unavailable: answering 503");
+        if cause == CLOSED_CONNECTION {
+            crate::db::note_connection_lost();
+        }
         ApiError::Unavailable
     }
 }
