@@ -409,6 +409,93 @@ fn fsync_ceiling(dir: &Path, seconds: f64) -> anyhow::Result<(f64, u64)> {
 }
 
 #[derive(QueryableByName)]
+struct Head {
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    seq: i64,
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    hash: String,
+}
+
+/// PostgreSQL alone, no app: how many audited commits per second the audit chain's
+/// design allows on this machine, and how many plain ones. `connections` clients
+/// each loop over one transaction: insert a row; for the chained kind also take the
+/// chain's advisory lock, read the chain's head and append a row after it, as every
+/// audited write does; commit. The chain lock is held through the commit (so that the
+/// next appender reads the head as committed): chained commits cannot share a WAL
+/// flush, and this is the ceiling of every audited write on PostgreSQL. Scratch tables
+/// in the run's database, dropped after; another lock key than the app's.
+fn chained_commit_ceiling(
+    database_url: &str,
+    connections: usize,
+    seconds: f64,
+) -> anyhow::Result<(f64, f64)> {
+    let mut setup = diesel::PgConnection::establish(database_url)?;
+    diesel::connection::SimpleConnection::batch_execute(
+        &mut setup,
+        "CREATE TABLE bench_probe_row (id uuid PRIMARY KEY, at timestamptz NOT NULL);
+         CREATE TABLE bench_probe_chain (seq bigint PRIMARY KEY, id uuid NOT NULL UNIQUE,
+             at timestamptz NOT NULL, patient_id uuid, prev_hash text NOT NULL,
+             hash text NOT NULL);
+         CREATE INDEX ON bench_probe_chain (patient_id, seq);
+         CREATE INDEX ON bench_probe_chain (at);
+         INSERT INTO bench_probe_chain VALUES (0, gen_random_uuid(), now(), NULL, '', '0');",
+    )?;
+    let run = |chained: bool| -> anyhow::Result<f64> {
+        let start = Instant::now();
+        let threads: Vec<_> = (0..connections)
+            .map(|_| {
+                let url = database_url.to_owned();
+                std::thread::spawn(move || -> anyhow::Result<u64> {
+                    let mut c = diesel::PgConnection::establish(&url)?;
+                    let mut n = 0u64;
+                    while start.elapsed().as_secs_f64() < seconds {
+                        c.transaction(|c| {
+                            diesel::sql_query(
+                                "INSERT INTO bench_probe_row VALUES (gen_random_uuid(), now())",
+                            )
+                            .execute(c)?;
+                            if chained {
+                                diesel::sql_query("SELECT pg_advisory_xact_lock(4242)")
+                                    .execute(c)?;
+                                let head: Head = diesel::sql_query(
+                                    "SELECT seq, hash FROM bench_probe_chain \
+                                     ORDER BY seq DESC LIMIT 1",
+                                )
+                                .get_result(c)?;
+                                let hash = format!("{:064x}", head.seq + 1);
+                                diesel::sql_query(
+                                    "INSERT INTO bench_probe_chain VALUES \
+                                     ($1, gen_random_uuid(), now(), gen_random_uuid(), $2, $3)",
+                                )
+                                .bind::<diesel::sql_types::BigInt, _>(head.seq + 1)
+                                .bind::<diesel::sql_types::Text, _>(head.hash)
+                                .bind::<diesel::sql_types::Text, _>(hash)
+                                .execute(c)?;
+                            }
+                            diesel::QueryResult::Ok(())
+                        })?;
+                        n += 1;
+                    }
+                    Ok(n)
+                })
+            })
+            .collect();
+        let mut total = 0;
+        for t in threads {
+            total += t.join().map_err(|_| anyhow!("a probe client panicked"))??;
+        }
+        Ok(total as f64 / start.elapsed().as_secs_f64())
+    };
+    let chained = run(true);
+    let plain = run(false);
+    diesel::connection::SimpleConnection::batch_execute(
+        &mut setup,
+        "DROP TABLE bench_probe_row; DROP TABLE bench_probe_chain;",
+    )?;
+    Ok((chained?, plain?))
+}
+
+#[derive(QueryableByName)]
 struct Held {
     #[diesel(sql_type = diesel::sql_types::Text)]
     practitioner: String,
@@ -997,6 +1084,23 @@ async fn bench(
         thousands(fsync),
         fsync_dir.display()
     ));
+    let chain = match args.backend {
+        Backend::Sqlite => None,
+        Backend::Postgres => {
+            p.start(format!(
+                "PostgreSQL alone: chained and plain commits ({} clients, {} s each)",
+                args.connections, args.fsync_seconds
+            ));
+            let (chained, plain) =
+                chained_commit_ceiling(database_url, args.connections, args.fsync_seconds)?;
+            p.done(&format!(
+                "chained {} commits/s, plain {} commits/s",
+                thousands(chained),
+                thousands(plain)
+            ));
+            Some((chained, plain))
+        }
+    };
 
     let runner = Run {
         client_cpu: args.client_cpu,
@@ -1197,6 +1301,33 @@ async fn bench(
         "| fsync ceiling (4 KiB pwrite+fdatasync) | {} commits/s | | | ceiling | |",
         thousands(fsync)
     )?;
+    if let Some((chained, plain)) = chain {
+        let write_rates: Vec<String> = rows
+            .iter()
+            .filter(|r| r["ceiling"] == json!(Ceiling::Fsync))
+            .map(|r| {
+                let rate = r["req_per_s"].as_f64().unwrap_or(0.0);
+                format!(
+                    "{} {:.0} %",
+                    r["key"].as_str().unwrap_or("?"),
+                    100.0 * rate / chained
+                )
+            })
+            .collect();
+        writeln!(
+            table,
+            "| PostgreSQL alone, chained commits (insert, chain lock, head, audit row; {} clients) | {} commits/s | | | writes: {} | |",
+            args.connections,
+            thousands(chained),
+            write_rates.join(", ")
+        )?;
+        writeln!(
+            table,
+            "| PostgreSQL alone, plain commits (insert; {} clients) | {} commits/s | | | | |",
+            args.connections,
+            thousands(plain)
+        )?;
+    }
     let lost_patients = expected_patients.saturating_sub(found.patients as u64);
     let extra_patients = (found.patients as u64).saturating_sub(expected_patients);
     if lost_patients > 0 || extra_patients > created_unanswered {
@@ -1271,6 +1402,8 @@ async fn bench(
         "ceilings": {
             "healthz_req_per_s": healthz,
             "fsync_commits_per_s": fsync, "fsync_commits": fsync_n, "fsync_dir": fsync_dir,
+            "postgres_chained_commits_per_s": chain.map(|c| c.0),
+            "postgres_plain_commits_per_s": chain.map(|c| c.1),
         },
         "operations": rows,
         "checks": {
