@@ -419,8 +419,8 @@ struct Head {
 /// PostgreSQL alone, no app: how many audited commits per second the audit chain's
 /// design allows on this machine, and how many plain ones. `connections` clients
 /// each loop over one transaction: insert a row; for the chained kind also take the
-/// chain's advisory lock, read the chain's head and append a row after it, as every
-/// audited write does; commit. The chain lock is held through the commit (so that the
+/// chain's advisory lock and read the chain's head (one round trip, as the app's
+/// `audit_chain_head`) and append a row after it, as every audited write does; commit. The chain lock is held through the commit (so that the
 /// next appender reads the head as committed): chained commits cannot share a WAL
 /// flush, and this is the ceiling of every audited write on PostgreSQL. Scratch tables
 /// in the run's database, dropped after; another lock key than the app's.
@@ -438,7 +438,13 @@ fn chained_commit_ceiling(
              hash text NOT NULL);
          CREATE INDEX ON bench_probe_chain (patient_id, seq);
          CREATE INDEX ON bench_probe_chain (at);
-         INSERT INTO bench_probe_chain VALUES (0, gen_random_uuid(), now(), NULL, '', '0');",
+         INSERT INTO bench_probe_chain VALUES (0, gen_random_uuid(), now(), NULL, '', '0');
+         CREATE FUNCTION bench_probe_head(k bigint, OUT seq bigint, OUT hash text)
+         LANGUAGE plpgsql VOLATILE AS $$ BEGIN
+             PERFORM pg_advisory_xact_lock(k);
+             SELECT c.seq, c.hash INTO seq, hash FROM bench_probe_chain c
+             ORDER BY c.seq DESC LIMIT 1;
+         END $$;",
     )?;
     let run = |chained: bool| -> anyhow::Result<f64> {
         let start = Instant::now();
@@ -455,11 +461,10 @@ fn chained_commit_ceiling(
                             )
                             .execute(c)?;
                             if chained {
-                                diesel::sql_query("SELECT pg_advisory_xact_lock(4242)")
-                                    .execute(c)?;
+                                // The lock, then the head read after it, in one
+                                // round trip, as `audit::append_chained` does.
                                 let head: Head = diesel::sql_query(
-                                    "SELECT seq, hash FROM bench_probe_chain \
-                                     ORDER BY seq DESC LIMIT 1",
+                                    "SELECT seq, hash FROM bench_probe_head(4242)",
                                 )
                                 .get_result(c)?;
                                 let hash = format!("{:064x}", head.seq + 1);
@@ -490,7 +495,8 @@ fn chained_commit_ceiling(
     let plain = run(false);
     diesel::connection::SimpleConnection::batch_execute(
         &mut setup,
-        "DROP TABLE bench_probe_row; DROP TABLE bench_probe_chain;",
+        "DROP FUNCTION bench_probe_head(bigint); DROP TABLE bench_probe_row; \
+         DROP TABLE bench_probe_chain;",
     )?;
     Ok((chained?, plain?))
 }

@@ -290,12 +290,11 @@ pub(crate) fn append_chained<'a>(
     seal: &ChainSeal,
     events: impl Iterator<Item = &'a AuditEvent>,
 ) -> diesel::QueryResult<()> {
-    if let DbConnection::Postgres(pg) = conn {
-        use diesel::RunQueryDsl;
-        diesel::sql_query(format!("SELECT pg_advisory_xact_lock({PG_ADVISORY_KEY})"))
-            .execute(pg)?;
-    }
-    let (mut seq, mut prev) = rows::head(conn)?.unwrap_or((0, GENESIS_HASH.to_owned()));
+    let head = match conn {
+        DbConnection::Postgres(pg) => rows::lock_and_head(pg, PG_ADVISORY_KEY)?,
+        DbConnection::Sqlite(_) => rows::head(conn)?,
+    };
+    let (mut seq, mut prev) = head.unwrap_or((0, GENESIS_HASH.to_owned()));
     let now = audit_now();
     let mut chained = Vec::new();
     for event in events {

@@ -35,6 +35,26 @@ pub fn head(conn: &mut DbConnection) -> QueryResult<Option<(i64, String)>> {
         .optional()
 }
 
+/// PostgreSQL: takes the chain's transaction-scoped advisory lock `key`, then reads
+/// the head as committed once the lock was granted, in one round trip (the function
+/// `audit_chain_head`, migration 000011).
+pub fn lock_and_head(
+    pg: &mut diesel::PgConnection,
+    key: i64,
+) -> QueryResult<Option<(i64, String)>> {
+    #[derive(QueryableByName)]
+    struct Head {
+        #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::BigInt>)]
+        seq: Option<i64>,
+        #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Text>)]
+        hash: Option<String>,
+    }
+    let head: Head = diesel::sql_query("SELECT seq, hash FROM audit_chain_head($1)")
+        .bind::<diesel::sql_types::BigInt, _>(key)
+        .get_result(pg)?;
+    Ok(head.seq.zip(head.hash))
+}
+
 pub fn insert(conn: &mut DbConnection, row: &AuditRow) -> QueryResult<usize> {
     diesel::insert_into(audit_log::table)
         .values(row)
