@@ -432,7 +432,9 @@ fn chained_commit_ceiling(
     let mut setup = diesel::PgConnection::establish(database_url)?;
     diesel::connection::SimpleConnection::batch_execute(
         &mut setup,
-        "CREATE TABLE bench_probe_row (id uuid PRIMARY KEY, at timestamptz NOT NULL);
+        "DROP FUNCTION IF EXISTS bench_probe_head(bigint);
+         DROP TABLE IF EXISTS bench_probe_row, bench_probe_chain;
+         CREATE TABLE bench_probe_row (id uuid PRIMARY KEY, at timestamptz NOT NULL);
          CREATE TABLE bench_probe_chain (seq bigint PRIMARY KEY, id uuid NOT NULL UNIQUE,
              at timestamptz NOT NULL, patient_id uuid, prev_hash text NOT NULL,
              hash text NOT NULL);
@@ -1068,10 +1070,28 @@ async fn bench(
             Err(_) => ", no CHECKPOINT (not permitted): a checkpoint may fall in a phase",
         }
     } else {
-        ""
+        // SQLite: the same for the WAL (its pages copied into the database file now,
+        // not by the writer in the middle of a phase), and below for the kernel.
+        let done =
+            diesel::SqliteConnection::establish(database_url.trim_start_matches("sqlite://"))
+                .map_err(anyhow::Error::from)
+                .and_then(|mut c| {
+                    Ok(diesel::sql_query("PRAGMA wal_checkpoint(TRUNCATE)").execute(&mut c)?)
+                });
+        match done {
+            Ok(_) => ", WAL checkpoint",
+            Err(_) => ", no WAL checkpoint (busy): one may fall in a phase",
+        }
+    };
+    // The kernel writes dirty pages out lazily: after a large seeding, gigabytes of them
+    // would be flushed by the first fsync of the database file inside a phase. `sync`
+    // writes them out now.
+    let synced = match Command::new("sync").status() {
+        Ok(s) if s.success() => ", sync",
+        _ => ", no sync",
     };
     p.done(&format!(
-        "week lists 40, {free_slots} free slots on {wednesday}, plan: {} starts a week × {} practitioners{checkpoint}",
+        "week lists 40, {free_slots} free slots on {wednesday}, plan: {} starts a week × {} practitioners{checkpoint}{synced}",
         starts.len(),
         bookers.len()
     ));
@@ -1316,7 +1336,7 @@ async fn bench(
                 format!(
                     "{} {:.0} %",
                     r["key"].as_str().unwrap_or("?"),
-                    100.0 * rate / chained
+                    100.0 * rate / chained.max(1.0)
                 )
             })
             .collect();

@@ -273,16 +273,17 @@ const CLOSED_CONNECTION: &str = "closed_connection";
 /// is one: the one place these are told apart (the handlers' errors and the writer's).
 pub fn unavailable_cause(err: &diesel::result::Error) -> Option<&'static str> {
     use diesel::result::{DatabaseErrorKind, Error};
+    if crate::db::connection_lost(err) {
+        return Some(CLOSED_CONNECTION);
+    }
+    if let Error::RollbackErrorOnCommit { commit_error, .. } = err {
+        return unavailable_cause(commit_error);
+    }
     let Error::DatabaseError(kind, info) = err else {
         return None;
     };
     let message = info.message();
     match kind {
-        // Closed: found so by this query, or by an earlier one (then the command
-        // cannot even be sent).
-        DatabaseErrorKind::ClosedConnection | DatabaseErrorKind::UnableToSendCommand => {
-            Some(CLOSED_CONNECTION)
-        }
         // Transient on PostgreSQL: the client may simply retry.
         DatabaseErrorKind::SerializationFailure => Some("serialization_failure"),
         _ if message.contains("deadlock detected") => Some("deadlock"),

@@ -159,9 +159,11 @@ pub fn start(
     Ok(Some(tokio::spawn(async move {
         loop {
             if let Err(e) = run_once(&pool, &mailer, &from, tz).await {
+                crate::db::observe_failure(&e);
                 tracing::warn!(error = %e, "reminder round failed");
             }
             if let Err(e) = crate::outbox::run_once(&pool, &mailer, &from).await {
+                crate::db::observe_failure(&e);
                 tracing::warn!(error = %e, "email outbox round failed");
             }
             // The next round comes with the poll, or sooner when an email is queued.

@@ -119,7 +119,10 @@ pub fn start(
                     }
                 }
                 Ok(Ok(None)) => tracing::debug!("retention skipped: another server is pruning"),
-                Ok(Err(err)) => tracing::warn!(error = %err, "retention run failed"),
+                Ok(Err(err)) => {
+                    crate::db::observe_failure(&err);
+                    tracing::warn!(error = %err, "retention run failed");
+                }
                 Err(err) => tracing::warn!(error = %err, "retention task failed"),
             }
         }

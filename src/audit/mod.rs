@@ -233,7 +233,10 @@ async fn anchor_now(pool: &DbPool, seal: &Arc<ChainSeal>) {
     .await;
     match done {
         Ok(Ok(())) => {}
-        Ok(Err(err)) => tracing::error!(error = %err, "audit anchor failed"),
+        Ok(Err(err)) => {
+            crate::db::observe_failure(&err);
+            tracing::error!(error = %err, "audit anchor failed");
+        }
         Err(err) => tracing::error!(error = %err, "audit anchor task failed"),
     }
 }
@@ -250,8 +253,9 @@ where
     conn.write_transaction(|conn| audited(conn, seal, f))
 }
 
-/// Inside a write's transaction (or the writer's savepoint): the work, then the rows
-/// of what it changed, after it and in the same unit.
+/// Inside a write's own transaction (PostgreSQL's writes): the work, then the rows of
+/// what it changed, after it and in the same unit. (The writer's batches append their
+/// jobs' rows at the batch's end instead: `writer::commit_batch`.)
 fn audited<T, E, F>(conn: &mut DbConnection, seal: &ChainSeal, f: F) -> Result<T, E>
 where
     F: FnOnce(&mut DbConnection, &mut Vec<AuditEvent>) -> Result<T, E>,

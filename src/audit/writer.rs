@@ -166,8 +166,8 @@ fn cause_of(err: &diesel::result::Error) -> Cause {
     crate::error::unavailable_cause(err).unwrap_or("write_failed")
 }
 
-/// Runs the jobs in one transaction, each group in a savepoint, then tells each its
-/// fate. Returns false when the connection's transaction state is no longer known.
+/// Runs the jobs in one transaction, each write in a savepoint, appends every kept
+/// job's audit rows at the end, then tells each its fate. Returns false when the connection's transaction state is no longer known.
 fn commit_batch(conn: &mut DbConnection, seal: &ChainSeal, jobs: Vec<Job>) -> bool {
     let begun = match conn {
         DbConnection::Sqlite(c) => {
@@ -237,6 +237,12 @@ fn commit_batch(conn: &mut DbConnection, seal: &ChainSeal, jobs: Vec<Job>) -> bo
             broken = Some("write_failed");
         }
         done.push(outcome);
+    }
+    if broken.is_none() && !matches!(conn.transaction_depth(), Ok(1)) {
+        // A job left a savepoint open without failing: the batch's COMMIT would only
+        // release it and answer "committed" for writes still uncommitted.
+        tracing::error!("write batch: a job left a savepoint open");
+        broken = Some("write_failed");
     }
     if broken.is_none() && !rows.is_empty() {
         // One head read and one chain extension for the whole batch, after every

@@ -5,7 +5,8 @@ pub mod states;
 pub mod types;
 
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::Duration;
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
 
 use diesel::connection::{AnsiTransactionManager, SimpleConnection, TransactionManager};
 use diesel::r2d2::{CustomizeConnection, Pool, PooledConnection};
@@ -126,7 +127,7 @@ impl diesel::r2d2::ManageConnection for Manager {
     /// Called on every checkout. A round trip per checkout was a quarter of a small
     /// read's time on PostgreSQL, so the connection is tested only for a while after
     /// some query found its connection closed (`note_connection_lost`): after a
-    /// PostgreSQL restart, the request that meets the first dead connection answers
+    /// PostgreSQL restart, the requests that meet a dead connection before that answer
     /// 503, and every checkout after it tests and replaces the other dead ones. On
     /// SQLite a connection is a file handle, never found dead this way.
     fn is_valid(&self, conn: &mut DbConnection) -> Result<(), Self::Error> {
@@ -145,30 +146,65 @@ impl diesel::r2d2::ManageConnection for Manager {
     }
 }
 
-/// When a query last found its connection closed, in milliseconds since the Unix
-/// epoch (0: never). Process-wide: every pool of the process reaches the same server.
+/// How long a pooled connection may sit idle before the pool closes it.
+const IDLE_TIMEOUT: Duration = Duration::from_secs(600);
+
+/// How long after a lost connection every checkout tests its connection first: longer
+/// than a connection can sit idle in the pool (r2d2's reaper runs every 30 s), so every
+/// connection that was in the pool when the server went away is either tested before it
+/// is handed out or closed unused.
+const TEST_AFTER_LOSS: Duration = Duration::from_secs(600 + 60);
+
+/// When a query last found its connection closed: milliseconds after `EPOCH`, plus one
+/// (0: never). Process-wide: every pool of the process reaches the same server.
 static CONNECTION_LOST_AT: AtomicU64 = AtomicU64::new(0);
+static EPOCH: OnceLock<Instant> = OnceLock::new();
 
-/// How long after a lost connection every checkout tests its connection first.
-const TEST_AFTER_LOSS: Duration = Duration::from_secs(30);
-
-fn unix_millis() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
+fn millis_since_epoch() -> u64 {
+    let epoch = *EPOCH.get_or_init(Instant::now);
+    u64::try_from(epoch.elapsed().as_millis()).unwrap_or(u64::MAX)
 }
 
-/// A query found its connection closed (the server restarted, or the network or an
-/// administrator cut it): the pools test each connection before handing it out, for
-/// a while, so the other dead ones are replaced instead of failing a request each.
+/// Whether a query's error says its connection is gone (the server restarted, or the
+/// network or an administrator cut it): found so by this query, or by an earlier one
+/// (then libpq cannot even send the command), or at the commit.
+pub fn connection_lost(err: &diesel::result::Error) -> bool {
+    use diesel::result::{DatabaseErrorKind, Error};
+    match err {
+        Error::DatabaseError(DatabaseErrorKind::ClosedConnection, _) => true,
+        Error::DatabaseError(DatabaseErrorKind::UnableToSendCommand, info) => {
+            // libpq also refuses to send for other reasons (too many parameters).
+            let message = info.message();
+            message.contains("connection") || message.contains("server")
+        }
+        Error::RollbackErrorOnCommit { commit_error, .. } => connection_lost(commit_error),
+        _ => false,
+    }
+}
+
+/// A connection was found closed: the pools test each connection before handing it
+/// out, for a while, so the other dead ones are replaced instead of failing a request
+/// each.
 pub fn note_connection_lost() {
-    CONNECTION_LOST_AT.store(unix_millis(), Ordering::Relaxed);
+    CONNECTION_LOST_AT.store(millis_since_epoch().saturating_add(1), Ordering::Relaxed);
 }
 
-fn connection_recently_lost() -> bool {
+/// A background job's failure: a lost connection is noted as a request's would be
+/// (the jobs share the pool with the requests on PostgreSQL).
+pub fn observe_failure(err: &anyhow::Error) {
+    if err
+        .downcast_ref::<diesel::result::Error>()
+        .is_some_and(connection_lost)
+    {
+        note_connection_lost();
+    }
+}
+
+/// Whether checkouts test their connection now (a connection was lost lately).
+pub fn connection_recently_lost() -> bool {
     let at = CONNECTION_LOST_AT.load(Ordering::Relaxed);
     let window = u64::try_from(TEST_AFTER_LOSS.as_millis()).unwrap_or(u64::MAX);
-    at != 0 && unix_millis().saturating_sub(at) < window
+    at != 0 && millis_since_epoch().saturating_sub(at - 1) < window
 }
 
 /// SQLite settings applied to every pooled connection: durability and integrity
@@ -238,6 +274,7 @@ pub fn build_pool(url: &str, settings: &PoolSettings) -> Result<DbPool, DbSetupE
     let pool = Pool::builder()
         .max_size(settings.max_size)
         .min_idle(Some(1))
+        .idle_timeout(Some(IDLE_TIMEOUT))
         .connection_timeout(settings.connection_timeout)
         .connection_customizer(Box::new(ConnectionSettings {
             busy_timeout: settings.busy_timeout,

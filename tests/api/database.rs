@@ -107,56 +107,6 @@ async fn on_sqlite_the_requests_connections_refuse_writes_and_the_writer_takes_t
     assert_eq!(r.status(), 401, "the sign-out was written");
 }
 
-/// On PostgreSQL a checkout does not test its connection (a round trip each time), so
-/// connections the server dropped (a restart, an administrator) are found by use:
-/// requests that meet one answer 503 (at most those running at that moment), and
-/// from then on every checkout tests its connection and replaces the dead ones. The
-/// pool heals with no restart of ours: a dead connection is never handed out twice.
-#[tokio::test]
-async fn on_postgres_connections_the_server_dropped_are_replaced_once_one_is_found() {
-    if backend() != Backend::Postgres {
-        return;
-    }
-    let app = spawn_app().await;
-    let token = app.staff_token().await;
-    // Eight requests at once: what they leave in the pool is what the next eight get.
-    let round = || async {
-        let requests: Vec<_> = (0..8)
-            .map(|_| app.get(&token, "/api/v1/patients"))
-            .collect();
-        futures_util::future::join_all(requests)
-            .await
-            .into_iter()
-            .map(|r| r.status().as_u16())
-            .collect::<Vec<_>>()
-    };
-    assert!(round().await.iter().all(|s| *s == 200));
-    let dropped = app
-        .with_db(|conn| {
-            diesel::sql_query(
-                "SELECT count(pg_terminate_backend(pid)) AS value FROM pg_stat_activity \
-                 WHERE datname = current_database() AND pid <> pg_backend_pid()",
-            )
-            .get_result::<Int>(conn)
-            .unwrap()
-            .value
-        })
-        .await;
-    assert!(dropped >= 2, "dropped {dropped} connections");
-    let first = round().await;
-    assert!(
-        first.iter().all(|s| *s == 200 || *s == 503),
-        "a dead connection is a 503, never a 500: {first:?}"
-    );
-    for _ in 0..3 {
-        let later = round().await;
-        assert!(
-            later.iter().all(|s| *s == 200),
-            "after {first:?}, dead connections were handed out again: {later:?}"
-        );
-    }
-}
-
 /// (table, column) pairs of the live database, application tables only.
 fn columns(conn: &mut DbConnection) -> Vec<(String, String)> {
     #[derive(QueryableByName)]

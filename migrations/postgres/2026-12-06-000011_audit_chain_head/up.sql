@@ -8,6 +8,12 @@
 CREATE FUNCTION audit_chain_head(lock_key BIGINT, OUT seq BIGINT, OUT hash TEXT)
 LANGUAGE plpgsql VOLATILE AS $$
 BEGIN
+    -- Under REPEATABLE READ or SERIALIZABLE the head below would be read with the
+    -- transaction's first snapshot, from before the lock: refuse rather than fork.
+    IF current_setting('transaction_isolation') <> 'read committed' THEN
+        RAISE EXCEPTION 'audit_chain_head needs READ COMMITTED, not %',
+            current_setting('transaction_isolation');
+    END IF;
     PERFORM pg_advisory_xact_lock(lock_key);
     SELECT a.seq, a.hash INTO seq, hash FROM audit_log a ORDER BY a.seq DESC LIMIT 1;
 END
