@@ -326,12 +326,21 @@ pub fn refuse_stranding(
     practitioner: PractitionerId,
 ) -> Result<(), ApiError> {
     let now = crate::db::now();
+    let open = appointments::open_from(conn, practitioner, now)?;
+    let (Some(first), Some(last)) = (
+        open.iter().map(|a| a.starts_at).min(),
+        open.iter().map(|a| a.blocked_until).max(),
+    ) else {
+        return Ok(());
+    };
+    // The hours and time off as they now stand, once for every open appointment.
+    let window = Interval {
+        start: first - Duration::days(2),
+        end: last + Duration::days(2),
+    };
+    let calendar = scheduling::load_hours(conn, tz, practitioner, window)?;
     let mut stranded = Vec::new();
-    for appt in appointments::open_from(conn, practitioner, now)? {
-        let window = Interval {
-            start: appt.starts_at - Duration::days(2),
-            end: appt.blocked_until + Duration::days(2),
-        };
+    for appt in open {
         // The stored times decide (a service changed since keeps its booked length).
         let visit = Interval {
             start: appt.starts_at,
@@ -341,8 +350,6 @@ pub fn refuse_stranding(
             start: appt.starts_at,
             end: appt.blocked_until,
         };
-        let calendar =
-            scheduling::load_calendar(conn, tz, practitioner, None, window, held, Some(appt.id))?;
         if !calendar.fits_hours_and_time_off(visit, held) {
             stranded.push(Appointment::from(appt));
         }

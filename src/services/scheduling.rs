@@ -60,19 +60,14 @@ pub fn shape_of(service: &ServiceRow) -> SlotShape {
     }
 }
 
-/// Loads what the checks need for one practitioner (and optionally one patient): the
-/// working hours and time off over `window`, and the appointments that overlap `busy`
-/// (only the span the checks ask about: whatever lies outside it cannot clash).
-pub fn load_calendar(
+/// A practitioner's working intervals (with their locations) and time off over `window`:
+/// the part of a calendar that new hours or time off change.
+pub fn load_hours(
     conn: &mut DbConnection,
     tz: Tz,
     practitioner: PractitionerId,
-    patient: Option<PatientId>,
     window: Interval,
-    busy: Interval,
-    except: Option<AppointmentId>,
 ) -> Result<Calendar<LocationId, RoomId>, ApiError> {
-    let span = busy;
     let hours = clinic::working_hours_of(conn, practitioner)?;
     let ranges: Vec<WeeklyRange<LocationId>> = hours
         .iter()
@@ -88,6 +83,31 @@ pub fn load_calendar(
         .into_iter()
         .filter_map(|t| Interval::new(t.starts_at, t.ends_at))
         .collect();
+    Ok(Calendar {
+        working,
+        time_off,
+        practitioner_busy: Vec::new(),
+        patient_busy: Vec::new(),
+        rooms: Vec::new(),
+    })
+}
+
+/// Loads what the checks need for one practitioner (and optionally one patient): the
+/// working hours and time off over `window`, and the appointments that overlap `busy`
+/// (only the span the checks ask about: whatever lies outside it cannot clash).
+pub fn load_calendar(
+    conn: &mut DbConnection,
+    tz: Tz,
+    practitioner: PractitionerId,
+    patient: Option<PatientId>,
+    window: Interval,
+    busy: Interval,
+    except: Option<AppointmentId>,
+) -> Result<Calendar<LocationId, RoomId>, ApiError> {
+    let span = busy;
+    let Calendar {
+        working, time_off, ..
+    } = load_hours(conn, tz, practitioner, window)?;
     let practitioner_busy =
         appointments::practitioner_busy(conn, practitioner, span.start, span.end, except)?
             .into_iter()
