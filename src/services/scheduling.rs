@@ -92,19 +92,34 @@ pub fn load_hours(
     })
 }
 
-/// Loads what the checks need for one practitioner (and optionally one patient): the
-/// working hours and time off over `window`, and the appointments that overlap `busy`
-/// (only the span the checks ask about: whatever lies outside it cannot clash).
+/// What a calendar is loaded for: the appointments that overlap `span` (only the span
+/// the checks ask about: whatever lies outside it cannot clash), the patient's too if
+/// given, and the rooms only when the check will look at them (a service that needs a
+/// room, or a room asked for): `Calendar::check` never reads them otherwise.
+#[derive(Debug, Clone, Copy)]
+pub struct Scope {
+    pub span: Interval,
+    pub patient: Option<PatientId>,
+    pub rooms: bool,
+    /// The appointment being moved (it does not clash with itself).
+    pub except: Option<AppointmentId>,
+}
+
+/// Loads what the checks need for one practitioner: the working hours and time off over
+/// `window`, and what is busy as `busy` asks.
 pub fn load_calendar(
     conn: &mut DbConnection,
     tz: Tz,
     practitioner: PractitionerId,
-    patient: Option<PatientId>,
     window: Interval,
-    busy: Interval,
-    except: Option<AppointmentId>,
+    busy: Scope,
 ) -> Result<Calendar<LocationId, RoomId>, ApiError> {
-    let span = busy;
+    let Scope {
+        span,
+        patient,
+        rooms: with_rooms,
+        except,
+    } = busy;
     let Calendar {
         working, time_off, ..
     } = load_hours(conn, tz, practitioner, window)?;
@@ -123,7 +138,14 @@ pub fn load_calendar(
     let mut location_ids: Vec<LocationId> = working.iter().map(|(_, l)| *l).collect();
     location_ids.sort();
     location_ids.dedup();
-    let room_rows = clinic::rooms_at(conn, &location_ids)?;
+    if !with_rooms {
+        location_ids.clear();
+    }
+    let room_rows = if location_ids.is_empty() {
+        Vec::new()
+    } else {
+        clinic::rooms_at(conn, &location_ids)?
+    };
     let room_ids: Vec<RoomId> = room_rows.iter().map(|r| r.id).collect();
     let busy = appointments::rooms_busy(conn, &room_ids, span.start, span.end, except)?;
     let rooms = room_rows
@@ -208,10 +230,13 @@ fn place(
         conn,
         tz,
         b.practitioner_id,
-        Some(b.patient_id),
         window,
-        held,
-        except,
+        Scope {
+            span: held,
+            patient: Some(b.patient_id),
+            rooms: b.service.requires_room || b.room_id.is_some(),
+            except,
+        },
     )?;
     let (_, room) = calendar
         .check(shape, b.starts_at, b.service.requires_room, b.room_id)
@@ -458,7 +483,13 @@ pub fn availability(
     };
     let mut slots = Vec::new();
     for p in practitioners {
-        let calendar = load_calendar(conn, tz, *p, patient, window, held, None)?;
+        let busy = Scope {
+            span: held,
+            patient,
+            rooms: service.requires_room,
+            except: None,
+        };
+        let calendar = load_calendar(conn, tz, *p, window, busy)?;
         for (start, room) in
             calendar.free_slots(shape, service.requires_room, from, to, step, not_before)
         {

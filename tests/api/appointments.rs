@@ -285,6 +285,39 @@ async fn a_room_service_takes_a_free_room_and_two_practitioners_cannot_share_one
             .contains("room"),
         "{body}"
     );
+    // A service that needs no room still may not take one that is taken.
+    let r = c
+        .app
+        .post(
+            &c.desk,
+            "/api/v1/appointments",
+            &json!({"patient_id": r3, "practitioner_id": third,
+        "service_id": c.consultation, "starts_at": at.to_rfc3339(), "room_id": a["room_id"]}),
+        )
+        .await;
+    let body = assert_problem(r, 409).await;
+    assert!(
+        body["detail"]
+            .as_str()
+            .unwrap()
+            .to_lowercase()
+            .contains("room"),
+        "{body}"
+    );
+    // And gets a free one it asks for.
+    let later = at + Duration::hours(3);
+    let r = c
+        .app
+        .post(
+            &c.desk,
+            "/api/v1/appointments",
+            &json!({"patient_id": r3, "practitioner_id": third,
+        "service_id": c.consultation, "starts_at": later.to_rfc3339(), "room_id": a["room_id"]}),
+        )
+        .await;
+    assert_eq!(r.status(), 201);
+    let booked: Value = r.json().await.unwrap();
+    assert_eq!(booked["room_id"], a["room_id"]);
     // Without a room choice, none is free: 409.
     assert_problem(c.book(&r3, third, &c.facial, at).await, 409).await;
     assert_eq!(c.overlaps().await, 0);
