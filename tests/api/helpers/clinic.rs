@@ -142,14 +142,39 @@ impl Clinic {
         service: &str,
         at: DateTime<Utc>,
     ) -> reqwest::Response {
+        self.post_booking(patient, practitioner, service, at, None)
+            .await
+    }
+
+    /// `book`, asking for this room.
+    pub async fn book_in_room(
+        &self,
+        patient: &str,
+        practitioner: &str,
+        service: &str,
+        at: DateTime<Utc>,
+        room: &Value,
+    ) -> reqwest::Response {
+        self.post_booking(patient, practitioner, service, at, Some(room))
+            .await
+    }
+
+    async fn post_booking(
+        &self,
+        patient: &str,
+        practitioner: &str,
+        service: &str,
+        at: DateTime<Utc>,
+        room: Option<&Value>,
+    ) -> reqwest::Response {
+        let mut body = json!({
+            "patient_id": patient, "practitioner_id": practitioner, "service_id": service,
+            "starts_at": at.to_rfc3339()});
+        if let Some(room) = room {
+            body["room_id"] = room.clone();
+        }
         self.app
-            .post(
-                &self.desk,
-                "/api/v1/appointments",
-                &json!({
-                "patient_id": patient, "practitioner_id": practitioner, "service_id": service,
-                "starts_at": at.to_rfc3339()}),
-            )
+            .post(&self.desk, "/api/v1/appointments", &body)
             .await
     }
 
