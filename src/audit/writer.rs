@@ -167,7 +167,8 @@ fn cause_of(err: &diesel::result::Error) -> Cause {
 }
 
 /// Runs the jobs in one transaction, each write in a savepoint, appends every kept
-/// job's audit rows at the end, then tells each its fate. Returns false when the connection's transaction state is no longer known.
+/// job's audit rows at the end, then tells each its fate. Returns false when the
+/// connection's transaction state is no longer known.
 fn commit_batch(conn: &mut DbConnection, seal: &ChainSeal, jobs: Vec<Job>) -> bool {
     let begun = match conn {
         DbConnection::Sqlite(c) => {

@@ -4,8 +4,7 @@ pub mod schema;
 pub mod states;
 pub mod types;
 
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::OnceLock;
+use std::sync::{Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use diesel::connection::{AnsiTransactionManager, SimpleConnection, TransactionManager};
@@ -153,17 +152,11 @@ const IDLE_TIMEOUT: Duration = Duration::from_secs(600);
 /// than a connection can sit idle in the pool (r2d2's reaper runs every 30 s), so every
 /// connection that was in the pool when the server went away is either tested before it
 /// is handed out or closed unused.
-const TEST_AFTER_LOSS: Duration = Duration::from_secs(600 + 60);
+const TEST_AFTER_LOSS: Duration = Duration::from_secs(IDLE_TIMEOUT.as_secs() + 60);
 
-/// When a query last found its connection closed: milliseconds after `EPOCH`, plus one
-/// (0: never). Process-wide: every pool of the process reaches the same server.
-static CONNECTION_LOST_AT: AtomicU64 = AtomicU64::new(0);
-static EPOCH: OnceLock<Instant> = OnceLock::new();
-
-fn millis_since_epoch() -> u64 {
-    let epoch = *EPOCH.get_or_init(Instant::now);
-    u64::try_from(epoch.elapsed().as_millis()).unwrap_or(u64::MAX)
-}
+/// When a query last found its connection closed. Process-wide: every pool of the
+/// process reaches the same server.
+static CONNECTION_LOST_AT: Mutex<Option<Instant>> = Mutex::new(None);
 
 /// Whether a query's error says its connection is gone (the server restarted, or the
 /// network or an administrator cut it): found so by this query, or by an earlier one
@@ -186,7 +179,9 @@ pub fn connection_lost(err: &diesel::result::Error) -> bool {
 /// out, for a while, so the other dead ones are replaced instead of failing a request
 /// each.
 pub fn note_connection_lost() {
-    CONNECTION_LOST_AT.store(millis_since_epoch().saturating_add(1), Ordering::Relaxed);
+    *CONNECTION_LOST_AT
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner) = Some(Instant::now());
 }
 
 /// A background job's failure: a lost connection is noted as a request's would be
@@ -202,9 +197,10 @@ pub fn observe_failure(err: &anyhow::Error) {
 
 /// Whether checkouts test their connection now (a connection was lost lately).
 pub fn connection_recently_lost() -> bool {
-    let at = CONNECTION_LOST_AT.load(Ordering::Relaxed);
-    let window = u64::try_from(TEST_AFTER_LOSS.as_millis()).unwrap_or(u64::MAX);
-    at != 0 && millis_since_epoch().saturating_sub(at - 1) < window
+    CONNECTION_LOST_AT
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .is_some_and(|at| at.elapsed() < TEST_AFTER_LOSS)
 }
 
 /// SQLite settings applied to every pooled connection: durability and integrity

@@ -268,7 +268,7 @@ impl<L: Copy + PartialEq, R: Copy> Calendar<L, R> {
         if self.patient_busy.iter().any(|b| b.overlaps(&visit)) {
             return Err(Misfit::PatientBusy);
         }
-        if !needs_room && wanted_room.is_none() {
+        if !uses_rooms(needs_room, wanted_room.is_some()) {
             return Ok((*location, None));
         }
         let room = self
@@ -317,6 +317,12 @@ impl<L: Copy + PartialEq, R: Copy> Calendar<L, R> {
         out.dedup_by_key(|(s, _)| *s);
         out
     }
+}
+
+/// Whether a check looks at rooms at all: for a service that needs one, or when a room
+/// is asked for. (What a calendar need not load otherwise.)
+pub fn uses_rooms(needs_room: bool, room_asked: bool) -> bool {
+    needs_room || room_asked
 }
 
 /// The first multiple of `step` (counted from midnight UTC) at or after `t`.

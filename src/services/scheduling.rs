@@ -11,8 +11,8 @@ use crate::db::models::{patients, reminders};
 use crate::db::types::{AppointmentId, LocationId, PatientId, PractitionerId, RoomId, UserId};
 use crate::db::DbConnection;
 use crate::domain::schedule::{
-    local_date, working_intervals, AppointmentStatus, Calendar, Interval, Misfit, SlotShape,
-    WeeklyRange,
+    local_date, uses_rooms, working_intervals, AppointmentStatus, Calendar, Interval, Misfit,
+    SlotShape, WeeklyRange,
 };
 use crate::domain::FieldError;
 use crate::error::ApiError;
@@ -94,8 +94,7 @@ pub fn load_hours(
 
 /// What a calendar is loaded for: the appointments that overlap `span` (only the span
 /// the checks ask about: whatever lies outside it cannot clash), the patient's too if
-/// given, and the rooms only when the check will look at them (a service that needs a
-/// room, or a room asked for): `Calendar::check` never reads them otherwise.
+/// given, and the rooms only when the check will look at them (`schedule::uses_rooms`).
 #[derive(Debug, Clone, Copy)]
 pub struct Scope {
     pub span: Interval,
@@ -106,20 +105,20 @@ pub struct Scope {
 }
 
 /// Loads what the checks need for one practitioner: the working hours and time off over
-/// `window`, and what is busy as `busy` asks.
+/// `window`, and what is busy as `scope` asks.
 pub fn load_calendar(
     conn: &mut DbConnection,
     tz: Tz,
     practitioner: PractitionerId,
     window: Interval,
-    busy: Scope,
+    scope: Scope,
 ) -> Result<Calendar<LocationId, RoomId>, ApiError> {
     let Scope {
         span,
         patient,
         rooms: with_rooms,
         except,
-    } = busy;
+    } = scope;
     let Calendar {
         working, time_off, ..
     } = load_hours(conn, tz, practitioner, window)?;
@@ -135,16 +134,13 @@ pub fn load_calendar(
             .collect(),
         None => Vec::new(),
     };
-    let mut location_ids: Vec<LocationId> = working.iter().map(|(_, l)| *l).collect();
-    location_ids.sort();
-    location_ids.dedup();
-    if !with_rooms {
-        location_ids.clear();
-    }
-    let room_rows = if location_ids.is_empty() {
-        Vec::new()
-    } else {
+    let room_rows = if with_rooms {
+        let mut location_ids: Vec<LocationId> = working.iter().map(|(_, l)| *l).collect();
+        location_ids.sort();
+        location_ids.dedup();
         clinic::rooms_at(conn, &location_ids)?
+    } else {
+        Vec::new()
     };
     let room_ids: Vec<RoomId> = room_rows.iter().map(|r| r.id).collect();
     let busy = appointments::rooms_busy(conn, &room_ids, span.start, span.end, except)?;
@@ -234,7 +230,7 @@ fn place(
         Scope {
             span: held,
             patient: Some(b.patient_id),
-            rooms: b.service.requires_room || b.room_id.is_some(),
+            rooms: uses_rooms(b.service.requires_room, b.room_id.is_some()),
             except,
         },
     )?;
@@ -483,13 +479,13 @@ pub fn availability(
     };
     let mut slots = Vec::new();
     for p in practitioners {
-        let busy = Scope {
+        let scope = Scope {
             span: held,
             patient,
-            rooms: service.requires_room,
+            rooms: uses_rooms(service.requires_room, false),
             except: None,
         };
-        let calendar = load_calendar(conn, tz, *p, window, busy)?;
+        let calendar = load_calendar(conn, tz, *p, window, scope)?;
         for (start, room) in
             calendar.free_slots(shape, service.requires_room, from, to, step, not_before)
         {

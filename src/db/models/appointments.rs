@@ -85,6 +85,11 @@ pub struct Busy {
 /// Holds its slot: not one of `NON_BLOCKING`. Written out as two comparisons, not
 /// `ne_all`, so that the lookups below are static queries, prepared once per
 /// connection (an `IN` list is rebuilt and re-parsed on every call on SQLite).
+const _: () = assert!(
+    NON_BLOCKING.len() == 2,
+    "holds_its_slot names each non-blocking status"
+);
+
 #[diesel::dsl::auto_type]
 fn holds_its_slot() -> _ {
     let cancelled: AppointmentStatus = NON_BLOCKING[0];
