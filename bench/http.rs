@@ -151,11 +151,20 @@ struct Wrk {
     conflicts: u64,
     /// Whether the script counted every status (false: only wrk's own count above 399).
     counted: bool,
+    /// The server process's CPU time (user + system, all its threads) over the run, in
+    /// microseconds: steadier than req/s on a shared machine. On PostgreSQL the
+    /// database's own processes are not in it.
+    #[serde(default)]
+    server_cpu_us: u64,
 }
 
 impl Wrk {
     fn rate(&self) -> f64 {
         self.requests as f64 / (self.duration_us.max(1) as f64 / 1e6)
+    }
+    /// The server's CPU time per answered request, in microseconds.
+    fn cpu_per_request_us(&self) -> f64 {
+        self.server_cpu_us as f64 / self.requests.max(1) as f64
     }
     fn socket_errors(&self) -> u64 {
         self.connect + self.read + self.write + self.timeout
@@ -350,6 +359,21 @@ fn run(cmd: &mut Command) -> anyhow::Result<String> {
 }
 
 /// The server process; stopped (SIGTERM, then SIGKILL) when dropped.
+/// The kernel's clock tick (`getconf CLK_TCK`; 100 on Linux unless told otherwise).
+fn clock_ticks_per_second() -> u64 {
+    static TICKS: std::sync::OnceLock<u64> = std::sync::OnceLock::new();
+    *TICKS.get_or_init(|| {
+        Command::new("getconf")
+            .arg("CLK_TCK")
+            .output()
+            .ok()
+            .and_then(|o| String::from_utf8(o.stdout).ok())
+            .and_then(|t| t.trim().parse().ok())
+            .filter(|&t| t > 0)
+            .unwrap_or(100)
+    })
+}
+
 struct Server {
     child: Child,
     log: PathBuf,
@@ -371,6 +395,22 @@ impl Server {
         }
         self.child.kill().ok();
         self.child.wait().ok();
+    }
+    /// CPU time the server process has used so far (user + system, every thread), in
+    /// microseconds, from `/proc/<pid>/stat` (clock ticks).
+    fn cpu_us(&self) -> u64 {
+        let stat =
+            std::fs::read_to_string(format!("/proc/{}/stat", self.child.id())).unwrap_or_default();
+        // Fields after the command name, which is in parentheses and may hold spaces.
+        let fields: Vec<&str> = stat
+            .rsplit_once(')')
+            .map_or(Vec::new(), |(_, rest)| rest.split_whitespace().collect());
+        // utime and stime are fields 14 and 15 of the line, 12 and 13 after the name.
+        let ticks: u64 = [11, 12]
+            .iter()
+            .filter_map(|&i| fields.get(i).and_then(|f| f.parse::<u64>().ok()))
+            .sum();
+        ticks * 1_000_000 / clock_ticks_per_second()
     }
     fn log_tail(&self) -> String {
         let text = std::fs::read_to_string(&self.log).unwrap_or_default();
@@ -1193,7 +1233,9 @@ async fn bench(
         };
         offset += warm.sent;
         p.update("measuring");
-        let measured = runner.wrk(&op.load, &desk, args.duration, offset, stamp)?;
+        let cpu_before = server.cpu_us();
+        let mut measured = runner.wrk(&op.load, &desk, args.duration, offset, stamp)?;
+        measured.server_cpu_us = server.cpu_us().saturating_sub(cpu_before);
         offset += measured.sent;
         match op.load {
             Load::CreatePatient => create_offset = offset,
@@ -1201,10 +1243,11 @@ async fn bench(
             _ => {}
         }
         p.done(&format!(
-            "{} req/s, p50 {}, p99 {}, non-2xx {}",
+            "{} req/s, p50 {}, p99 {}, server CPU {:.0} µs/req, non-2xx {}",
             thousands(measured.rate()),
             ms(measured.p50_us),
             ms(measured.p99_us),
+            measured.cpu_per_request_us(),
             measured.non2xx + warm.non2xx
         ));
         results.push((i, warm, measured));
@@ -1272,7 +1315,7 @@ async fn bench(
     let mut table = String::new();
     writeln!(
         table,
-        "| operation | req/s | p50 | p99 | % of ceiling | non-2xx |\n| --- | ---: | ---: | ---: | ---: | ---: |"
+        "| operation | req/s | p50 | p99 | % of ceiling | server CPU µs/req | non-2xx |\n| --- | ---: | ---: | ---: | ---: | ---: | ---: |"
     )?;
     for (i, warm, m) in &results {
         let op = &ops[*i];
@@ -1301,7 +1344,7 @@ async fn bench(
         }
         writeln!(
             table,
-            "| {} | {} | {} | {} | {} | {} |",
+            "| {} | {} | {} | {} | {} | {:.0} | {} |",
             match op.label.split_once(" (") {
                 Some((path, note)) => format!("`{path}` ({note}"),
                 None => format!("`{}`", op.label),
@@ -1312,19 +1355,21 @@ async fn bench(
             pct.map_or("ceiling".to_owned(), |p| format!(
                 "{p:.1} % of {ceiling_name}"
             )),
+            m.cpu_per_request_us(),
             m.non2xx + warm.non2xx
         )?;
         rows.push(json!({
             "key": op.key, "operation": op.label, "ceiling": op.ceiling,
             "req_per_s": m.rate(), "p50_ms": m.p50_us as f64 / 1000.0, "p99_ms": m.p99_us as f64 / 1000.0,
             "max_ms": m.max_us as f64 / 1000.0, "pct_of_ceiling": pct,
+            "server_cpu_us_per_req": m.cpu_per_request_us(),
             "non_2xx": m.non2xx + warm.non2xx, "conflicts": m.conflicts + warm.conflicts,
             "measurement": m, "warmup": warm,
         }));
     }
     writeln!(
         table,
-        "| fsync ceiling (4 KiB pwrite+fdatasync) | {} commits/s | | | ceiling | |",
+        "| fsync ceiling (4 KiB pwrite+fdatasync) | {} commits/s | | | ceiling | | |",
         thousands(fsync)
     )?;
     if let Some((chained, plain)) = chain {
@@ -1342,14 +1387,14 @@ async fn bench(
             .collect();
         writeln!(
             table,
-            "| PostgreSQL alone, chained commits (insert, chain lock, head, audit row; {} clients) | {} commits/s | | | writes: {} | |",
+            "| PostgreSQL alone, chained commits (insert, chain lock, head, audit row; {} clients) | {} commits/s | | | writes: {} | | |",
             args.connections,
             thousands(chained),
             write_rates.join(", ")
         )?;
         writeln!(
             table,
-            "| PostgreSQL alone, plain commits (insert; {} clients) | {} commits/s | | | | |",
+            "| PostgreSQL alone, plain commits (insert; {} clients) | {} commits/s | | | | | |",
             args.connections,
             thousands(plain)
         )?;

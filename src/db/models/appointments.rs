@@ -34,17 +34,17 @@ pub struct AppointmentRow {
 }
 
 pub fn insert(conn: &mut DbConnection, row: &AppointmentRow) -> QueryResult<usize> {
-    diesel::insert_into(appointments::table)
+    crate::db::native!(conn, |c| diesel::insert_into(appointments::table)
         .values(row)
-        .execute(conn)
+        .execute(c))
 }
 
 pub fn find(conn: &mut DbConnection, id: AppointmentId) -> QueryResult<Option<AppointmentRow>> {
-    appointments::table
+    crate::db::native!(conn, |c| appointments::table
         .find(id)
         .select(AppointmentRow::as_select())
-        .first(conn)
-        .optional()
+        .first(c)
+        .optional())
 }
 
 /// Writes the whole row if its version is still `expected` (optimistic locking).
@@ -115,14 +115,14 @@ pub fn practitioner_busy(
     to: NaiveDateTime,
     except: Option<AppointmentId>,
 ) -> QueryResult<Vec<Busy>> {
-    let busy = appointments::table
+    let busy = crate::db::native!(conn, |c| appointments::table
         .filter(appointments::practitioner_id.eq(practitioner))
         .filter(holds_its_slot())
         .filter(appointments::starts_at.lt(to))
         .filter(appointments::starts_at.gt(earliest_start_overlapping(from)))
         .filter(appointments::blocked_until.gt(from))
         .select(Busy::as_select())
-        .load(conn)?;
+        .load(c))?;
     Ok(without(busy, except))
 }
 
@@ -134,14 +134,14 @@ pub fn patient_busy(
     to: NaiveDateTime,
     except: Option<AppointmentId>,
 ) -> QueryResult<Vec<Busy>> {
-    let busy = appointments::table
+    let busy = crate::db::native!(conn, |c| appointments::table
         .filter(appointments::patient_id.eq(patient))
         .filter(holds_its_slot())
         .filter(appointments::starts_at.lt(to))
         .filter(appointments::starts_at.gt(earliest_start_overlapping(from)))
         .filter(appointments::ends_at.gt(from))
         .select(Busy::as_select())
-        .load(conn)?;
+        .load(c))?;
     Ok(without(busy, except))
 }
 
@@ -186,39 +186,41 @@ pub fn list(
     f: &AppointmentFilter,
     limit: i64,
 ) -> QueryResult<Vec<AppointmentRow>> {
-    let mut q = appointments::table
-        .select(AppointmentRow::as_select())
-        .order((appointments::starts_at.asc(), appointments::id.asc()))
-        .limit(limit)
-        .into_boxed();
-    if let Some(from) = f.from {
-        q = q
-            .filter(appointments::ends_at.gt(from))
-            .filter(appointments::starts_at.gt(earliest_start_overlapping(from)));
-    }
-    if let Some(to) = f.to {
-        q = q.filter(appointments::starts_at.lt(to));
-    }
-    if let Some(p) = f.practitioner_id {
-        q = q.filter(appointments::practitioner_id.eq(p));
-    }
-    if let Some(p) = f.patient_id {
-        q = q.filter(appointments::patient_id.eq(p));
-    }
-    if let Some(r) = f.room_id {
-        q = q.filter(appointments::room_id.eq(r));
-    }
-    if let Some(s) = f.status {
-        q = q.filter(appointments::status.eq(s));
-    }
-    if let Some((at, id)) = f.after {
-        q = q.filter(
-            appointments::starts_at
-                .gt(at)
-                .or(appointments::starts_at.eq(at).and(appointments::id.gt(id))),
-        );
-    }
-    q.load(conn)
+    crate::db::native!(conn, |c| {
+        let mut q = appointments::table
+            .select(AppointmentRow::as_select())
+            .order((appointments::starts_at.asc(), appointments::id.asc()))
+            .limit(limit)
+            .into_boxed();
+        if let Some(from) = f.from {
+            q = q
+                .filter(appointments::ends_at.gt(from))
+                .filter(appointments::starts_at.gt(earliest_start_overlapping(from)));
+        }
+        if let Some(to) = f.to {
+            q = q.filter(appointments::starts_at.lt(to));
+        }
+        if let Some(p) = f.practitioner_id {
+            q = q.filter(appointments::practitioner_id.eq(p));
+        }
+        if let Some(p) = f.patient_id {
+            q = q.filter(appointments::patient_id.eq(p));
+        }
+        if let Some(r) = f.room_id {
+            q = q.filter(appointments::room_id.eq(r));
+        }
+        if let Some(s) = f.status {
+            q = q.filter(appointments::status.eq(s));
+        }
+        if let Some((at, id)) = f.after {
+            q = q.filter(
+                appointments::starts_at
+                    .gt(at)
+                    .or(appointments::starts_at.eq(at).and(appointments::id.gt(id))),
+            );
+        }
+        q.load(c)
+    })
 }
 
 /// The patients' given and family names, for a calendar page's labels.
@@ -226,10 +228,10 @@ pub fn patient_names(
     conn: &mut DbConnection,
     ids: &[PatientId],
 ) -> QueryResult<Vec<(PatientId, String, String)>> {
-    patients::table
+    crate::db::native!(conn, |c| patients::table
         .filter(patients::id.eq_any(ids.to_vec()))
         .select((patients::id, patients::given_name, patients::family_name))
-        .load(conn)
+        .load(c))
 }
 
 /// The services' names, for a calendar page's labels.
@@ -237,10 +239,10 @@ pub fn service_names(
     conn: &mut DbConnection,
     ids: &[ServiceId],
 ) -> QueryResult<Vec<(ServiceId, String)>> {
-    services::table
+    crate::db::native!(conn, |c| services::table
         .filter(services::id.eq_any(ids.to_vec()))
         .select((services::id, services::name))
-        .load(conn)
+        .load(c))
 }
 
 /// The follow-ups already booked for an appointment.

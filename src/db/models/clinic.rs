@@ -116,22 +116,22 @@ pub fn list_rooms(conn: &mut DbConnection) -> QueryResult<Vec<RoomRow>> {
 }
 
 pub fn find_room(conn: &mut DbConnection, id: RoomId) -> QueryResult<Option<RoomRow>> {
-    rooms::table
+    crate::db::native!(conn, |c| rooms::table
         .find(id)
         .select(RoomRow::as_select())
-        .first(conn)
-        .optional()
+        .first(c)
+        .optional())
 }
 
 pub fn rooms_at(
     conn: &mut DbConnection,
     locations_wanted: &[LocationId],
 ) -> QueryResult<Vec<RoomRow>> {
-    rooms::table
+    crate::db::native!(conn, |c| rooms::table
         .filter(rooms::location_id.eq_any(locations_wanted.to_vec()))
         .select(RoomRow::as_select())
         .order(rooms::name.asc())
-        .load(conn)
+        .load(c))
 }
 
 pub fn insert_practitioner(conn: &mut DbConnection, row: &PractitionerRow) -> QueryResult<usize> {
@@ -151,11 +151,11 @@ pub fn find_practitioner(
     conn: &mut DbConnection,
     id: PractitionerId,
 ) -> QueryResult<Option<PractitionerRow>> {
-    practitioners::table
+    crate::db::native!(conn, |c| practitioners::table
         .find(id)
         .select(PractitionerRow::as_select())
-        .first(conn)
-        .optional()
+        .first(c)
+        .optional())
 }
 
 pub fn practitioner_of_user(
@@ -173,14 +173,14 @@ pub fn working_hours_of(
     conn: &mut DbConnection,
     practitioner: PractitionerId,
 ) -> QueryResult<Vec<WorkingHoursRow>> {
-    working_hours::table
+    crate::db::native!(conn, |c| working_hours::table
         .filter(working_hours::practitioner_id.eq(practitioner))
         .select(WorkingHoursRow::as_select())
         .order((
             working_hours::weekday.asc(),
             working_hours::start_minute.asc(),
         ))
-        .load(conn)
+        .load(c))
 }
 
 pub fn replace_working_hours(
@@ -204,13 +204,13 @@ pub fn time_off_of(
     from: NaiveDateTime,
     to: NaiveDateTime,
 ) -> QueryResult<Vec<TimeOffRow>> {
-    time_off::table
+    crate::db::native!(conn, |c| time_off::table
         .filter(time_off::practitioner_id.eq(practitioner))
         .filter(time_off::starts_at.lt(to))
         .filter(time_off::ends_at.gt(from))
         .select(TimeOffRow::as_select())
         .order(time_off::starts_at.asc())
-        .load(conn)
+        .load(c))
 }
 
 pub fn insert_time_off(conn: &mut DbConnection, row: &TimeOffRow) -> QueryResult<usize> {
@@ -247,9 +247,9 @@ pub fn list_services(conn: &mut DbConnection) -> QueryResult<Vec<ServiceRow>> {
 }
 
 pub fn find_service(conn: &mut DbConnection, id: ServiceId) -> QueryResult<Option<ServiceRow>> {
-    services::table
+    crate::db::native!(conn, |c| services::table
         .find(id)
         .select(ServiceRow::as_select())
-        .first(conn)
-        .optional()
+        .first(c)
+        .optional())
 }

@@ -97,10 +97,10 @@ pub fn insert(
     now: NaiveDateTime,
 ) -> QueryResult<PatientRow> {
     insert_only(conn, id, mrn, values, email_set_by, now)?;
-    patients::table
+    crate::db::native!(conn, |c| patients::table
         .find(id)
         .select(PatientRow::as_select())
-        .first(conn)
+        .first(c))
 }
 
 /// Inserts without reading the row back.
@@ -112,7 +112,7 @@ pub fn insert_only(
     email_set_by: Option<crate::db::types::UserId>,
     now: NaiveDateTime,
 ) -> QueryResult<usize> {
-    diesel::insert_into(patients::table)
+    crate::db::native!(conn, |c| diesel::insert_into(patients::table)
         .values((
             patients::id.eq(id),
             patients::mrn.eq(mrn),
@@ -124,7 +124,7 @@ pub fn insert_only(
             patients::email_set_by.eq(email_set_by),
             patients::email_set_at.eq(email_set_by.map(|_| now)),
         ))
-        .execute(conn)
+        .execute(c))
 }
 
 /// Records who set a patient's email just now (in the transaction that set it).
@@ -324,11 +324,11 @@ fn identity_lookup_sql(keys: usize, numbered: bool) -> String {
 }
 
 pub fn find(conn: &mut DbConnection, id: PatientId) -> QueryResult<Option<PatientRow>> {
-    patients::table
+    crate::db::native!(conn, |c| patients::table
         .find(id)
         .select(PatientRow::as_select())
-        .first(conn)
-        .optional()
+        .first(c)
+        .optional())
 }
 
 /// Replaces the fields if the version still matches; `None` when it does not.

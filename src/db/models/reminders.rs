@@ -27,7 +27,7 @@ pub fn schedule(
     send_at: NaiveDateTime,
     now: NaiveDateTime,
 ) -> QueryResult<usize> {
-    diesel::insert_into(reminders::table)
+    crate::db::native!(conn, |c| diesel::insert_into(reminders::table)
         .values((
             reminders::id.eq(ReminderId::new()),
             reminders::appointment_id.eq(appointment),
@@ -37,7 +37,7 @@ pub fn schedule(
             reminders::next_attempt_at.eq(send_at),
             reminders::created_at.eq(now),
         ))
-        .execute(conn)
+        .execute(c))
 }
 
 /// A moved appointment's reminder goes out before the new time (again, if it had gone).

@@ -44,20 +44,20 @@ pub fn find_live(
     conn: &mut DbConnection,
     token_hash: &str,
 ) -> QueryResult<Option<(SessionRow, UserRow)>> {
-    sessions::table
+    crate::db::native!(conn, |c| sessions::table
         .inner_join(users::table)
         .filter(sessions::token_hash.eq(token_hash))
         .filter(sessions::revoked_at.is_null())
         .select((SessionRow::as_select(), UserRow::as_select()))
-        .first(conn)
-        .optional()
+        .first(c)
+        .optional())
 }
 
 /// Marks use of the session (the idle timeout counts from here).
 pub fn touch(conn: &mut DbConnection, id: SessionId, now: NaiveDateTime) -> QueryResult<usize> {
-    diesel::update(sessions::table.find(id))
+    crate::db::native!(conn, |c| diesel::update(sessions::table.find(id))
         .set(sessions::last_seen_at.eq(now))
-        .execute(conn)
+        .execute(c))
 }
 
 pub fn revoke(conn: &mut DbConnection, id: SessionId, now: NaiveDateTime) -> QueryResult<usize> {
