@@ -216,38 +216,49 @@ pub async fn list(
         limit,
         with_names,
     } = request;
-    let rows = state
-        .db(move |conn| Ok(appointments::list(conn, &filter, limit + 1)?))
+    // The page and its names are read together: one hand-off to the pool, and on
+    // SQLite one snapshot, so the names are those of the rows listed.
+    let if_none_match = if_none_match.map(str::to_owned);
+    let (etag, page) = state
+        .read_together(move |conn| {
+            let rows = appointments::list(conn, &filter, limit + 1)?;
+            let etag = page_etag(&rows, with_names);
+            if if_none_match.is_some_and(|v| v.split(',').any(|t| t.trim() == etag)) {
+                return Ok((etag, None));
+            }
+            let (rows, more) = crate::api::pagination::split_page(rows, limit);
+            let names = if with_names {
+                let mut people: Vec<_> = rows.iter().map(|r| r.patient_id).collect();
+                people.sort();
+                people.dedup();
+                let mut services: Vec<_> = rows.iter().map(|r| r.service_id).collect();
+                services.sort();
+                services.dedup();
+                Some((
+                    appointments::patient_names(conn, &people)?,
+                    appointments::service_names(conn, &services)?,
+                ))
+            } else {
+                None
+            };
+            Ok((etag, Some((rows, more, names))))
+        })
         .await?;
-    let etag = page_etag(&rows, with_names);
-    if if_none_match.is_some_and(|v| v.split(',').any(|t| t.trim() == etag)) {
+    let Some((rows, more, names)) = page else {
         return Ok((etag, None));
-    }
-    let (rows, more) = crate::api::pagination::split_page(rows, limit);
+    };
     let mut patients: Vec<_> = rows.iter().map(|r| r.patient_id).collect();
     patients.sort();
     patients.dedup();
-    let (patient_names, service_names) = if with_names {
-        let mut services: Vec<_> = rows.iter().map(|r| r.service_id).collect();
-        services.sort();
-        services.dedup();
-        let patient_ids = patients.clone();
-        let (people, services) = state
-            .db(move |conn| {
-                let people = appointments::patient_names(conn, &patient_ids)?;
-                let services = appointments::service_names(conn, &services)?;
-                Ok((people, services))
-            })
-            .await?;
-        (
+    let (patient_names, service_names) = match names {
+        Some((people, services)) => (
             people
                 .into_iter()
                 .map(|(id, given, family)| (id, format!("{given} {family}")))
                 .collect(),
             services.into_iter().collect(),
-        )
-    } else {
-        Default::default()
+        ),
+        None => Default::default(),
     };
     super::audit_listed(state, caller, patients).await?;
     Ok((

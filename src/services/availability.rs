@@ -53,7 +53,7 @@ pub async fn free_slots(
     let (patient, not_before) = whose_slots(caller, search.patient_id, search.from, lead)?;
     let tz = state.settings.clinic_timezone;
     state
-        .db(move |conn| {
+        .read_together(move |conn| {
             let service = clinic::find_service(conn, search.service_id)?
                 .ok_or_else(|| ApiError::validation("service_id", "no such service"))?;
             let practitioners = match search.practitioner_id {
