@@ -358,7 +358,6 @@ fn run(cmd: &mut Command) -> anyhow::Result<String> {
     Ok(String::from_utf8_lossy(&out.stdout).into_owned())
 }
 
-/// The server process; stopped (SIGTERM, then SIGKILL) when dropped.
 /// The kernel's clock tick (`getconf CLK_TCK`; 100 on Linux unless told otherwise).
 fn clock_ticks_per_second() -> u64 {
     static TICKS: std::sync::OnceLock<u64> = std::sync::OnceLock::new();
@@ -374,6 +373,7 @@ fn clock_ticks_per_second() -> u64 {
     })
 }
 
+/// The server process; stopped (SIGTERM, then SIGKILL) when dropped.
 struct Server {
     child: Child,
     log: PathBuf,

@@ -6,8 +6,8 @@ use rand::RngCore;
 use sha2::{Digest, Sha256};
 
 use crate::config::Settings;
-use crate::db::models::sessions::{self, NewSession, SessionRow};
-use crate::db::models::users::UserRow;
+use crate::db::models::sessions::{self, NewSession, SessionState};
+use crate::db::models::users::UserIdentity;
 use crate::db::types::{SessionId, UserId};
 use crate::db::DbConnection;
 
@@ -74,7 +74,7 @@ pub enum Upkeep {
 }
 
 /// A live session and its user.
-pub type Live = (SessionRow, UserRow);
+pub type Live = (SessionState, UserIdentity);
 
 /// The session and its user if the token is live: not revoked, not past its absolute
 /// or idle timeout, and the user still active; and what is left to write (`upkeep`).
@@ -109,7 +109,7 @@ pub fn upkeep(conn: &mut DbConnection, upkeep: Upkeep) -> diesel::QueryResult<()
     Ok(())
 }
 
-fn is_live(session: &SessionRow, settings: &Settings, now: NaiveDateTime) -> bool {
+fn is_live(session: &SessionState, settings: &Settings, now: NaiveDateTime) -> bool {
     session.revoked_at.is_none()
         && now < session.expires_at
         && now < session.last_seen_at + settings.session_idle()

@@ -25,6 +25,18 @@ pub struct UserRow {
     pub updated_at: NaiveDateTime,
 }
 
+/// Who a session belongs to, as every request needs it: never the password hash or
+/// the TOTP secret, which the guard has no use for (they are not read per request).
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = users)]
+pub struct UserIdentity {
+    pub id: UserId,
+    pub display_name: String,
+    pub role: Role,
+    pub active: bool,
+    pub patient_id: Option<PatientId>,
+}
+
 #[derive(Debug, Insertable)]
 #[diesel(table_name = users)]
 pub struct NewUser<'a> {
