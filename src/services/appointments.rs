@@ -227,29 +227,26 @@ pub async fn list(
                 return Ok((etag, None));
             }
             let (rows, more) = crate::api::pagination::split_page(rows, limit);
+            let mut patients: Vec<_> = rows.iter().map(|r| r.patient_id).collect();
+            patients.sort();
+            patients.dedup();
             let names = if with_names {
-                let mut people: Vec<_> = rows.iter().map(|r| r.patient_id).collect();
-                people.sort();
-                people.dedup();
                 let mut services: Vec<_> = rows.iter().map(|r| r.service_id).collect();
                 services.sort();
                 services.dedup();
                 Some((
-                    appointments::patient_names(conn, &people)?,
+                    appointments::patient_names(conn, &patients)?,
                     appointments::service_names(conn, &services)?,
                 ))
             } else {
                 None
             };
-            Ok((etag, Some((rows, more, names))))
+            Ok((etag, Some((rows, more, patients, names))))
         })
         .await?;
-    let Some((rows, more, names)) = page else {
+    let Some((rows, more, patients, names)) = page else {
         return Ok((etag, None));
     };
-    let mut patients: Vec<_> = rows.iter().map(|r| r.patient_id).collect();
-    patients.sort();
-    patients.dedup();
     let (patient_names, service_names) = match names {
         Some((people, services)) => (
             people

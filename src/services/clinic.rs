@@ -334,10 +334,7 @@ pub fn refuse_stranding(
         return Ok(());
     };
     // The hours and time off as they now stand, once for every open appointment.
-    let window = Interval {
-        start: first - Duration::days(2),
-        end: last + Duration::days(2),
-    };
+    let window = scheduling::hours_window(first, last);
     let calendar = scheduling::load_hours(conn, tz, practitioner, window)?;
     let mut stranded = Vec::new();
     for appt in open {

@@ -20,6 +20,16 @@ use crate::error::ApiError;
 /// How far around a booking the calendar is loaded (covers any service length).
 const CONTEXT: i64 = 2;
 
+/// The window whose working hours and time off decide about `[start, end)`: the span
+/// with `CONTEXT` days either side (a working day that began before it, a time off
+/// that ends after it).
+pub fn hours_window(start: NaiveDateTime, end: NaiveDateTime) -> Interval {
+    Interval {
+        start: start - Duration::days(CONTEXT),
+        end: end + Duration::days(CONTEXT),
+    }
+}
+
 /// What a transaction that decides about bookings serialises on. The derived order
 /// (every practitioner before every patient, then by id) is the one order in which
 /// locks are taken, so no two paths can wait on each other in a cycle.
@@ -218,10 +228,7 @@ fn place(
 ) -> Result<Option<RoomId>, ApiError> {
     let shape = shape_of(&b.service);
     let held = shape.held(b.starts_at);
-    let window = Interval {
-        start: b.starts_at - Duration::days(CONTEXT),
-        end: held.end + Duration::days(CONTEXT),
-    };
+    let window = hours_window(b.starts_at, held.end);
     let calendar = load_calendar(
         conn,
         tz,
