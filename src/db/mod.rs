@@ -1,6 +1,7 @@
 //! The database: one connection type over SQLite or PostgreSQL, its pool, migrations and transactions.
 pub mod models;
 pub mod schema;
+pub mod stamp;
 pub mod states;
 pub mod types;
 

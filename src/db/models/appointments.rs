@@ -3,6 +3,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use crate::db::schema::{appointments, patients, services};
+use crate::db::stamp::Stamp;
 use crate::db::types::{AppointmentId, PatientId, PractitionerId, RoomId, ServiceId, UserId};
 use crate::db::DbConnection;
 use crate::domain::schedule::AppointmentStatus;
@@ -19,8 +20,11 @@ pub struct AppointmentRow {
     pub practitioner_id: PractitionerId,
     pub service_id: ServiceId,
     pub room_id: Option<RoomId>,
+    #[diesel(deserialize_as = Stamp)]
     pub starts_at: NaiveDateTime,
+    #[diesel(deserialize_as = Stamp)]
     pub ends_at: NaiveDateTime,
+    #[diesel(deserialize_as = Stamp)]
     pub blocked_until: NaiveDateTime,
     pub status: AppointmentStatus,
     pub notes: Option<String>,
@@ -29,7 +33,9 @@ pub struct AppointmentRow {
     pub follow_up_offset_days: Option<i32>,
     pub booked_by: Option<UserId>,
     pub version: i64,
+    #[diesel(deserialize_as = Stamp)]
     pub created_at: NaiveDateTime,
+    #[diesel(deserialize_as = Stamp)]
     pub updated_at: NaiveDateTime,
 }
 
@@ -77,8 +83,11 @@ fn earliest_start_overlapping(from: NaiveDateTime) -> NaiveDateTime {
 pub struct Busy {
     pub id: AppointmentId,
     pub room_id: Option<RoomId>,
+    #[diesel(deserialize_as = Stamp)]
     pub starts_at: NaiveDateTime,
+    #[diesel(deserialize_as = Stamp)]
     pub ends_at: NaiveDateTime,
+    #[diesel(deserialize_as = Stamp)]
     pub blocked_until: NaiveDateTime,
 }
 
@@ -118,9 +127,9 @@ pub fn practitioner_busy(
     let busy = crate::db::native!(conn, |c| appointments::table
         .filter(appointments::practitioner_id.eq(practitioner))
         .filter(holds_its_slot())
-        .filter(appointments::starts_at.lt(to))
-        .filter(appointments::starts_at.gt(earliest_start_overlapping(from)))
-        .filter(appointments::blocked_until.gt(from))
+        .filter(appointments::starts_at.lt(Stamp(to)))
+        .filter(appointments::starts_at.gt(Stamp(earliest_start_overlapping(from))))
+        .filter(appointments::blocked_until.gt(Stamp(from)))
         .select(Busy::as_select())
         .load(c))?;
     Ok(without(busy, except))
@@ -137,9 +146,9 @@ pub fn patient_busy(
     let busy = crate::db::native!(conn, |c| appointments::table
         .filter(appointments::patient_id.eq(patient))
         .filter(holds_its_slot())
-        .filter(appointments::starts_at.lt(to))
-        .filter(appointments::starts_at.gt(earliest_start_overlapping(from)))
-        .filter(appointments::ends_at.gt(from))
+        .filter(appointments::starts_at.lt(Stamp(to)))
+        .filter(appointments::starts_at.gt(Stamp(earliest_start_overlapping(from))))
+        .filter(appointments::ends_at.gt(Stamp(from)))
         .select(Busy::as_select())
         .load(c))?;
     Ok(without(busy, except))
@@ -159,9 +168,9 @@ pub fn rooms_busy(
     let busy = appointments::table
         .filter(appointments::room_id.eq_any(rooms.to_vec()))
         .filter(holds_its_slot())
-        .filter(appointments::starts_at.lt(to))
-        .filter(appointments::starts_at.gt(earliest_start_overlapping(from)))
-        .filter(appointments::blocked_until.gt(from))
+        .filter(appointments::starts_at.lt(Stamp(to)))
+        .filter(appointments::starts_at.gt(Stamp(earliest_start_overlapping(from))))
+        .filter(appointments::blocked_until.gt(Stamp(from)))
         .select(Busy::as_select())
         .load(conn)?;
     Ok(without(busy, except))
@@ -194,11 +203,11 @@ pub fn list(
             .into_boxed();
         if let Some(from) = f.from {
             q = q
-                .filter(appointments::ends_at.gt(from))
-                .filter(appointments::starts_at.gt(earliest_start_overlapping(from)));
+                .filter(appointments::ends_at.gt(Stamp(from)))
+                .filter(appointments::starts_at.gt(Stamp(earliest_start_overlapping(from))));
         }
         if let Some(to) = f.to {
-            q = q.filter(appointments::starts_at.lt(to));
+            q = q.filter(appointments::starts_at.lt(Stamp(to)));
         }
         if let Some(p) = f.practitioner_id {
             q = q.filter(appointments::practitioner_id.eq(p));
@@ -215,8 +224,10 @@ pub fn list(
         if let Some((at, id)) = f.after {
             q = q.filter(
                 appointments::starts_at
-                    .gt(at)
-                    .or(appointments::starts_at.eq(at).and(appointments::id.gt(id))),
+                    .gt(Stamp(at))
+                    .or(appointments::starts_at
+                        .eq(Stamp(at))
+                        .and(appointments::id.gt(id))),
             );
         }
         q.load(c)
@@ -269,8 +280,8 @@ pub fn open_from(
         .filter(
             appointments::status.eq_any([AppointmentStatus::Booked, AppointmentStatus::Confirmed]),
         )
-        .filter(appointments::ends_at.gt(from))
-        .filter(appointments::starts_at.gt(earliest_start_overlapping(from)))
+        .filter(appointments::ends_at.gt(Stamp(from)))
+        .filter(appointments::starts_at.gt(Stamp(earliest_start_overlapping(from))))
         .select(AppointmentRow::as_select())
         .order(appointments::starts_at.asc())
         .load(conn)

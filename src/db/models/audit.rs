@@ -3,6 +3,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use crate::db::schema::audit_log;
+use crate::db::stamp::Stamp;
 use crate::db::types::{AuditId, PatientId, UserId};
 use crate::db::DbConnection;
 
@@ -62,6 +63,46 @@ pub fn insert(conn: &mut DbConnection, row: &AuditRow) -> QueryResult<usize> {
         .execute(conn)
 }
 
+/// An [`AuditRow`] as inserted: the same columns, borrowed, with the time bound as a
+/// [`Stamp`] (written without chrono's format machinery on SQLite).
+#[derive(Insertable)]
+#[diesel(table_name = audit_log, treat_none_as_default_value = false)]
+struct NewAuditRow<'a> {
+    seq: i64,
+    id: AuditId,
+    at: Stamp,
+    actor_id: Option<UserId>,
+    actor_role: Option<&'a str>,
+    action: &'a str,
+    entity_type: &'a str,
+    entity_id: Option<&'a str>,
+    patient_id: Option<PatientId>,
+    ip: Option<&'a str>,
+    request_id: Option<&'a str>,
+    prev_hash: &'a str,
+    hash: &'a str,
+}
+
+impl<'a> From<&'a AuditRow> for NewAuditRow<'a> {
+    fn from(row: &'a AuditRow) -> Self {
+        NewAuditRow {
+            seq: row.seq,
+            id: row.id,
+            at: Stamp(row.at),
+            actor_id: row.actor_id,
+            actor_role: row.actor_role.as_deref(),
+            action: &row.action,
+            entity_type: &row.entity_type,
+            entity_id: row.entity_id.as_deref(),
+            patient_id: row.patient_id,
+            ip: row.ip.as_deref(),
+            request_id: row.request_id.as_deref(),
+            prev_hash: &row.prev_hash,
+            hash: &row.hash,
+        }
+    }
+}
+
 /// Inserts chained rows, in order.
 ///
 /// - SQLite: one single-row statement per row. Its text never changes, so diesel
@@ -76,10 +117,11 @@ pub fn insert_all(conn: &mut DbConnection, rows: &[AuditRow]) -> QueryResult<usi
         DbConnection::Sqlite(lite) => rows.iter().try_fold(0, |inserted, row| {
             Ok(inserted
                 + diesel::insert_into(audit_log::table)
-                    .values(row)
+                    .values(NewAuditRow::from(row))
                     .execute(lite)?)
         }),
         DbConnection::Postgres(pg) => rows.chunks(500).try_fold(0, |inserted, chunk| {
+            let chunk: Vec<NewAuditRow<'_>> = chunk.iter().map(NewAuditRow::from).collect();
             Ok(inserted
                 + diesel::insert_into(audit_log::table)
                     .values(chunk)
@@ -119,7 +161,7 @@ mod tests {
     fn the_sqlite_row_insert_is_a_statement_prepared_once() {
         use diesel::query_builder::QueryId;
         let row = row();
-        let insert = diesel::insert_into(audit_log::table).values(&row);
+        let insert = diesel::insert_into(audit_log::table).values(NewAuditRow::from(&row));
         fn static_id<Q: QueryId>(_: &Q) -> bool {
             Q::HAS_STATIC_QUERY_ID && Q::query_id().is_some()
         }
@@ -130,7 +172,8 @@ mod tests {
     #[test]
     fn a_postgres_chunk_of_audit_rows_is_one_statement() {
         let rows = [row(), row()];
-        let insert = diesel::insert_into(audit_log::table).values(&rows[..]);
+        let chunk: Vec<NewAuditRow<'_>> = rows.iter().map(NewAuditRow::from).collect();
+        let insert = diesel::insert_into(audit_log::table).values(chunk);
         let pg = diesel::debug_query::<diesel::pg::Pg, _>(&insert).to_string();
         assert_eq!(pg.matches("INSERT INTO").count(), 1, "{pg}");
         assert!(!pg.contains("DEFAULT"), "{pg}");

@@ -3,6 +3,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use crate::db::schema::{locations, practitioners, rooms, services, time_off, working_hours};
+use crate::db::stamp::Stamp;
 use crate::db::types::{
     ConsentFamilyId, LocationId, PractitionerId, RoomId, ServiceId, TimeOffId, UserId,
     WorkingHoursId,
@@ -53,9 +54,12 @@ pub struct WorkingHoursRow {
 pub struct TimeOffRow {
     pub id: TimeOffId,
     pub practitioner_id: PractitionerId,
+    #[diesel(deserialize_as = Stamp)]
     pub starts_at: NaiveDateTime,
+    #[diesel(deserialize_as = Stamp)]
     pub ends_at: NaiveDateTime,
     pub reason: Option<String>,
+    #[diesel(deserialize_as = Stamp)]
     pub created_at: NaiveDateTime,
 }
 
@@ -206,8 +210,8 @@ pub fn time_off_of(
 ) -> QueryResult<Vec<TimeOffRow>> {
     crate::db::native!(conn, |c| time_off::table
         .filter(time_off::practitioner_id.eq(practitioner))
-        .filter(time_off::starts_at.lt(to))
-        .filter(time_off::ends_at.gt(from))
+        .filter(time_off::starts_at.lt(Stamp(to)))
+        .filter(time_off::ends_at.gt(Stamp(from)))
         .select(TimeOffRow::as_select())
         .order(time_off::starts_at.asc())
         .load(c))

@@ -3,6 +3,7 @@ use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
 use crate::db::schema::patients;
+use crate::db::stamp::Stamp;
 use crate::db::types::PatientId;
 use crate::db::{DbConnection, MultiBackend};
 use crate::domain::patient::{prefix_upper_bound, PatientFields, SearchTerms};
@@ -29,7 +30,9 @@ pub struct PatientRow {
     pub fitzpatrick_type: Option<i32>,
     pub archived: bool,
     pub version: i64,
+    #[diesel(deserialize_as = Stamp)]
     pub created_at: NaiveDateTime,
+    #[diesel(deserialize_as = Stamp)]
     pub updated_at: NaiveDateTime,
 }
 
@@ -119,10 +122,10 @@ pub fn insert_only(
             values,
             patients::archived.eq(false),
             patients::version.eq(1_i64),
-            patients::created_at.eq(now),
-            patients::updated_at.eq(now),
+            patients::created_at.eq(Stamp(now)),
+            patients::updated_at.eq(Stamp(now)),
             patients::email_set_by.eq(email_set_by),
-            patients::email_set_at.eq(email_set_by.map(|_| now)),
+            patients::email_set_at.eq(email_set_by.map(|_| Stamp(now))),
         ))
         .execute(c))
 }

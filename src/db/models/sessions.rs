@@ -3,6 +3,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use crate::db::schema::{sessions, users};
+use crate::db::stamp::{OptStamp, Stamp};
 use crate::db::types::{SessionId, UserId};
 use crate::db::DbConnection;
 
@@ -33,8 +34,11 @@ pub fn insert(conn: &mut DbConnection, session: &NewSession<'_>) -> QueryResult<
 #[diesel(table_name = sessions)]
 pub struct SessionState {
     pub id: SessionId,
+    #[diesel(deserialize_as = Stamp)]
     pub last_seen_at: NaiveDateTime,
+    #[diesel(deserialize_as = Stamp)]
     pub expires_at: NaiveDateTime,
+    #[diesel(deserialize_as = OptStamp)]
     pub revoked_at: Option<NaiveDateTime>,
 }
 
@@ -55,7 +59,7 @@ pub fn find_live(
 /// Marks use of the session (the idle timeout counts from here).
 pub fn touch(conn: &mut DbConnection, id: SessionId, now: NaiveDateTime) -> QueryResult<usize> {
     crate::db::native!(conn, |c| diesel::update(sessions::table.find(id))
-        .set(sessions::last_seen_at.eq(now))
+        .set(sessions::last_seen_at.eq(Stamp(now)))
         .execute(c))
 }
 
