@@ -1,15 +1,33 @@
 //! Cross-cutting answers: security headers, problem+json for every error, panics as 500s.
 use std::panic::AssertUnwindSafe;
+use std::rc::Rc;
 
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::middleware::Next;
-use actix_web::{HttpResponse, ResponseError};
+use actix_web::{HttpMessage, HttpResponse, ResponseError};
 use futures_util::FutureExt;
 
 use crate::error::ApiError;
 use crate::security_headers::apply_security_headers;
+
+/// The route pattern that matched the request's path (`/api/v1/patients/{id}`), or
+/// `None` if none did. Several layers name the route (the log span, the metrics, the
+/// guard's policy lookup, a 405's `Allow`); actix-web finds it by trying the resource
+/// map's patterns in turn on every call, so it is found once per request and kept in
+/// the request's extensions.
+pub fn route_pattern(req: &actix_web::HttpRequest) -> Option<Rc<str>> {
+    if let Some(MatchedRoute(route)) = req.extensions().get::<MatchedRoute>() {
+        return route.clone();
+    }
+    let route: Option<Rc<str>> = req.match_pattern().map(Rc::from);
+    req.extensions_mut().insert(MatchedRoute(route.clone()));
+    route
+}
+
+#[derive(Clone)]
+struct MatchedRoute(Option<Rc<str>>);
 
 /// Adds the security headers to every answer.
 pub async fn security_headers(
@@ -79,9 +97,7 @@ pub async fn problem_json(
 
 /// A 405 names the methods the path does take (RFC 9110), from the policy table.
 fn allow_header<B>(response: &mut ServiceResponse<B>) {
-    let methods = response
-        .request()
-        .match_pattern()
+    let methods = route_pattern(response.request())
         .map(|p| crate::routes::openapi::allowed_methods(&p).join(", "))
         .unwrap_or_default();
     if let Ok(value) = HeaderValue::from_str(&methods) {
@@ -110,14 +126,14 @@ pub async fn track_metrics(
     let metrics = req
         .app_data::<actix_web::web::Data<crate::state::AppState>>()
         .map(|s| s.metrics.clone());
-    let route = req.match_pattern().unwrap_or_else(|| "unmatched".into());
+    let route = route_pattern(req.request());
     let method = req.method().to_string();
     let started = std::time::Instant::now();
     let response = next.call(req).await?;
     if let Some(m) = metrics {
         m.record(
             &method,
-            &route,
+            route.as_deref().unwrap_or("unmatched"),
             response.status().as_u16(),
             started.elapsed(),
         );

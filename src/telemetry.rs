@@ -20,9 +20,8 @@ pub struct PhiFreeSpan;
 
 impl RootSpanBuilder for PhiFreeSpan {
     fn on_request_start(request: &ServiceRequest) -> Span {
-        let route = request
-            .match_pattern()
-            .unwrap_or_else(|| "unmatched".into());
+        let route = crate::middleware::route_pattern(request.request());
+        let route = route.as_deref().unwrap_or("unmatched");
         let request_id = request
             .extensions()
             .get::<tracing_actix_web::RequestId>()

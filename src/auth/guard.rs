@@ -187,7 +187,7 @@ pub async fn guard(
     if !req.path().starts_with("/api/") {
         return next.call(req).await.map(|r| r.map_into_boxed_body());
     }
-    let access = match req.match_pattern() {
+    let access = match crate::middleware::route_pattern(req.request()) {
         None => None,
         Some(pattern) => match policy::lookup(req.method().as_str(), &pattern) {
             Lookup::Found(access) => Some(access),
@@ -259,7 +259,7 @@ pub async fn guard(
         let route = format!(
             "{} {}",
             req.method(),
-            req.match_pattern().unwrap_or_default()
+            crate::middleware::route_pattern(req.request()).unwrap_or_default()
         );
         let event = caller.event(AuditAction::AccessDenied, "route", Some(route), None);
         if let Err(err) = state.audit.record(event).await {
@@ -292,7 +292,7 @@ pub async fn guard(
             let route = format!(
                 "{} {}{probed}",
                 request.method(),
-                request.match_pattern().unwrap_or_default()
+                crate::middleware::route_pattern(request).unwrap_or_default()
             );
             let event = caller.event(AuditAction::AccessDenied, "route", Some(route), None);
             if let Err(err) = state.audit.record(event).await {
