@@ -14,9 +14,13 @@ use crate::security_headers::apply_security_headers;
 
 /// The route pattern that matched the request's path (`/api/v1/patients/{id}`), or
 /// `None` if none did. Several layers name the route (the log span, the metrics, the
-/// guard's policy lookup, a 405's `Allow`); actix-web finds it by trying the resource
-/// map's patterns in turn on every call, so it is found once per request and kept in
-/// the request's extensions.
+/// guard's policy lookup, a 405's `Allow`); before routing, actix-web finds it by
+/// trying the resource map's patterns in turn on every call, so it is found once per
+/// request and kept in the request's extensions. The first call comes before routing
+/// (the log span), so every layer names the route the policy judged, by path alone:
+/// after routing, actix-web would name the resource the router chose with its method
+/// guards (they differ only for a method the guard refuses before routing, such as
+/// `GET /patients/import`).
 pub fn route_pattern(req: &actix_web::HttpRequest) -> Option<Rc<str>> {
     if let Some(MatchedRoute(route)) = req.extensions().get::<MatchedRoute>() {
         return route.clone();
