@@ -438,12 +438,16 @@ test('the week view: a column per practitioner per day, closed hours, time off, 
   await expect(page.locator('.ec-bg-event.time-off')).toContainText('Time off');
   await expect(page.locator('.ec-event.appt', { hasText: s.patients[0]!.name })).toBeVisible();
   // The consultation's 10-minute buffer sits right after it.
+  // (Other journeys book into this week too: the follow-ups of day 9 fall on day 23.
+  // So the check is that exactly one buffer sits under this appointment.)
   const apptBox = await page.locator('.ec-event.appt', { hasText: s.patients[0]!.name }).boundingBox();
-  const bufferBox = await page.locator('.ec-bg-event.buffer').first().boundingBox();
-  await expect(page.locator('.ec-bg-event.buffer')).toHaveCount(1);
-  if (!apptBox || !bufferBox) throw new Error('no appointment or buffer');
-  expect(Math.abs(bufferBox.y - (apptBox.y + apptBox.height))).toBeLessThan(4);
-  expect(Math.abs(bufferBox.x - apptBox.x)).toBeLessThan(8);
+  await expect(page.locator('.ec-bg-event.buffer').first()).toBeVisible();
+  if (!apptBox) throw new Error('no appointment');
+  const bufferBoxes = await Promise.all((await page.locator('.ec-bg-event.buffer').all()).map((b) => b.boundingBox()));
+  const underIt = bufferBoxes.filter(
+    (b) => b !== null && Math.abs(b.y - (apptBox.y + apptBox.height)) < 4 && Math.abs(b.x - apptBox.x) < 8,
+  );
+  expect(underIt).toHaveLength(1);
 
   // Unticking a practitioner removes their seven columns (and their closed hours and time off).
   await page.getByRole('checkbox', { name: name }).uncheck();
