@@ -161,20 +161,6 @@ impl FromSql<Timestamp, Sqlite> for Stamp {
     }
 }
 
-impl FromSql<Nullable<Timestamp>, Sqlite> for OptStamp {
-    fn from_sql(value: <Sqlite as Backend>::RawValue<'_>) -> deserialize::Result<Self> {
-        from_sqlite(value).map(|at| OptStamp(Some(at)))
-    }
-    fn from_nullable_sql(
-        value: Option<<Sqlite as Backend>::RawValue<'_>>,
-    ) -> deserialize::Result<Self> {
-        value.map_or(
-            Ok(OptStamp(None)),
-            <Self as FromSql<Nullable<Timestamp>, Sqlite>>::from_sql,
-        )
-    }
-}
-
 impl ToSql<Timestamp, Pg> for Stamp {
     fn to_sql<'b>(&'b self, out: &mut Output<'b, '_, Pg>) -> serialize::Result {
         <NaiveDateTime as ToSql<Timestamp, Pg>>::to_sql(&self.0, out)
@@ -184,20 +170,6 @@ impl ToSql<Timestamp, Pg> for Stamp {
 impl FromSql<Timestamp, Pg> for Stamp {
     fn from_sql(value: <Pg as Backend>::RawValue<'_>) -> deserialize::Result<Self> {
         <NaiveDateTime as FromSql<Timestamp, Pg>>::from_sql(value).map(Stamp)
-    }
-}
-
-impl FromSql<Nullable<Timestamp>, Pg> for OptStamp {
-    fn from_sql(value: <Pg as Backend>::RawValue<'_>) -> deserialize::Result<Self> {
-        <NaiveDateTime as FromSql<Timestamp, Pg>>::from_sql(value).map(|at| OptStamp(Some(at)))
-    }
-    fn from_nullable_sql(
-        value: Option<<Pg as Backend>::RawValue<'_>>,
-    ) -> deserialize::Result<Self> {
-        value.map_or(
-            Ok(OptStamp(None)),
-            <Self as FromSql<Nullable<Timestamp>, Pg>>::from_sql,
-        )
     }
 }
 
@@ -214,19 +186,16 @@ impl FromSql<Timestamp, MultiBackend> for Stamp {
     }
 }
 
-impl FromSql<Nullable<Timestamp>, MultiBackend> for OptStamp {
-    fn from_sql(value: <MultiBackend as Backend>::RawValue<'_>) -> deserialize::Result<Self> {
-        value
-            .from_sql::<Stamp, Timestamp>()
-            .map(|at| OptStamp(Some(at.0)))
+/// A NULL is `None`; any other value is read as [`Stamp`] reads it on that backend.
+impl<DB: Backend> FromSql<Nullable<Timestamp>, DB> for OptStamp
+where
+    Stamp: FromSql<Timestamp, DB>,
+{
+    fn from_sql(value: DB::RawValue<'_>) -> deserialize::Result<Self> {
+        <Stamp as FromSql<Timestamp, DB>>::from_sql(value).map(|at| OptStamp(Some(at.0)))
     }
-    fn from_nullable_sql(
-        value: Option<<MultiBackend as Backend>::RawValue<'_>>,
-    ) -> deserialize::Result<Self> {
-        value.map_or(
-            Ok(OptStamp(None)),
-            <Self as FromSql<Nullable<Timestamp>, MultiBackend>>::from_sql,
-        )
+    fn from_nullable_sql(value: Option<DB::RawValue<'_>>) -> deserialize::Result<Self> {
+        value.map_or(Ok(OptStamp(None)), Self::from_sql)
     }
 }
 
