@@ -66,11 +66,15 @@ enum Backend {
 struct Args {
     #[arg(long, value_enum)]
     backend: Backend,
-    /// PostgreSQL server (no database name): a fresh database is created there and dropped after.
+    /// PostgreSQL server (no database name; connection options after `?` are kept): a
+    /// fresh database is created there and dropped after. Loopback by default, so no
+    /// TLS (`sslmode=disable`): libpq's default `prefer` would encrypt every query
+    /// and row over loopback, which a same-host deployment has no reason to do (pass
+    /// `?sslmode=require` to measure with it).
     #[arg(
         long,
         env = "BENCH_POSTGRES_URL",
-        default_value = "postgres://postgres@127.0.0.1:5432"
+        default_value = "postgres://postgres@127.0.0.1:5432?sslmode=disable"
     )]
     postgres_url: String,
     /// Patients seeded through the API before measuring.
@@ -199,6 +203,20 @@ struct Op {
     label: &'static str,
     ceiling: Ceiling,
     load: Load,
+}
+
+/// The URL of database `name` on the PostgreSQL server `server` (`postgres://…:5432`,
+/// with or without `?options`, which are kept).
+fn pg_database_url(server: &str, name: &str) -> String {
+    let (base, options) = match server.split_once('?') {
+        Some((base, options)) => (base, Some(options)),
+        None => (server, None),
+    };
+    let base = base.trim_end_matches('/');
+    match options {
+        Some(options) => format!("{base}/{name}?{options}"),
+        None => format!("{base}/{name}"),
+    }
 }
 
 /// One line per phase; on a terminal the line shows progress while the phase runs.
@@ -746,15 +764,15 @@ fn main() -> anyhow::Result<()> {
     let work = work.canonicalize()?;
     std::fs::write(work.join("http.lua"), HTTP_LUA)?;
     std::fs::write(work.join("ceiling.lua"), CEILING_LUA)?;
-    let pg_server = args.postgres_url.trim_end_matches('/').to_owned();
     let pg_name = format!("bench_http_{}", stamp.to_lowercase());
+    let pg_admin = pg_database_url(&args.postgres_url, "postgres");
     let database_url = match args.backend {
         Backend::Sqlite => format!("sqlite://{}", work.join("bench.db").display()),
         Backend::Postgres => {
-            let mut c = diesel::PgConnection::establish(&format!("{pg_server}/postgres"))
-                .with_context(|| format!("connect to {pg_server}/postgres"))?;
+            let mut c = diesel::PgConnection::establish(&pg_admin)
+                .with_context(|| format!("connect to {pg_admin}"))?;
             diesel::sql_query(format!("CREATE DATABASE {pg_name}")).execute(&mut c)?;
-            format!("{pg_server}/{pg_name}")
+            pg_database_url(&args.postgres_url, &pg_name)
         }
     };
     p.done(&database_url);
@@ -766,7 +784,7 @@ fn main() -> anyhow::Result<()> {
 
     // The database is gone (PostgreSQL) or kept with the folder (--keep) in every case.
     if args.backend == Backend::Postgres && !args.keep {
-        if let Ok(mut c) = diesel::PgConnection::establish(&format!("{pg_server}/postgres")) {
+        if let Ok(mut c) = diesel::PgConnection::establish(&pg_admin) {
             diesel::sql_query(format!("DROP DATABASE IF EXISTS {pg_name} WITH (FORCE)"))
                 .execute(&mut c)
                 .ok();
