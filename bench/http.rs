@@ -219,6 +219,18 @@ fn pg_database_url(server: &str, name: &str) -> String {
     }
 }
 
+/// The `sslmode` the server's connections use (libpq's default when the URL names none).
+fn pg_sslmode(server: &str) -> String {
+    server
+        .split_once('?')
+        .and_then(|(_, options)| {
+            options
+                .split('&')
+                .find_map(|pair| pair.strip_prefix("sslmode="))
+        })
+        .map_or_else(|| "prefer (libpq's default)".to_owned(), str::to_owned)
+}
+
 /// One line per phase; on a terminal the line shows progress while the phase runs.
 struct Progress {
     tty: bool,
@@ -1457,8 +1469,8 @@ async fn bench(
     println!(
         "{} · {} patients · wrk -t1 -c{} -d{}s after {} s warm-up · server on CPU {}, wrk on CPU {}",
         match args.backend {
-            Backend::Sqlite => "SQLite",
-            Backend::Postgres => "PostgreSQL",
+            Backend::Sqlite => "SQLite".to_owned(),
+            Backend::Postgres => format!("PostgreSQL (sslmode {})", pg_sslmode(&args.postgres_url)),
         },
         patients.len(),
         args.connections,
@@ -1485,6 +1497,7 @@ async fn bench(
             "duration_s": args.duration, "warmup_s": args.warmup, "connections": args.connections,
             "wrk_threads": 1, "server_cpu": args.server_cpu, "client_cpu": args.client_cpu,
             "fsync_seconds": args.fsync_seconds,
+            "postgres_sslmode": (args.backend == Backend::Postgres).then(|| pg_sslmode(&args.postgres_url)),
         },
         "seed": { "patients_per_s": seeded_rate, "week": monday.to_string() },
         "large": large,
