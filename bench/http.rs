@@ -205,30 +205,36 @@ struct Op {
     load: Load,
 }
 
-/// The URL of database `name` on the PostgreSQL server `server` (`postgres://…:5432`,
-/// with or without `?options`, which are kept).
-fn pg_database_url(server: &str, name: &str) -> String {
-    let (base, options) = match server.split_once('?') {
-        Some((base, options)) => (base, Some(options)),
-        None => (server, None),
-    };
-    let base = base.trim_end_matches('/');
-    match options {
-        Some(options) => format!("{base}/{name}?{options}"),
-        None => format!("{base}/{name}"),
-    }
+/// The URL of database `name` on the PostgreSQL server `server` (`postgres://…:5432`;
+/// its `?options` are kept).
+fn pg_database_url(server: &str, name: &str) -> anyhow::Result<String> {
+    let mut url =
+        reqwest::Url::parse(server).with_context(|| format!("--postgres-url {server}"))?;
+    url.set_path(name);
+    Ok(url.into())
 }
 
-/// The `sslmode` the server's connections use (libpq's default when the URL names none).
-fn pg_sslmode(server: &str) -> String {
-    server
-        .split_once('?')
-        .and_then(|(_, options)| {
-            options
-                .split('&')
-                .find_map(|pair| pair.strip_prefix("sslmode="))
-        })
-        .map_or_else(|| "prefer (libpq's default)".to_owned(), str::to_owned)
+#[derive(QueryableByName)]
+struct Tls {
+    #[diesel(sql_type = diesel::sql_types::Bool)]
+    ssl: bool,
+}
+
+/// Whether a connection made as the server makes its own (same URL, same `PG*`
+/// environment) is encrypted, as PostgreSQL itself reports it.
+fn pg_uses_tls(database_url: &str) -> anyhow::Result<bool> {
+    let mut c = diesel::PgConnection::establish(database_url)?;
+    let row: Tls = diesel::sql_query("SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()")
+        .get_result(&mut c)?;
+    Ok(row.ssl)
+}
+
+fn on_off(on: bool) -> &'static str {
+    if on {
+        "on"
+    } else {
+        "off"
+    }
 }
 
 /// One line per phase; on a terminal the line shows progress while the phase runs.
@@ -777,22 +783,38 @@ fn main() -> anyhow::Result<()> {
     std::fs::write(work.join("http.lua"), HTTP_LUA)?;
     std::fs::write(work.join("ceiling.lua"), CEILING_LUA)?;
     let pg_name = format!("bench_http_{}", stamp.to_lowercase());
-    let pg_admin = pg_database_url(&args.postgres_url, "postgres");
-    let database_url = match args.backend {
-        Backend::Sqlite => format!("sqlite://{}", work.join("bench.db").display()),
+    let pg_admin = pg_database_url(&args.postgres_url, "postgres")?;
+    let (database_url, pg_tls) = match args.backend {
+        Backend::Sqlite => (
+            format!("sqlite://{}", work.join("bench.db").display()),
+            None,
+        ),
         Backend::Postgres => {
             let mut c = diesel::PgConnection::establish(&pg_admin)
                 .with_context(|| format!("connect to {pg_admin}"))?;
             diesel::sql_query(format!("CREATE DATABASE {pg_name}")).execute(&mut c)?;
-            pg_database_url(&args.postgres_url, &pg_name)
+            let url = pg_database_url(&args.postgres_url, &pg_name)?;
+            let tls = pg_uses_tls(&url)?;
+            (url, Some(tls))
         }
     };
-    p.done(&database_url);
+    match pg_tls {
+        Some(tls) => p.done(&format!("{database_url} (TLS {})", on_off(tls))),
+        None => p.done(&database_url),
+    }
 
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
-    let outcome = runtime.block_on(bench(&args, &bin, &work, &database_url, &mut p, &stamp));
+    let outcome = runtime.block_on(bench(
+        &args,
+        &bin,
+        &work,
+        &database_url,
+        pg_tls,
+        &mut p,
+        &stamp,
+    ));
 
     // The database is gone (PostgreSQL) or kept with the folder (--keep) in every case.
     if args.backend == Backend::Postgres && !args.keep {
@@ -852,6 +874,7 @@ async fn bench(
     bin: &Path,
     work: &Path,
     database_url: &str,
+    pg_tls: Option<bool>,
     p: &mut Progress,
     stamp: &str,
 ) -> anyhow::Result<Value> {
@@ -1470,7 +1493,7 @@ async fn bench(
         "{} · {} patients · wrk -t1 -c{} -d{}s after {} s warm-up · server on CPU {}, wrk on CPU {}",
         match args.backend {
             Backend::Sqlite => "SQLite".to_owned(),
-            Backend::Postgres => format!("PostgreSQL (sslmode {})", pg_sslmode(&args.postgres_url)),
+            Backend::Postgres => format!("PostgreSQL (TLS {})", on_off(pg_tls.unwrap_or(false))),
         },
         patients.len(),
         args.connections,
@@ -1497,7 +1520,7 @@ async fn bench(
             "duration_s": args.duration, "warmup_s": args.warmup, "connections": args.connections,
             "wrk_threads": 1, "server_cpu": args.server_cpu, "client_cpu": args.client_cpu,
             "fsync_seconds": args.fsync_seconds,
-            "postgres_sslmode": (args.backend == Backend::Postgres).then(|| pg_sslmode(&args.postgres_url)),
+            "postgres_tls": pg_tls,
         },
         "seed": { "patients_per_s": seeded_rate, "week": monday.to_string() },
         "large": large,
