@@ -56,6 +56,9 @@ test.describe('on a 1024×768 tablet', () => {
     await page.getByLabel('Go to date').fill(day);
     await expect(page.locator('.grid[aria-busy="false"]')).toBeVisible();
     await expect(page.locator('.ec-event.appt', { hasText: p.family })).toBeVisible();
+    // The run's many practitioners' columns are wider than the tablet: the calendar
+    // scrolls sideways inside itself to a practitioner, and the page does not.
+    await page.locator('.ec-header').getByText(s.practitioners[1]!.name, { exact: true }).scrollIntoViewIfNeeded();
     await expectFitsWidth(page, 'calendar day', [
       signOut,
       page.getByRole('button', { name: 'Find a free slot' }),
@@ -68,6 +71,9 @@ test.describe('on a 1024×768 tablet', () => {
     await expect(page.getByRole('button', { name: 'Week', exact: true })).toHaveAttribute('aria-pressed', 'true');
     await expect(page.locator('.grid[aria-busy="false"]')).toBeVisible();
     await expect(page.locator('.ec-event.appt', { hasText: p.family })).toBeVisible();
+    // The run's many practitioners' weeks are wider than the tablet: the calendar scrolls
+    // sideways inside itself to the appointment, and the page does not.
+    await page.locator('.ec-event.appt', { hasText: p.family }).scrollIntoViewIfNeeded();
     await expectFitsWidth(page, 'calendar week', [
       signOut,
       page.getByRole('button', { name: 'Find a free slot' }),
@@ -540,6 +546,39 @@ test("the week view's bookings are one compact line (status sign, family name, s
 
   const hart = page.locator('.ec-event.appt', { hasText: 'Amelia Hart' });
   await expect(hart).toBeVisible();
+  // Readable however many practitioners this run has made (the suite makes many): each
+  // practitioner's name over their own seven days, in full; every day's column at least
+  // 6.5rem wide; past the screen's width the calendar scrolls sideways inside itself
+  // (and says so), never the page.
+  const practitioners = await page.locator('.filters fieldset input[type="checkbox"]').count();
+  expect(practitioners, 'this run has more practitioners than a week fits on the screen').toBeGreaterThan(1);
+  const adaHead = page.locator('.ec-header .ec-col-group', { hasText: ada!.name });
+  await expect(adaHead).toHaveCount(1);
+  await adaHead.scrollIntoViewIfNeeded();
+  const head = await adaHead.evaluate((el) => {
+    const label = (el.firstElementChild ?? el) as HTMLElement;
+    return { cut: label.scrollWidth > label.clientWidth + 1, width: el.getBoundingClientRect().width };
+  });
+  expect(head.cut, "the practitioner's name is not cut").toBe(false);
+  const remPx = await page.evaluate(() => parseFloat(getComputedStyle(document.documentElement).fontSize));
+  expect(head.width, "the name spans the practitioner's seven days").toBeGreaterThanOrEqual(7 * 6.5 * remPx - 2);
+  const days = await page.locator('.ec-header .ec-col-head').evaluateAll((els) =>
+    els.map((el) => ({ width: el.getBoundingClientRect().width, cut: el.scrollWidth > el.clientWidth + 1 })),
+  );
+  expect(days.length, 'seven days for each practitioner').toBe(7 * practitioners);
+  expect(Math.min(...days.map((d) => d.width)), 'the narrowest day column').toBeGreaterThanOrEqual(6.5 * remPx - 1);
+  expect(days.filter((d) => d.cut), 'no day title is cut').toEqual([]);
+  expect((await hart.boundingBox())!.width, 'the appointment is as wide as a readable column').toBeGreaterThan(5.5 * remPx);
+  const pageShot = testInfo.outputPath('week-view-page.png');
+  await page.screenshot({ path: pageShot });
+  await testInfo.attach('week view, the whole screen', { path: pageShot, contentType: 'image/png' });
+  await expect(page.getByText(`${practitioners} practitioners: scroll sideways in the calendar to see them all, or untick some above.`)).toBeVisible();
+  const scroll = await page.evaluate(() => {
+    const main = document.querySelector('.grid .ec-main') as HTMLElement;
+    return { page: document.documentElement.scrollWidth - window.innerWidth, grid: main.scrollWidth - main.clientWidth };
+  });
+  expect(scroll.page, 'the page does not scroll sideways').toBeLessThanOrEqual(0);
+  expect(scroll.grid, 'the calendar scrolls sideways inside itself').toBeGreaterThan(0);
   // One line: the status's sign (a shape, not only a colour), the family name and then
   // the start (the event's place shows it too, so an ellipsis spares the name).
   const line = hart.locator('.line');
