@@ -72,6 +72,7 @@ impl Application {
             metrics: Metrics::new()?,
             media: Arc::new(FsMediaStore::new(settings.media_dir.clone())),
             images: ImageWorkers::new(settings.image_concurrency),
+            touches: Default::default(),
             backend,
             pool,
             background,

@@ -4,6 +4,7 @@ use std::sync::Arc;
 
 use crate::audit::{AuditEvent, AuditLog};
 use crate::auth::password::PasswordHasher;
+use crate::auth::session::Touches;
 use crate::config::Settings;
 use crate::db::{Backend, DbConnection, DbPool};
 use crate::error::ApiError;
@@ -27,6 +28,8 @@ pub struct AppState {
     pub metrics: Metrics,
     pub media: Arc<dyn MediaStore>,
     pub images: ImageWorkers,
+    /// The sessions whose idle clock a request is moving right now (one write each).
+    pub touches: Touches,
 }
 
 impl AppState {

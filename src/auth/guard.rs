@@ -221,10 +221,12 @@ pub async fn guard(
         Ok(resolved) => resolved,
         Err(err) => return Ok(refuse(req, err)),
     };
-    if let Some(upkeep) = upkeep {
+    if let Some(claim) = upkeep.and_then(|upkeep| state.touches.claim(upkeep)) {
+        let upkeep = claim.upkeep;
         let written = state
             .write(move |conn, _| Ok(session::upkeep(conn, upkeep)?))
             .await;
+        drop(claim);
         if let Err(err) = written {
             return Ok(refuse(req, err));
         }

@@ -4,6 +4,8 @@ use base64::Engine;
 use chrono::{DateTime, NaiveDateTime, Utc};
 use rand::RngCore;
 use sha2::{Digest, Sha256};
+use std::collections::HashSet;
+use std::sync::{Arc, Mutex};
 
 use crate::config::Settings;
 use crate::db::models::sessions::{self, NewSession, SessionState};
@@ -104,13 +106,96 @@ pub fn upkeep(conn: &mut DbConnection, upkeep: Upkeep) -> diesel::QueryResult<()
     let now = crate::db::now();
     match upkeep {
         Upkeep::Revoke(id) => sessions::revoke(conn, id, now)?,
-        Upkeep::Touch(id) => sessions::touch(conn, id, now)?,
+        Upkeep::Touch(id) => sessions::touch(
+            conn,
+            id,
+            now,
+            now - chrono::Duration::seconds(TOUCH_GRANULARITY_SECS),
+        )?,
     };
     Ok(())
+}
+
+/// The sessions whose idle clock a request of this app server is moving right now.
+///
+/// Every request of a session arriving while its clock is stale finds it stale: with
+/// sixteen requests in flight on one token, that was sixteen writes of one row, each
+/// waiting for the previous one's row lock and commit (on PostgreSQL, a WAL flush
+/// each), and every request behind them waiting too (a PostgreSQL free-slot search's
+/// p99 went to hundreds of milliseconds when the disk's flush was slow). One write
+/// per session at a time is enough: a request that finds the write already under way
+/// goes on without it. (Across app servers, `sessions::touch`'s condition keeps the
+/// others' writes empty.)
+#[derive(Clone, Default)]
+pub struct Touches(Arc<Mutex<HashSet<SessionId>>>);
+
+impl Touches {
+    /// The right to write `upkeep`: always for a revocation; for a touch, unless
+    /// another request of this server holds it (then `None`: nothing to write).
+    pub fn claim(&self, upkeep: Upkeep) -> Option<UpkeepClaim> {
+        match upkeep {
+            Upkeep::Revoke(_) => Some(UpkeepClaim {
+                upkeep,
+                touches: None,
+            }),
+            Upkeep::Touch(id) => self.set().insert(id).then(|| UpkeepClaim {
+                upkeep,
+                touches: Some(self.clone()),
+            }),
+        }
+    }
+
+    fn set(&self) -> std::sync::MutexGuard<'_, HashSet<SessionId>> {
+        // The set holds no invariant a panic elsewhere could break.
+        self.0
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
+/// A claimed upkeep write; a touch's claim ends when this is dropped (written or not).
+pub struct UpkeepClaim {
+    pub upkeep: Upkeep,
+    touches: Option<Touches>,
+}
+
+impl Drop for UpkeepClaim {
+    fn drop(&mut self) {
+        if let (Upkeep::Touch(id), Some(touches)) = (self.upkeep, &self.touches) {
+            touches.set().remove(&id);
+        }
+    }
 }
 
 fn is_live(session: &SessionState, settings: &Settings, now: NaiveDateTime) -> bool {
     session.revoked_at.is_none()
         && now < session.expires_at
         && now < session.last_seen_at + settings.session_idle()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_touch_per_session_at_a_time_and_revocations_always() {
+        let touches = Touches::default();
+        let (a, b) = (SessionId::new(), SessionId::new());
+        let first = touches.claim(Upkeep::Touch(a)).expect("the first claim");
+        assert!(
+            touches.claim(Upkeep::Touch(a)).is_none(),
+            "a second touch of a is left out"
+        );
+        let other = touches.claim(Upkeep::Touch(b));
+        assert!(other.is_some(), "another session's touch is not held up");
+        assert!(
+            touches.claim(Upkeep::Revoke(a)).is_some(),
+            "a revocation always writes"
+        );
+        drop(first);
+        assert!(
+            touches.claim(Upkeep::Touch(a)).is_some(),
+            "claimable again once written"
+        );
+    }
 }

@@ -375,6 +375,110 @@ async fn activity_moves_the_idle_clock_and_an_expired_session_is_revoked_on_sigh
     assert!(revoked.is_some(), "the expired session is revoked");
 }
 
+/// A burst of requests on a session whose idle clock is stale (every one of them finds
+/// it stale) writes the clock once, not once a request: each write took the row's lock
+/// and, on PostgreSQL, a WAL flush of its own, and the requests behind them waited.
+/// The writes are counted by a trigger this test adds to its own database.
+#[tokio::test]
+async fn a_burst_on_a_stale_session_moves_its_idle_clock_once() {
+    use dermachart::db::schema::sessions::dsl::*;
+    use diesel::connection::SimpleConnection;
+    use diesel::prelude::*;
+    use futures_util::StreamExt;
+    let app = spawn_app().await;
+    let s = app.sign_in(Role::FrontDesk).await;
+    let hash = dermachart::auth::session::token_hash(&s.token);
+    let h = hash.clone();
+    app.with_db(move |conn| {
+        let ddl: &[&str] = match crate::helpers::backend() {
+            dermachart::db::Backend::Sqlite => &[
+                "CREATE TABLE touch_log (seen TEXT NOT NULL)",
+                "CREATE TRIGGER touch_logged AFTER UPDATE OF last_seen_at ON sessions \
+                 BEGIN INSERT INTO touch_log VALUES (NEW.last_seen_at); END",
+            ],
+            dermachart::db::Backend::Postgres => &[
+                "CREATE TABLE touch_log (seen timestamp NOT NULL)",
+                "CREATE FUNCTION touch_logged() RETURNS trigger LANGUAGE plpgsql AS \
+                 $$ BEGIN INSERT INTO touch_log VALUES (NEW.last_seen_at); RETURN NEW; END $$",
+                "CREATE TRIGGER touch_logged AFTER UPDATE OF last_seen_at ON sessions \
+                 FOR EACH ROW EXECUTE FUNCTION touch_logged()",
+            ],
+        };
+        diesel::update(sessions.filter(token_hash.eq(h)))
+            .set(last_seen_at.eq(dermachart::db::now() - chrono::Duration::minutes(5)))
+            .execute(conn)
+            .unwrap();
+        for statement in ddl {
+            diesel::sql_query(*statement).execute(conn).unwrap();
+        }
+    })
+    .await;
+    // On PostgreSQL the session's row is held locked meanwhile, as a slow commit would
+    // hold it: the one request writing the clock waits for it, and the others are
+    // served without waiting (they used to queue behind each other's writes).
+    let holder = (crate::helpers::backend() == dermachart::db::Backend::Postgres).then(|| {
+        let mut holder = diesel::PgConnection::establish(&app.db.url).unwrap();
+        holder
+            .batch_execute(&format!(
+                "BEGIN; SELECT 1 FROM sessions WHERE token_hash = '{hash}' FOR UPDATE"
+            ))
+            .unwrap();
+        holder
+    });
+    let asked = dermachart::db::now();
+    let mut burst: futures_util::stream::FuturesUnordered<_> = (0..24)
+        .map(|_| {
+            let request = app.client.get(app.url("/api/v1/auth/me"));
+            tokio::spawn(request.bearer_auth(&s.token).send())
+        })
+        .collect();
+    let mut served = 0;
+    let expect_now = if holder.is_some() { 23 } else { 24 };
+    while served < expect_now {
+        let answer = tokio::time::timeout(std::time::Duration::from_secs(30), burst.next())
+            .await
+            .unwrap_or_else(|_| {
+                panic!("{served} of the burst answered; the rest wait for one session write")
+            })
+            .expect("a request")
+            .expect("it ran")
+            .expect("an answer");
+        assert_eq!(answer.status(), 200, "every request of the burst is served");
+        served += 1;
+    }
+    if let Some(mut holder) = holder {
+        holder.batch_execute("COMMIT").unwrap();
+        let last = burst.next().await.expect("the writer");
+        let last = last.expect("it ran").expect("an answer");
+        assert_eq!(
+            last.status(),
+            200,
+            "the request writing the clock is served"
+        );
+    }
+    #[derive(QueryableByName)]
+    struct Count {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        n: i64,
+    }
+    let (writes, seen) = app
+        .with_db(move |conn| {
+            let writes = diesel::sql_query("SELECT COUNT(*) AS n FROM touch_log")
+                .get_result::<Count>(conn)
+                .unwrap()
+                .n;
+            let seen: chrono::NaiveDateTime = sessions
+                .filter(token_hash.eq(hash))
+                .select(last_seen_at)
+                .first(conn)
+                .unwrap();
+            (writes, seen)
+        })
+        .await;
+    assert_eq!(writes, 1, "the idle clock is written once for the burst");
+    assert!(seen >= asked, "and it moved to the burst: {seen} < {asked}");
+}
+
 #[tokio::test]
 async fn cookie_sessions_are_host_only_httponly_strict_and_refuse_cross_site_writes() {
     let app = spawn_app().await;

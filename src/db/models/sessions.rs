@@ -56,11 +56,24 @@ pub fn find_live(
         .optional())
 }
 
-/// Marks use of the session (the idle timeout counts from here).
-pub fn touch(conn: &mut DbConnection, id: SessionId, now: NaiveDateTime) -> QueryResult<usize> {
-    crate::db::native!(conn, |c| diesel::update(sessions::table.find(id))
-        .set(sessions::last_seen_at.eq(Stamp(now)))
-        .execute(c))
+/// Marks use of the session (the idle timeout counts from here) if the last recorded
+/// use is at or before `stale_before`: of several requests that found the clock
+/// stale at once (on one app server or several), the first moves it and the others,
+/// having waited for its row lock, change nothing (on PostgreSQL a transaction that
+/// changed nothing commits without a WAL flush). The clock never moves backwards.
+pub fn touch(
+    conn: &mut DbConnection,
+    id: SessionId,
+    now: NaiveDateTime,
+    stale_before: NaiveDateTime,
+) -> QueryResult<usize> {
+    crate::db::native!(conn, |c| diesel::update(
+        sessions::table
+            .find(id)
+            .filter(sessions::last_seen_at.le(Stamp(stale_before)))
+    )
+    .set(sessions::last_seen_at.eq(Stamp(now)))
+    .execute(c))
 }
 
 pub fn revoke(conn: &mut DbConnection, id: SessionId, now: NaiveDateTime) -> QueryResult<usize> {
