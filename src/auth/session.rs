@@ -121,10 +121,11 @@ pub fn upkeep(conn: &mut DbConnection, upkeep: Upkeep) -> diesel::QueryResult<()
 /// Every request of a session arriving while its clock is stale finds it stale: with
 /// sixteen requests in flight on one token, that was sixteen writes of one row, each
 /// waiting for the previous one's row lock and commit (on PostgreSQL, a WAL flush
-/// each), and every request behind them waiting too (a PostgreSQL free-slot search's
-/// p99 went to hundreds of milliseconds when the disk's flush was slow). One write
-/// per session at a time is enough: a request that finds the write already under way
-/// goes on without it. (Across app servers, `sessions::touch`'s condition keeps the
+/// each) while holding a pooled connection, and the requests behind them waiting for
+/// a connection: one slow commit turned a burst into 503s (the test
+/// `a_burst_on_a_stale_session_moves_its_idle_clock_once` shows it). One write per
+/// session at a time is enough: a request that finds the write already under way goes
+/// on without it. (Across app servers, `sessions::touch`'s condition keeps the
 /// others' writes empty.)
 #[derive(Clone, Default)]
 pub struct Touches(Arc<Mutex<HashSet<SessionId>>>);
