@@ -537,3 +537,49 @@ test("the day's first hour has its label, whole, below the column titles", async
   expect(eight.y).toBeGreaterThanOrEqual(sidebar.y - 0.5);
   expect(eight.y + eight.height).toBeLessThan(nine.y);
 });
+
+test('a busy week (more than one page of 200 appointments) shows every appointment, and a change on its second page appears', async ({ page, context }) => {
+  const s = seed();
+  const [ada, lena] = s.practitioners;
+  const desk = await StaffApi.as(s.frontDesk.email);
+  // The week 40 weeks ahead (no other journey books there): its Monday.
+  const some = clinicDay(280);
+  const weekday = new Date(`${some}T00:00:00Z`).getUTCDay();
+  const monday = clinicDay(280 - ((weekday + 6) % 7));
+  const tag = Date.now().toString(36);
+  const patient = async (given: string) => {
+    const r = await desk.call('POST', '/patients', { given_name: given, family_name: `Busy ${tag}`, date_of_birth: '1980-01-01' });
+    expect(r.status).toBe(201);
+    return r.body.id as string;
+  };
+  const [first, second] = [await patient('Una'), await patient('Dov')];
+  // A consultation every 40 minutes, 08:00–18:40, every day, for both practitioners:
+  // 17 × 7 × 2 = 238 appointments.
+  const plan: [string, string, string][] = [];
+  for (let d = 0; d < 7; d++) {
+    for (let k = 0; k < 17; k++) {
+      const minutes = 8 * 60 + 40 * k;
+      const hhmm = `${String(Math.floor(minutes / 60)).padStart(2, '0')}:${String(minutes % 60).padStart(2, '0')}`;
+      plan.push([first, ada!.id, at(clinicDay(280 - ((weekday + 6) % 7) + d), hhmm)]);
+      plan.push([second, lena!.id, at(clinicDay(280 - ((weekday + 6) % 7) + d), hhmm)]);
+    }
+  }
+  for (let i = 0; i < plan.length; i += 12) {
+    await Promise.all(plan.slice(i, i + 12).map(([p, who, when]) => desk.book(p, who, s.services.consult, when)));
+  }
+
+  await signInByApi(context, s.frontDesk.email);
+  await openDay(page, monday);
+  await page.getByRole('button', { name: 'Week', exact: true }).click();
+  await expect(page.locator('.grid[aria-busy="false"]')).toBeVisible();
+  await expect(page.getByText(`${plan.length} appointments`, { exact: true })).toBeVisible();
+  await expect(page.getByText(/only the first/)).toHaveCount(0);
+  // The week's last appointment (on the second page of the list) is on the grid.
+  await expect(page.getByRole('button', { name: /^18:40\s?–\s?19:10, Dov Busy \w+, Consultation, Booked$/ })).toHaveCount(7);
+
+  // Another desk books Sunday evening: the second page changed, the first did not.
+  const sunday = clinicDay(280 - ((weekday + 6) % 7) + 6);
+  await desk.book(second, ada!.id, s.services.consult, at(sunday, '19:20'));
+  await expect(page.getByText(`${plan.length + 1} appointments`, { exact: true })).toBeVisible({ timeout: 10_000 });
+  await expect(page.getByRole('button', { name: /^19:20\s?–\s?19:50, Dov Busy \w+, Consultation, Booked$/ })).toHaveCount(1);
+});
