@@ -735,7 +735,9 @@ fn main() -> anyhow::Result<()> {
     let mut p = Progress {
         tty: std::io::stdout().is_terminal(),
         step: 0,
-        total: if args.seeded_large { 17 } else { 16 },
+        // Sixteen steps, one more for the bulk history, one more for PostgreSQL's
+        // commit ceilings.
+        total: 16 + usize::from(args.seeded_large) + usize::from(args.backend == Backend::Postgres),
         label: String::new(),
         started: Instant::now(),
     };
