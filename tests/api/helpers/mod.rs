@@ -425,12 +425,16 @@ pub struct ServerProcess {
 }
 
 /// The audit key file of the test database `database_url` (a fresh folder per URL;
-/// every test's database has its own URL).
+/// every test's database has its own URL). The folders live in Cargo's scratch folder
+/// for integration tests (`target/tmp`), not the system's: a test app's last anchor,
+/// written as its server shuts down after the test, can recreate its folder once the
+/// test has removed it.
 pub fn audit_key_for(database_url: &str) -> PathBuf {
     use std::hash::{Hash, Hasher};
     let mut h = std::collections::hash_map::DefaultHasher::new();
     database_url.hash(&mut h);
-    let dir = std::env::temp_dir().join(format!("dermachart-test-audit-{:016x}", h.finish()));
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("dermachart-test-audit-{:016x}", h.finish()));
     std::fs::create_dir_all(&dir).expect("audit key folder");
     dir.join("audit.key")
 }
