@@ -96,8 +96,7 @@ pub fn resolve(
     if !user.active {
         return Ok((None, None));
     }
-    let upkeep = ((now - session.last_seen_at).num_seconds() >= TOUCH_GRANULARITY_SECS)
-        .then_some(Upkeep::Touch(session.id));
+    let upkeep = (session.last_seen_at <= stale_before(now)).then_some(Upkeep::Touch(session.id));
     Ok((Some((session, user)), upkeep))
 }
 
@@ -106,12 +105,7 @@ pub fn upkeep(conn: &mut DbConnection, upkeep: Upkeep) -> diesel::QueryResult<()
     let now = crate::db::now();
     match upkeep {
         Upkeep::Revoke(id) => sessions::revoke(conn, id, now)?,
-        Upkeep::Touch(id) => sessions::touch(
-            conn,
-            id,
-            now,
-            now - chrono::Duration::seconds(TOUCH_GRANULARITY_SECS),
-        )?,
+        Upkeep::Touch(id) => sessions::touch(conn, id, now, stale_before(now))?,
     };
     Ok(())
 }
@@ -166,6 +160,12 @@ impl Drop for UpkeepClaim {
             touches.set().remove(&id);
         }
     }
+}
+
+/// A recorded use at or before this is stale at `now`: the one rule both the check
+/// (`resolve`) and the write's condition (`sessions::touch`) apply.
+fn stale_before(now: NaiveDateTime) -> NaiveDateTime {
+    now - chrono::Duration::seconds(TOUCH_GRANULARITY_SECS)
 }
 
 fn is_live(session: &SessionState, settings: &Settings, now: NaiveDateTime) -> bool {

@@ -323,6 +323,17 @@ async fn sessions_end_after_the_idle_and_the_absolute_timeout() {
 /// The session's upkeep is written (through the writer, on SQLite): a request on a
 /// session last seen a while ago moves its idle clock to now, so an active user stays
 /// signed in; a session past its idle timeout is revoked on sight, not just refused.
+/// The recorded last use of the session whose token hashes to `hash`.
+fn last_seen(conn: &mut dermachart::db::DbConnection, hash: &str) -> chrono::NaiveDateTime {
+    use dermachart::db::schema::sessions::dsl::*;
+    use diesel::prelude::*;
+    sessions
+        .filter(token_hash.eq(hash))
+        .select(last_seen_at)
+        .first(conn)
+        .unwrap()
+}
+
 #[tokio::test]
 async fn activity_moves_the_idle_clock_and_an_expired_session_is_revoked_on_sight() {
     use dermachart::db::schema::sessions::dsl::*;
@@ -355,11 +366,7 @@ async fn activity_moves_the_idle_clock_and_an_expired_session_is_revoked_on_sigh
     assert_eq!(app.get(&idle.token, "/api/v1/auth/me").await.status(), 401);
     let (seen, revoked) = app
         .with_db(move |conn| {
-            let seen: chrono::NaiveDateTime = sessions
-                .filter(token_hash.eq(active_hash))
-                .select(last_seen_at)
-                .first(conn)
-                .unwrap();
+            let seen = last_seen(conn, &active_hash);
             let revoked: Option<chrono::NaiveDateTime> = sessions
                 .filter(token_hash.eq(idle_hash))
                 .select(revoked_at)
@@ -467,12 +474,7 @@ async fn a_burst_on_a_stale_session_moves_its_idle_clock_once() {
                 .get_result::<Count>(conn)
                 .unwrap()
                 .n;
-            let seen: chrono::NaiveDateTime = sessions
-                .filter(token_hash.eq(hash))
-                .select(last_seen_at)
-                .first(conn)
-                .unwrap();
-            (writes, seen)
+            (writes, last_seen(conn, &hash))
         })
         .await;
     assert_eq!(writes, 1, "the idle clock is written once for the burst");
