@@ -35,6 +35,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
 mod bulk;
+mod pin;
 
 const HTTP_LUA: &str = include_str!("http.lua");
 const CEILING_LUA: &str = include_str!("ceiling.lua");
@@ -99,6 +100,16 @@ struct Args {
     server_cpu: usize,
     #[arg(long, default_value_t = 1)]
     client_cpu: usize,
+    /// Pin PostgreSQL's processes to this CPU for the run (they are put back where they
+    /// were afterwards), e.g. wrk's CPU, so that the server keeps its CPU to itself as
+    /// beside a database host of its own. By default they are left where the scheduler
+    /// puts them, as in issue 13's method: then the server's threads, waking the
+    /// backends, pull most of them onto the server's CPU (bench/pin.rs). Needs
+    /// PostgreSQL on this host and the right to change its processes; otherwise the
+    /// run goes on unpinned and says so. A run killed by a signal (Ctrl-C) leaves them
+    /// pinned: `taskset -a -c -p 0-N PID` for the postmaster and each of its children.
+    #[arg(long)]
+    postgres_cpu: Option<usize>,
     /// A dermachart binary to run instead of building target/release/dermachart.
     #[arg(long)]
     server_bin: Option<PathBuf>,
@@ -218,6 +229,29 @@ fn pg_database_url(server: &str, name: &str) -> anyhow::Result<String> {
 struct Tls {
     #[diesel(sql_type = diesel::sql_types::Bool)]
     ssl: bool,
+}
+
+/// What the report says of the PostgreSQL server: whether the connection is
+/// encrypted, and where its processes ran (`None` on SQLite).
+#[derive(Clone, Copy)]
+struct PgRun<'a> {
+    tls: Option<bool>,
+    /// The CPU PostgreSQL's processes were pinned to, if they were.
+    cpu: Option<usize>,
+    placement: Option<&'a str>,
+}
+
+#[derive(QueryableByName)]
+struct BackendPid {
+    #[diesel(sql_type = diesel::sql_types::Integer)]
+    pid: i32,
+}
+
+/// The process id of a PostgreSQL backend serving a connection to `database_url`.
+fn pg_backend_pid(database_url: &str) -> anyhow::Result<u32> {
+    let mut c = diesel::PgConnection::establish(database_url)?;
+    let row: BackendPid = diesel::sql_query("SELECT pg_backend_pid() AS pid").get_result(&mut c)?;
+    Ok(u32::try_from(row.pid)?)
 }
 
 /// Whether a connection made as the server makes its own (same URL, same `PG*`
@@ -804,6 +838,26 @@ fn main() -> anyhow::Result<()> {
         Some(tls) => p.done(&format!("{database_url} (TLS {})", on_off(tls))),
         None => p.done(&database_url),
     }
+    // PostgreSQL's processes on a CPU of their own for the run (put back on drop).
+    let (pg_pinned, pg_placement) = match (args.backend, args.postgres_cpu) {
+        (Backend::Sqlite, _) => (None, None),
+        (Backend::Postgres, None) => (None, Some("PostgreSQL unpinned".to_owned())),
+        (Backend::Postgres, Some(cpu)) => {
+            if cpu >= cpus {
+                bail!(
+                    "--postgres-cpu {cpu}: this machine has CPUs 0 to {}",
+                    cpus - 1
+                );
+            }
+            match pg_backend_pid(&database_url).and_then(|pid| pin::pin_postgres(pid, cpu)) {
+                Ok(pinned) => (Some(pinned), Some(format!("PostgreSQL on CPU {cpu}"))),
+                Err(err) => {
+                    eprintln!("PostgreSQL left unpinned: {err:#}");
+                    (None, Some(format!("PostgreSQL unpinned ({err:#})")))
+                }
+            }
+        }
+    };
 
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -813,10 +867,15 @@ fn main() -> anyhow::Result<()> {
         &bin,
         &work,
         &database_url,
-        pg_tls,
+        PgRun {
+            tls: pg_tls,
+            cpu: pg_pinned.as_ref().and(args.postgres_cpu),
+            placement: pg_placement.as_deref(),
+        },
         &mut p,
         &stamp,
     ));
+    drop(pg_pinned);
 
     // The database is gone (PostgreSQL) or kept with the folder (--keep) in every case.
     if args.backend == Backend::Postgres && !args.keep {
@@ -876,7 +935,7 @@ async fn bench(
     bin: &Path,
     work: &Path,
     database_url: &str,
-    pg_tls: Option<bool>,
+    pg: PgRun<'_>,
     p: &mut Progress,
     stamp: &str,
 ) -> anyhow::Result<Value> {
@@ -1492,17 +1551,18 @@ async fn bench(
         );
     }
     println!(
-        "{} · {} patients · wrk -t1 -c{} -d{}s after {} s warm-up · server on CPU {}, wrk on CPU {}",
+        "{} · {} patients · wrk -t1 -c{} -d{}s after {} s warm-up · server on CPU {}, wrk on CPU {}{}",
         match args.backend {
             Backend::Sqlite => "SQLite".to_owned(),
-            Backend::Postgres => format!("PostgreSQL (TLS {})", on_off(pg_tls.unwrap_or(false))),
+            Backend::Postgres => format!("PostgreSQL (TLS {})", on_off(pg.tls.unwrap_or(false))),
         },
         patients.len(),
         args.connections,
         args.duration,
         args.warmup,
         args.server_cpu,
-        args.client_cpu
+        args.client_cpu,
+        pg.placement.map(|p| format!(", {p}")).unwrap_or_default()
     );
     print!("{table}");
     if valid {
@@ -1522,7 +1582,9 @@ async fn bench(
             "duration_s": args.duration, "warmup_s": args.warmup, "connections": args.connections,
             "wrk_threads": 1, "server_cpu": args.server_cpu, "client_cpu": args.client_cpu,
             "fsync_seconds": args.fsync_seconds,
-            "postgres_tls": pg_tls,
+            "postgres_tls": pg.tls,
+            "postgres_cpu": pg.cpu,
+            "postgres_placement": pg.placement,
         },
         "seed": { "patients_per_s": seeded_rate, "week": monday.to_string() },
         "large": large,
