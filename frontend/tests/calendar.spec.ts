@@ -583,3 +583,53 @@ test('a busy week (more than one page of 200 appointments) shows every appointme
   await expect(page.getByText(`${plan.length + 1} appointments`, { exact: true })).toBeVisible({ timeout: 10_000 });
   await expect(page.getByRole('button', { name: /^19:20\s?–\s?19:50, Dov Busy \w+, Consultation, Booked$/ })).toHaveCount(1);
 });
+
+test('a poll that answers after this desk booked does not hide the booking', async ({ page, context }) => {
+  const s = seed();
+  const day = clinicDay(12);
+  const [ada, lena] = s.practitioners;
+  const [, , priya, tom] = s.patients;
+  const desk = await StaffApi.as(s.frontDesk.email);
+  await signInByApi(context, s.frontDesk.email);
+  await openDay(page, day);
+
+  // The first poll that reads a changed page (a 200: another desk booked) is read from
+  // the server now, before this desk books, and handed to the page only once this
+  // desk's booking shows: a late answer from before the booking.
+  const polls = (url: URL) => url.pathname === '/api/v1/appointments';
+  let release: () => Promise<void> = async () => {};
+  let armed = true;
+  const held = new Promise<void>((heldNow) => {
+    void page.route(polls, async (route: Route) => {
+      if (!armed || !route.request().headers()['if-none-match']) return route.continue();
+      const before = await route.fetch();
+      if (before.status() !== 200 || !armed) return route.fulfill({ response: before });
+      armed = false;
+      release = () => route.fulfill({ response: before });
+      heldNow();
+    });
+  });
+  await desk.book(priya!.id, lena!.id, s.services.consult, at(day, '09:00'));
+  await held;
+  await clickSlot(page, ada!.name, '11:00');
+  const dialog = page.getByRole('dialog', { name: 'Book an appointment' });
+  await pickPatient(page, 'Whitaker', tom!.name);
+  await dialog.getByRole('button', { name: 'Book', exact: true }).click();
+  await expect(dialog).toBeHidden();
+  const mine = page.locator('.ec-event.appt', { hasText: tom!.name });
+  await expect(mine).toBeVisible();
+
+  await release();
+  // The late answer, which does not hold this booking, is not shown: the booking stays on
+  // the grid at every look for two poll intervals.
+  const looks = await page.evaluate(async (name) => {
+    const seen: boolean[] = [];
+    for (let i = 0; i < 50; i++) {
+      seen.push([...document.querySelectorAll('.ec-event.appt')].some((e) => e.textContent?.includes(name)));
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    return seen;
+  }, tom!.name);
+  expect(looks.filter((v) => !v)).toEqual([]);
+  await expect(page.locator('.ec-event.appt', { hasText: priya!.name })).toBeVisible();
+});
