@@ -100,14 +100,8 @@ struct Args {
     server_cpu: usize,
     #[arg(long, default_value_t = 1)]
     client_cpu: usize,
-    /// Pin PostgreSQL's processes to this CPU for the run (they are put back where they
-    /// were afterwards), e.g. wrk's CPU, so that the server keeps its CPU to itself as
-    /// beside a database host of its own. By default they are left where the scheduler
-    /// puts them, as in issue 13's method: then the server's threads, waking the
-    /// backends, pull most of them onto the server's CPU (bench/pin.rs). Needs
-    /// PostgreSQL on this host and the right to change its processes; otherwise the
-    /// run goes on unpinned and says so. A run killed by a signal (Ctrl-C) leaves them
-    /// pinned: `taskset -a -c -p 0-N PID` for the postmaster and each of its children.
+    /// Pin the local PostgreSQL server's processes to this CPU for the run, then put
+    /// them back (default: unpinned, as in issue 13's method; see docs/benchmarks.md).
     #[arg(long)]
     postgres_cpu: Option<usize>,
     /// A dermachart binary to run instead of building target/release/dermachart.
@@ -239,19 +233,6 @@ struct PgRun<'a> {
     /// The CPU PostgreSQL's processes were pinned to, if they were.
     cpu: Option<usize>,
     placement: Option<&'a str>,
-}
-
-#[derive(QueryableByName)]
-struct BackendPid {
-    #[diesel(sql_type = diesel::sql_types::Integer)]
-    pid: i32,
-}
-
-/// The process id of a PostgreSQL backend serving a connection to `database_url`.
-fn pg_backend_pid(database_url: &str) -> anyhow::Result<u32> {
-    let mut c = diesel::PgConnection::establish(database_url)?;
-    let row: BackendPid = diesel::sql_query("SELECT pg_backend_pid() AS pid").get_result(&mut c)?;
-    Ok(u32::try_from(row.pid)?)
 }
 
 /// Whether a connection made as the server makes its own (same URL, same `PG*`
@@ -792,6 +773,11 @@ fn main() -> anyhow::Result<()> {
     if args.server_cpu == args.client_cpu || args.server_cpu.max(args.client_cpu) >= cpus {
         bail!("server and wrk need two different CPUs below {cpus} (--server-cpu, --client-cpu)");
     }
+    if let Some(cpu) = args.postgres_cpu {
+        if args.backend != Backend::Postgres || cpu >= cpus || cpu == args.server_cpu {
+            bail!("--postgres-cpu takes a CPU below {cpus} other than the server's, with --backend postgres");
+        }
+    }
 
     p.start("build the server (cargo build --release)");
     let bin = bulk::server_binary(args.server_bin.as_deref())?;
@@ -820,6 +806,17 @@ fn main() -> anyhow::Result<()> {
     std::fs::write(work.join("ceiling.lua"), CEILING_LUA)?;
     let pg_name = format!("bench_http_{}", stamp.to_lowercase());
     let pg_admin = pg_database_url(&args.postgres_url, "postgres")?;
+    // PostgreSQL's processes on a CPU of their own for the run (put back on drop),
+    // before anything is created: a run asked to pin that cannot stops here.
+    let (pg_pinned, pg_placement) = match (args.backend, args.postgres_cpu) {
+        (Backend::Sqlite, _) => (None, None),
+        (Backend::Postgres, None) => (None, Some("PostgreSQL unpinned".to_owned())),
+        (Backend::Postgres, Some(cpu)) => {
+            let pinned = pin::pin_postgres(&pg_admin, cpu)
+                .context("--postgres-cpu: PostgreSQL's processes could not be pinned")?;
+            (Some(pinned), Some(format!("PostgreSQL on CPU {cpu}")))
+        }
+    };
     let (database_url, pg_tls) = match args.backend {
         Backend::Sqlite => (
             format!("sqlite://{}", work.join("bench.db").display()),
@@ -838,27 +835,6 @@ fn main() -> anyhow::Result<()> {
         Some(tls) => p.done(&format!("{database_url} (TLS {})", on_off(tls))),
         None => p.done(&database_url),
     }
-    // PostgreSQL's processes on a CPU of their own for the run (put back on drop).
-    let (pg_pinned, pg_placement) = match (args.backend, args.postgres_cpu) {
-        (Backend::Sqlite, _) => (None, None),
-        (Backend::Postgres, None) => (None, Some("PostgreSQL unpinned".to_owned())),
-        (Backend::Postgres, Some(cpu)) => {
-            if cpu >= cpus {
-                bail!(
-                    "--postgres-cpu {cpu}: this machine has CPUs 0 to {}",
-                    cpus - 1
-                );
-            }
-            match pg_backend_pid(&database_url).and_then(|pid| pin::pin_postgres(pid, cpu)) {
-                Ok(pinned) => (Some(pinned), Some(format!("PostgreSQL on CPU {cpu}"))),
-                Err(err) => {
-                    eprintln!("PostgreSQL left unpinned: {err:#}");
-                    (None, Some(format!("PostgreSQL unpinned ({err:#})")))
-                }
-            }
-        }
-    };
-
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;

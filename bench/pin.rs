@@ -1,71 +1,86 @@
-//! `--postgres-cpu`: PostgreSQL's processes pinned to one CPU for the run, and put back
-//! where they were afterwards.
-//!
-//! The server is pinned to one CPU and wrk to the other. PostgreSQL's backends, left
-//! free, are woken by the server's threads, and the scheduler tends to run a woken task
-//! on its waker's CPU: sampled during the reads, three quarters of the running backends
-//! were on the server's CPU. There they wait behind the server's own threads in the
-//! middle of a query (PostgreSQL logged one-row lookups whose bind or execute took
-//! 10-90 ms at such moments), which is what made the free-slot search's p99 jump between
-//! 12 and 120 ms from run to run. Pinned to wrk's CPU, the database leaves the server's
-//! core to the server, as a database host of its own would; it then shares wrk's.
+//! `--postgres-cpu`: a local PostgreSQL server's processes pinned to one CPU for a run and put back after (why: docs/benchmarks.md, "Ninth session").
 use std::process::Command;
 
 use anyhow::{bail, Context};
+use diesel::{Connection, QueryableByName, RunQueryDsl};
 
-/// The PostgreSQL server's processes as they were; put back on drop.
+/// The PostgreSQL server's processes as they were; put back on drop (every process
+/// of the server, including backends started during the run, gets the postmaster's
+/// former CPU list).
 pub struct Pinned {
     postmaster: u32,
-    /// The postmaster's CPU list before (`taskset -c` form, e.g. `0,1` or `0-1`).
     before: String,
 }
 
-/// Pins the PostgreSQL server behind `backend_pid` (a backend of a connection the tool
-/// holds) and every process it started to `cpu`: the postmaster, its children, and
-/// every thread of each (`taskset -a`). Backends started later inherit the
-/// postmaster's CPU list, so the server's pooled connections land there too. Needs
-/// PostgreSQL on this host and the right to change its processes (root, or its user).
-pub fn pin_postgres(backend_pid: u32, cpu: usize) -> anyhow::Result<Pinned> {
-    // A remote server's backend id may be a local process's id too: both must be
-    // PostgreSQL's.
-    let postmaster = parent_of(backend_pid)
-        .ok()
-        .filter(|&parent| is_postgres(backend_pid) && is_postgres(parent))
-        .with_context(|| {
-            format!("PostgreSQL's backend {backend_pid} is not a process of this host")
-        })?;
-    let before = cpu_list(postmaster)?;
-    let pinned = Pinned { postmaster, before };
-    pinned.apply(&cpu.to_string())?;
-    Ok(pinned)
+#[derive(QueryableByName)]
+struct Backend {
+    #[diesel(sql_type = diesel::sql_types::Integer)]
+    pid: i32,
+    /// The server's address for this connection: NULL over a Unix socket.
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Text>)]
+    addr: Option<String>,
 }
 
-impl Pinned {
-    fn apply(&self, cpus: &str) -> anyhow::Result<()> {
-        for pid in std::iter::once(self.postmaster).chain(children_of(self.postmaster)) {
-            let status = Command::new("taskset")
-                .args(["-a", "-c", "-p", cpus, &pid.to_string()])
-                .stdout(std::process::Stdio::null())
-                .stderr(std::process::Stdio::piped())
-                .output()
-                .context("run taskset")?;
-            // A backend may have ended meanwhile; only the postmaster must succeed.
-            if !status.status.success() && pid == self.postmaster {
-                bail!(
-                    "taskset on PostgreSQL's postmaster {pid}: {}",
-                    String::from_utf8_lossy(&status.stderr).trim()
-                );
-            }
+/// Pins the PostgreSQL server that `database_url` reaches to `cpu`: the postmaster,
+/// then every process it started, each with all its threads (`taskset -a`). Backends
+/// started later inherit the postmaster's CPU list, so the server's pooled
+/// connections land there too. Needs the server on this host (a Unix socket or
+/// loopback) and the right to change its processes (root, or its user).
+pub fn pin_postgres(database_url: &str, cpu: usize) -> anyhow::Result<Pinned> {
+    // The connection stays open until the processes are found: its backend is alive.
+    let mut c = diesel::PgConnection::establish(database_url)?;
+    let backend: Backend =
+        diesel::sql_query("SELECT pg_backend_pid() AS pid, host(inet_server_addr()) AS addr")
+            .get_result(&mut c)?;
+    if let Some(addr) = backend.addr.as_deref() {
+        if !addr
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
+        {
+            bail!("PostgreSQL answers from {addr}, not from this host");
         }
-        Ok(())
     }
+    let pid = u32::try_from(backend.pid)?;
+    let postmaster = parent_of(pid)
+        .ok()
+        .filter(|&parent| is_postgres(pid) && is_postgres(parent))
+        .with_context(|| format!("PostgreSQL's backend {pid} is not a process of this host"))?;
+    let before = cpu_list(postmaster)?;
+    apply(postmaster, &cpu.to_string())?;
+    drop(c);
+    Ok(Pinned { postmaster, before })
+}
+
+/// Sets the CPU list of the postmaster, then of each process it started (read after
+/// the postmaster changed, so that none forked meanwhile is missed).
+fn apply(postmaster: u32, cpus: &str) -> anyhow::Result<()> {
+    taskset(postmaster, cpus)?;
+    for child in children_of(postmaster) {
+        // A backend may have ended meanwhile; only the postmaster must succeed.
+        taskset(child, cpus).ok();
+    }
+    Ok(())
+}
+
+fn taskset(pid: u32, cpus: &str) -> anyhow::Result<()> {
+    let out = Command::new("taskset")
+        .args(["-a", "-c", "-p", cpus, &pid.to_string()])
+        .output()
+        .context("run taskset")?;
+    if !out.status.success() {
+        bail!(
+            "taskset on PostgreSQL's process {pid}: {}",
+            String::from_utf8_lossy(&out.stderr).trim()
+        );
+    }
+    Ok(())
 }
 
 impl Drop for Pinned {
     fn drop(&mut self) {
-        if let Err(err) = self.apply(&self.before) {
+        if let Err(err) = apply(self.postmaster, &self.before) {
             eprintln!(
-                "could not put PostgreSQL back on CPUs {}: {err:#} (taskset -a -c -p {} <pid> for the postmaster {} and its children)",
+                "could not put PostgreSQL back on CPUs {}: {err:#} (taskset -a -c -p {} PID for the postmaster {} and each of its children)",
                 self.before, self.before, self.postmaster
             );
         }
@@ -100,23 +115,13 @@ fn children_of(parent: u32) -> Vec<u32> {
         .collect()
 }
 
-/// A process's CPU list as `taskset -c -p` prints it (`pid 1's current affinity list: 0,1`).
+/// A process's CPU list (`Cpus_allowed_list` of `/proc/PID/status`, e.g. `0-1`).
 fn cpu_list(pid: u32) -> anyhow::Result<String> {
-    let out = Command::new("taskset")
-        .args(["-c", "-p", &pid.to_string()])
-        .output()
-        .context("run taskset")?;
-    if !out.status.success() {
-        bail!(
-            "taskset -c -p {pid}: {}",
-            String::from_utf8_lossy(&out.stderr).trim()
-        );
-    }
-    let text = String::from_utf8_lossy(&out.stdout);
-    let list = text
-        .rsplit_once(':')
-        .map(|(_, list)| list.trim().to_owned())
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status"))?;
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("Cpus_allowed_list:"))
+        .map(|list| list.trim().to_owned())
         .filter(|list| !list.is_empty())
-        .with_context(|| format!("taskset printed {text:?}"))?;
-    Ok(list)
+        .with_context(|| format!("no CPU list in /proc/{pid}/status"))
 }

@@ -586,7 +586,7 @@ test('a busy week (more than one page of 200 appointments) shows every appointme
 
 test('a poll that answers after this desk booked does not hide the booking', async ({ page, context }) => {
   const s = seed();
-  const day = clinicDay(12);
+  const day = clinicDay(12 + 100 * test.info().repeatEachIndex);
   const [ada, lena] = s.practitioners;
   const [, , priya, tom] = s.patients;
   const desk = await StaffApi.as(s.frontDesk.email);
@@ -599,15 +599,15 @@ test('a poll that answers after this desk booked does not hide the booking', asy
   const polls = (url: URL) => url.pathname === '/api/v1/appointments';
   let release: () => Promise<void> = async () => {};
   let armed = true;
-  const held = new Promise<void>((heldNow) => {
-    void page.route(polls, async (route: Route) => {
-      if (!armed || !route.request().headers()['if-none-match']) return route.continue();
-      const before = await route.fetch();
-      if (before.status() !== 200 || !armed) return route.fulfill({ response: before });
-      armed = false;
-      release = () => route.fulfill({ response: before });
-      heldNow();
-    });
+  let heldNow = () => {};
+  const held = new Promise<void>((resolve) => (heldNow = resolve));
+  await page.route(polls, async (route: Route) => {
+    if (!armed || !route.request().headers()['if-none-match']) return route.continue();
+    const before = await route.fetch();
+    if (before.status() !== 200 || !armed) return route.fulfill({ response: before });
+    armed = false;
+    release = () => route.fulfill({ response: before });
+    heldNow();
   });
   await desk.book(priya!.id, lena!.id, s.services.consult, at(day, '09:00'));
   await held;
@@ -632,4 +632,29 @@ test('a poll that answers after this desk booked does not hide the booking', asy
   }, tom!.name);
   expect(looks.filter((v) => !v)).toEqual([]);
   await expect(page.locator('.ec-event.appt', { hasText: priya!.name })).toBeVisible();
+  await page.unroute(polls);
+});
+
+test('a poll that never answers does not keep the calendar from showing changes', async ({ page, context }) => {
+  const s = seed();
+  const day = clinicDay(13 + 100 * test.info().repeatEachIndex);
+  const [, lena] = s.practitioners;
+  const [, , , , zoe] = s.patients;
+  const desk = await StaffApi.as(s.frontDesk.email);
+  await signInByApi(context, s.frontDesk.email);
+  await openDay(page, day);
+
+  // The next poll's request is lost (a dropped connection): it never answers.
+  const polls = (url: URL) => url.pathname === '/api/v1/appointments';
+  let lost: Route | null = null;
+  await page.route(polls, async (route: Route) => {
+    if (lost || !route.request().headers()['if-none-match']) return route.continue();
+    lost = route;
+  });
+  await expect.poll(() => lost !== null, { message: 'a poll is held' }).toBe(true);
+  await desk.book(zoe!.id, lena!.id, s.services.consult, at(day, '15:00'));
+  // The screen gives up on the lost read after 15 s and polls again.
+  await expect(page.locator('.ec-event.appt', { hasText: zoe!.name })).toBeVisible({ timeout: 25_000 });
+  await expect(page.getByText(/server is unreachable/)).toHaveCount(0, { timeout: 5_000 });
+  await page.unroute(polls);
 });
