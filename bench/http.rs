@@ -225,14 +225,32 @@ struct Tls {
     ssl: bool,
 }
 
-/// What the report says of the PostgreSQL server: whether the connection is
-/// encrypted, and where its processes ran (`None` on SQLite).
+/// What the report says of the PostgreSQL server (`None`s on SQLite): whether the
+/// connection is encrypted, and the CPU its processes were pinned to, if they were.
 #[derive(Clone, Copy)]
-struct PgRun<'a> {
+struct PgRun {
     tls: Option<bool>,
-    /// The CPU PostgreSQL's processes were pinned to, if they were.
     cpu: Option<usize>,
-    placement: Option<&'a str>,
+}
+
+impl PgRun {
+    /// Where PostgreSQL's processes ran, in words (`None` on SQLite).
+    fn placement(self) -> Option<String> {
+        self.tls?;
+        Some(match self.cpu {
+            Some(cpu) => format!("PostgreSQL on CPU {cpu}"),
+            None => "PostgreSQL unpinned".to_owned(),
+        })
+    }
+}
+
+/// The fields of `/proc/PID/stat` after the command name (which is in parentheses and
+/// may hold spaces): the state is `[0]`, the parent `[1]`, utime and stime `[11]`, `[12]`.
+fn stat_fields(pid: u32) -> Vec<String> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    stat.rsplit_once(')').map_or(Vec::new(), |(_, rest)| {
+        rest.split_whitespace().map(str::to_owned).collect()
+    })
 }
 
 /// Whether a connection made as the server makes its own (same URL, same `PG*`
@@ -450,13 +468,7 @@ impl Server {
     /// CPU time the server process has used so far (user + system, every thread), in
     /// microseconds, from `/proc/<pid>/stat` (clock ticks).
     fn cpu_us(&self) -> u64 {
-        let stat =
-            std::fs::read_to_string(format!("/proc/{}/stat", self.child.id())).unwrap_or_default();
-        // Fields after the command name, which is in parentheses and may hold spaces.
-        let fields: Vec<&str> = stat
-            .rsplit_once(')')
-            .map_or(Vec::new(), |(_, rest)| rest.split_whitespace().collect());
-        // utime and stime are fields 14 and 15 of the line, 12 and 13 after the name.
+        let fields = stat_fields(self.child.id());
         let ticks: u64 = [11, 12]
             .iter()
             .filter_map(|&i| fields.get(i).and_then(|f| f.parse::<u64>().ok()))
@@ -808,14 +820,12 @@ fn main() -> anyhow::Result<()> {
     let pg_admin = pg_database_url(&args.postgres_url, "postgres")?;
     // PostgreSQL's processes on a CPU of their own for the run (put back on drop),
     // before anything is created: a run asked to pin that cannot stops here.
-    let (pg_pinned, pg_placement) = match (args.backend, args.postgres_cpu) {
-        (Backend::Sqlite, _) => (None, None),
-        (Backend::Postgres, None) => (None, Some("PostgreSQL unpinned".to_owned())),
-        (Backend::Postgres, Some(cpu)) => {
-            let pinned = pin::pin_postgres(&pg_admin, cpu)
-                .context("--postgres-cpu: PostgreSQL's processes could not be pinned")?;
-            (Some(pinned), Some(format!("PostgreSQL on CPU {cpu}")))
-        }
+    let pg_pinned = match args.postgres_cpu {
+        Some(cpu) => Some(
+            pin::pin_postgres(&pg_admin, cpu)
+                .context("--postgres-cpu: PostgreSQL's processes could not be pinned")?,
+        ),
+        None => None,
     };
     let (database_url, pg_tls) = match args.backend {
         Backend::Sqlite => (
@@ -845,8 +855,7 @@ fn main() -> anyhow::Result<()> {
         &database_url,
         PgRun {
             tls: pg_tls,
-            cpu: pg_pinned.as_ref().and(args.postgres_cpu),
-            placement: pg_placement.as_deref(),
+            cpu: args.postgres_cpu,
         },
         &mut p,
         &stamp,
@@ -911,7 +920,7 @@ async fn bench(
     bin: &Path,
     work: &Path,
     database_url: &str,
-    pg: PgRun<'_>,
+    pg: PgRun,
     p: &mut Progress,
     stamp: &str,
 ) -> anyhow::Result<Value> {
@@ -1538,7 +1547,7 @@ async fn bench(
         args.warmup,
         args.server_cpu,
         args.client_cpu,
-        pg.placement.map(|p| format!(", {p}")).unwrap_or_default()
+        pg.placement().map(|p| format!(", {p}")).unwrap_or_default()
     );
     print!("{table}");
     if valid {
@@ -1560,7 +1569,7 @@ async fn bench(
             "fsync_seconds": args.fsync_seconds,
             "postgres_tls": pg.tls,
             "postgres_cpu": pg.cpu,
-            "postgres_placement": pg.placement,
+            "postgres_placement": pg.placement(),
         },
         "seed": { "patients_per_s": seeded_rate, "week": monday.to_string() },
         "large": large,

@@ -87,17 +87,9 @@ impl Drop for Pinned {
     }
 }
 
-/// The fourth field of `/proc/PID/stat` (after the command, which may hold spaces).
 fn parent_of(pid: u32) -> anyhow::Result<u32> {
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat"))?;
-    let after_comm = stat
-        .rsplit_once(')')
-        .map(|(_, rest)| rest)
-        .context("an unreadable /proc stat")?;
-    let ppid = after_comm
-        .split_whitespace()
-        .nth(1)
-        .context("no parent in /proc stat")?;
+    let fields = crate::stat_fields(pid);
+    let ppid = fields.get(1).with_context(|| format!("no process {pid}"))?;
     Ok(ppid.parse()?)
 }
 

@@ -320,9 +320,6 @@ async fn sessions_end_after_the_idle_and_the_absolute_timeout() {
     assert_eq!(app.get(&old.token, "/api/v1/auth/me").await.status(), 401);
 }
 
-/// The session's upkeep is written (through the writer, on SQLite): a request on a
-/// session last seen a while ago moves its idle clock to now, so an active user stays
-/// signed in; a session past its idle timeout is revoked on sight, not just refused.
 /// The recorded last use of the session whose token hashes to `hash`.
 fn last_seen(conn: &mut dermachart::db::DbConnection, hash: &str) -> chrono::NaiveDateTime {
     use dermachart::db::schema::sessions::dsl::*;
@@ -334,6 +331,9 @@ fn last_seen(conn: &mut dermachart::db::DbConnection, hash: &str) -> chrono::Nai
         .unwrap()
 }
 
+/// The session's upkeep is written (through the writer, on SQLite): a request on a
+/// session last seen a while ago moves its idle clock to now, so an active user stays
+/// signed in; a session past its idle timeout is revoked on sight, not just refused.
 #[tokio::test]
 async fn activity_moves_the_idle_clock_and_an_expired_session_is_revoked_on_sight() {
     use dermachart::db::schema::sessions::dsl::*;
