@@ -326,6 +326,11 @@ async fn a_canary_patients_details_never_reach_the_logs_or_the_audit_table() {
     assert!(audit.contains(id), "the audit rows name the patient by id");
     let logs = logs_of(server).await;
     assert!(logs.contains("answered"), "the logs were captured: {logs}");
+    // Its output is a pipe, not a terminal: no colour codes in what a log file keeps.
+    assert!(
+        !logs.contains('\u{1b}'),
+        "ANSI escape codes in logs written to a pipe"
+    );
     for canary in [
         CANARY_GIVEN,
         CANARY_FAMILY,
