@@ -762,9 +762,9 @@ fn main() -> anyhow::Result<()> {
     let mut p = Progress {
         tty: std::io::stdout().is_terminal(),
         step: 0,
-        // Sixteen steps, one more for the bulk history, one more for PostgreSQL's
-        // commit ceilings.
-        total: 16 + usize::from(args.seeded_large) + usize::from(args.backend == Backend::Postgres),
+        // Eighteen steps (both ceilings are measured again at the end), one more for
+        // the bulk history, one more for PostgreSQL's commit ceilings.
+        total: 18 + usize::from(args.seeded_large) + usize::from(args.backend == Backend::Postgres),
         label: String::new(),
         started: Instant::now(),
     };
@@ -1311,6 +1311,13 @@ async fn bench(
             ceiling: Ceiling::Fsync,
             load: Load::Book(plan_file.clone()),
         },
+        // The ceiling again, last: how far the machine itself moved during the run.
+        Op {
+            key: "healthz_again",
+            label: "GET /healthz (again, last)",
+            ceiling: Ceiling::None,
+            load: Load::Healthz,
+        },
     ];
     let mut results: Vec<(usize, Wrk, Wrk)> = Vec::new();
     let (mut create_offset, mut book_offset) = (0u64, 0u64);
@@ -1351,6 +1358,10 @@ async fn bench(
         ));
         results.push((i, warm, measured));
     }
+
+    p.start(format!("fsync ceiling again ({} s)", args.fsync_seconds));
+    let (fsync_again, _) = fsync_ceiling(&fsync_dir, args.fsync_seconds)?;
+    p.done(&format!("{} commits/s", thousands(fsync_again)));
 
     p.start("stop the server, check the database");
     server.stop();
@@ -1404,11 +1415,20 @@ async fn bench(
         found.practitioner_overlaps + found.patient_overlaps
     ));
 
-    // Verdict, table, JSON.
+    // Verdict, table, JSON. The ratios are to the ceilings measured first; the second
+    // measurements tell whether the machine held still meanwhile.
     let healthz = results
         .iter()
         .find(|(i, _, _)| ops[*i].ceiling == Ceiling::None)
         .map_or(0.0, |(_, _, m)| m.rate());
+    let healthz_again = results
+        .iter()
+        .rfind(|(i, _, _)| ops[*i].ceiling == Ceiling::None)
+        .map_or(0.0, |(_, _, m)| m.rate());
+    let unsteady = unsteady_ceilings(&[
+        ("GET /healthz", "req/s", healthz, healthz_again),
+        ("the fsync loop", "commits/s", fsync, fsync_again),
+    ]);
     let mut invalid: Vec<String> = Vec::new();
     let mut rows = Vec::new();
     let mut table = String::new();
@@ -1558,6 +1578,17 @@ async fn bench(
             println!("  - {reason}");
         }
     }
+    if unsteady.is_empty() {
+        println!(
+            "STEADY: both ceilings, measured again at the end, within {:.0} % of the first",
+            100.0 * STEADY_WITHIN
+        );
+    } else {
+        println!("UNSTEADY (the machine moved during the run; its ratios are not comparable):");
+        for reason in &unsteady {
+            println!("  - {reason}");
+        }
+    }
     Ok(json!({
         "tool": "bench-http",
         "started": stamp,
@@ -1575,7 +1606,9 @@ async fn bench(
         "large": large,
         "ceilings": {
             "healthz_req_per_s": healthz,
+            "healthz_again_req_per_s": healthz_again,
             "fsync_commits_per_s": fsync, "fsync_commits": fsync_n, "fsync_dir": fsync_dir,
+            "fsync_again_commits_per_s": fsync_again,
             "postgres_chained_commits_per_s": chain.map(|c| c.0),
             "postgres_plain_commits_per_s": chain.map(|c| c.1),
         },
@@ -1588,7 +1621,38 @@ async fn bench(
         "table": table,
         "valid": valid,
         "invalid_reasons": invalid,
+        "steady": unsteady.is_empty(),
+        "unsteady_reasons": unsteady,
     }))
+}
+
+/// How far a ceiling measured again at the end may be from the first measurement for
+/// the run's ratios to count as taken on a machine that held still.
+const STEADY_WITHIN: f64 = 0.2;
+
+/// Each ceiling (name, unit, first, again) that moved by more than `STEADY_WITHIN` of
+/// its first measurement, in words. On a shared host `/healthz` has measured 3,200 and
+/// 50,500 req/s in two runs minutes apart (tenth session): a ratio to a ceiling taken
+/// under other conditions than the operation says nothing about the code.
+fn unsteady_ceilings(ceilings: &[(&str, &str, f64, f64)]) -> Vec<String> {
+    ceilings
+        .iter()
+        .filter(|(_, _, first, again)| {
+            *first <= 0.0 || ((again - first) / first).abs() > STEADY_WITHIN
+        })
+        .map(|(name, unit, first, again)| {
+            format!(
+                "{name}: {} {unit} first, {} {unit} at the end ({:+.0} %)",
+                thousands(*first),
+                thousands(*again),
+                if *first > 0.0 {
+                    100.0 * (again - first) / first
+                } else {
+                    0.0
+                }
+            )
+        })
+        .collect()
 }
 
 /// The server's environment (and `dermachart user create`'s).
