@@ -42,6 +42,13 @@ impl From<Stamp> for NaiveDateTime {
     }
 }
 
+/// For `#[diesel(serialize_as = Stamp)]` on an inserted field.
+impl From<NaiveDateTime> for Stamp {
+    fn from(at: NaiveDateTime) -> Self {
+        Stamp(at)
+    }
+}
+
 /// A nullable `Timestamp` column's value, for `#[diesel(deserialize_as = OptStamp)]`
 /// on an `Option<NaiveDateTime>` field.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, diesel::deserialize::FromSqlRow)]

@@ -20,11 +20,11 @@ pub struct AppointmentRow {
     pub practitioner_id: PractitionerId,
     pub service_id: ServiceId,
     pub room_id: Option<RoomId>,
-    #[diesel(deserialize_as = Stamp)]
+    #[diesel(deserialize_as = Stamp, serialize_as = Stamp)]
     pub starts_at: NaiveDateTime,
-    #[diesel(deserialize_as = Stamp)]
+    #[diesel(deserialize_as = Stamp, serialize_as = Stamp)]
     pub ends_at: NaiveDateTime,
-    #[diesel(deserialize_as = Stamp)]
+    #[diesel(deserialize_as = Stamp, serialize_as = Stamp)]
     pub blocked_until: NaiveDateTime,
     pub status: AppointmentStatus,
     pub notes: Option<String>,
@@ -33,15 +33,17 @@ pub struct AppointmentRow {
     pub follow_up_offset_days: Option<i32>,
     pub booked_by: Option<UserId>,
     pub version: i64,
-    #[diesel(deserialize_as = Stamp)]
+    #[diesel(deserialize_as = Stamp, serialize_as = Stamp)]
     pub created_at: NaiveDateTime,
-    #[diesel(deserialize_as = Stamp)]
+    #[diesel(deserialize_as = Stamp, serialize_as = Stamp)]
     pub updated_at: NaiveDateTime,
 }
 
+/// The row's timestamps are written through `Stamp` (an owned insert: diesel's own
+/// SQLite encoding parses its format string for each of the five).
 pub fn insert(conn: &mut DbConnection, row: &AppointmentRow) -> QueryResult<usize> {
     crate::db::native!(conn, |c| diesel::insert_into(appointments::table)
-        .values(row)
+        .values(row.clone())
         .execute(c))
 }
 
@@ -60,7 +62,7 @@ pub fn save(conn: &mut DbConnection, row: &AppointmentRow, expected: i64) -> Que
             .filter(appointments::id.eq(row.id))
             .filter(appointments::version.eq(expected)),
     )
-    .set(row)
+    .set(row.clone())
     .execute(conn)?;
     Ok(n == 1)
 }

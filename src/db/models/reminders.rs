@@ -3,6 +3,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use crate::db::schema::reminders;
+use crate::db::stamp::Stamp;
 use crate::db::types::{AppointmentId, ReminderId};
 use crate::db::DbConnection;
 
@@ -31,11 +32,11 @@ pub fn schedule(
         .values((
             reminders::id.eq(ReminderId::new()),
             reminders::appointment_id.eq(appointment),
-            reminders::send_at.eq(send_at),
+            reminders::send_at.eq(Stamp(send_at)),
             reminders::status.eq("pending"),
             reminders::attempts.eq(0),
-            reminders::next_attempt_at.eq(send_at),
-            reminders::created_at.eq(now),
+            reminders::next_attempt_at.eq(Stamp(send_at)),
+            reminders::created_at.eq(Stamp(now)),
         ))
         .execute(c))
 }
