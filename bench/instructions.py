@@ -16,8 +16,10 @@ judge a change to the code's own work in minutes, not a replacement for bench-ht
         --duration 2 --warmup 1
     python3 bench/instructions.py /tmp/kept target/release/dermachart [--requests 500]
 
-Needs valgrind (Debian: apt-get install -y valgrind). The server writes to the kept
-database (audit rows, bookings, patients): keep that folder for measuring only.
+Needs valgrind (Debian: apt-get install -y valgrind). Each run works on a fresh copy of
+the kept database (the requests write audit rows, patients and bookings, and a database
+that grew between two runs would count differently), so two binaries measured one after
+the other meet the same data.
 """
 import argparse
 import datetime
@@ -25,11 +27,12 @@ import glob
 import http.client
 import json
 import os
-import random
 import re
+import shutil
 import sqlite3
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
 
@@ -66,7 +69,16 @@ def main():
     ap.add_argument("--requests", type=int, default=500, help="measured requests per operation")
     ap.add_argument("--port", type=int, default=18790)
     args = ap.parse_args()
-    work = os.path.abspath(args.work)
+    kept = os.path.abspath(args.work)
+    scratch = tempfile.TemporaryDirectory(prefix="instructions-")
+    work = scratch.name
+    for name in ("bench.db", "audit.key", "plan.txt", "patients.txt"):
+        shutil.copy2(os.path.join(kept, name), work)
+    if os.path.isdir(os.path.join(kept, "media")):
+        shutil.copytree(os.path.join(kept, "media"), os.path.join(work, "media"))
+    for leftover in ("bench.db-wal", "bench.db-shm"):
+        if os.path.exists(os.path.join(kept, leftover)):
+            shutil.copy2(os.path.join(kept, leftover), work)
     plan = plan_of(work)
     who = measured_practitioner(work)
     patient_ids = [l.strip() for l in open(os.path.join(work, "patients.txt")) if l.strip()]
@@ -83,7 +95,7 @@ def main():
         FRONTEND_DIR=os.path.join(work, "no-ui"),
     )
     env.pop("RUST_LOG", None)
-    log = open(os.path.join(work, "instructions-server.log"), "ab")
+    log = open(os.path.join(kept, "instructions-server.log"), "ab")
     server = subprocess.Popen(
         ["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}.%p", args.server_bin, "serve"],
         env=env, stdout=log, stderr=log,
@@ -105,7 +117,7 @@ def main():
         token = json.loads(c.getresponse().read())["token"]
         auth = {"authorization": "Bearer " + token}
         posted = dict(auth, **{"content-type": "application/json"})
-        offset = random.randrange(10**6, 2 * 10**6)  # bookings far past any the benchmark made
+        offset = 1_500_000  # bookings far past any the benchmark made; each run starts from the copy
 
         def booking(k):
             np_ = len(plan["practitioners"])
