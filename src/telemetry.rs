@@ -23,9 +23,9 @@ pub fn init() {
 
 /// Colours (ANSI escape codes) only for a person at a terminal. A log file, journald
 /// or a log collector would keep the codes as text around every timestamp, level and
-/// field name, and formatting them cost about 12,000 instructions per request (a
-/// fifth of `/healthz`'s; callgrind, tenth session). `NO_COLOR` (no-color.org) turns
-/// them off at a terminal too.
+/// field name; writing them cost ~8,300 instructions a request (14 % of `/healthz`'s,
+/// callgrind, docs/benchmarks.md). `NO_COLOR` (no-color.org) turns them off at a
+/// terminal too.
 fn colours(stdout_is_terminal: bool, no_color: Option<std::ffi::OsString>) -> bool {
     stdout_is_terminal && no_color.is_none_or(|v| v.is_empty())
 }

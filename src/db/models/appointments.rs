@@ -39,8 +39,8 @@ pub struct AppointmentRow {
     pub updated_at: NaiveDateTime,
 }
 
-/// The row's timestamps are written through `Stamp` (an owned insert: diesel's own
-/// SQLite encoding parses its format string for each of the five).
+/// The row goes in owned, so that its five timestamps are written through `Stamp`
+/// (`serialize_as`): diesel's own SQLite encoding parses a format string for each.
 pub fn insert(conn: &mut DbConnection, row: &AppointmentRow) -> QueryResult<usize> {
     crate::db::native!(conn, |c| diesel::insert_into(appointments::table)
         .values(row.clone())
