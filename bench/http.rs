@@ -1197,8 +1197,9 @@ async fn bench(
     // `checkpoint_timeout`, 5 min by default, or each `max_wal_size` of WAL); one that
     // falls inside a 10 s measurement puts its I/O into that operation's tail alone.
     // So the measurements start just after an explicit one and (the measured part
-    // lasting about 75 s with the default --duration and --warmup; a --duration of 40 s
-    // or more can meet a timed checkpoint again) none of them meets the next. CHECKPOINT
+    // lasting about 90 s with the default --duration and --warmup, the ceilings measured
+    // again at the end included; a --duration of about 35 s or more can meet a timed
+    // checkpoint again) none of them meets the next. CHECKPOINT
     // needs a superuser (or pg_checkpoint); without one the run goes on and says so.
     let checkpoint = if args.backend == Backend::Postgres {
         let done = diesel::PgConnection::establish(database_url)
@@ -1637,8 +1638,10 @@ const STEADY_WITHIN: f64 = 0.2;
 fn unsteady_ceilings(ceilings: &[(&str, &str, f64, f64)]) -> Vec<String> {
     ceilings
         .iter()
+        // A ceiling that measured nothing (0, NaN) counts as moved.
         .filter(|(_, _, first, again)| {
-            *first <= 0.0 || ((again - first) / first).abs() > STEADY_WITHIN
+            let moved = ((again - first) / first).abs();
+            *first <= 0.0 || moved.is_nan() || moved > STEADY_WITHIN
         })
         .map(|(name, unit, first, again)| {
             format!(

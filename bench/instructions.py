@@ -51,15 +51,30 @@ def plan_of(work):
     }
 
 
-def measured_practitioner(work):
-    """The practitioner who holds the measured week (bench-http seeds 40 appointments
-    for the first practitioner in the week of the 21st)."""
+def measured_week(work, bookers):
+    """The practitioner who holds the measured week and its Monday. bench-http seeds
+    that week (40 appointments, from 09:00 on a Monday one to two weeks ahead of its
+    run) for its first practitioner, and books only the others (plan.txt's)."""
     db = sqlite3.connect(os.path.join(work, "bench.db"))
-    row = db.execute(
-        "SELECT lower(hex(practitioner_id)), count(*) AS n FROM appointments "
-        "WHERE starts_at LIKE '2026-12-2%' GROUP BY 1 ORDER BY n DESC LIMIT 1"
-    ).fetchone()
-    return str(uuid.UUID(row[0]))
+    rows = db.execute(
+        "SELECT lower(hex(practitioner_id)), min(starts_at), count(*) FROM appointments GROUP BY 1"
+    ).fetchall()
+    held = [(str(uuid.UUID(h)), first, n) for h, first, n in rows if str(uuid.UUID(h)) not in bookers]
+    if len(held) != 1 or held[0][2] != 40:
+        sys.exit(f"not a folder kept by bench-http: expected one practitioner with the 40-appointment week, found {held}")
+    who, first, _ = held[0]
+    monday = datetime.date.fromisoformat(first[:10])
+    if monday.weekday() != 0:
+        sys.exit(f"the measured week starts on {monday}, not a Monday")
+    return who, monday
+
+
+def control(flag, pid):
+    """callgrind_control exits 0 even when it found no run to talk to: read what it says."""
+    said = subprocess.run(["callgrind_control", flag, str(pid)], capture_output=True, text=True)
+    text = said.stdout + said.stderr
+    if said.returncode != 0 or "Error" in text or "No active" in text or "not detected" in text:
+        sys.exit(f"callgrind_control {flag}: {text.strip()}")
 
 
 def main():
@@ -80,7 +95,8 @@ def main():
         if os.path.exists(os.path.join(kept, leftover)):
             shutil.copy2(os.path.join(kept, leftover), work)
     plan = plan_of(work)
-    who = measured_practitioner(work)
+    who, monday = measured_week(work, set(plan["practitioners"]))
+    day = lambda d: (monday + datetime.timedelta(days=d)).isoformat() + "T00:00:00Z"
     patient_ids = [l.strip() for l in open(os.path.join(work, "patients.txt")) if l.strip()]
     out = os.path.join(work, "callgrind.out")
     for old in glob.glob(out + ".*"):
@@ -94,14 +110,18 @@ def main():
         CLINIC_TIMEZONE="UTC",
         FRONTEND_DIR=os.path.join(work, "no-ui"),
     )
-    env.pop("RUST_LOG", None)
+    for unwanted in ("RUST_LOG", "SMTP_URL", "PUBLIC_URL"):  # no background jobs counted
+        env.pop(unwanted, None)
     log = open(os.path.join(kept, "instructions-server.log"), "ab")
     server = subprocess.Popen(
         ["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}.%p", args.server_bin, "serve"],
         env=env, stdout=log, stderr=log,
     )
+    c = None
     try:
         for _ in range(600):
+            if server.poll() is not None:
+                sys.exit(f"the server exited ({server.returncode}): see {kept}/instructions-server.log")
             try:
                 c = http.client.HTTPConnection("127.0.0.1", args.port, timeout=5)
                 c.request("GET", "/healthz")
@@ -137,10 +157,9 @@ def main():
                 "phone": f"+44 7700 {i % 1000000:06d}", "email": f"count{offset}.{i}@bench.example",
             })
 
-        week = (f"/api/v1/appointments?practitioner_id={who}"
-                "&from=2026-12-21T00:00:00Z&to=2026-12-28T00:00:00Z")
+        week = f"/api/v1/appointments?practitioner_id={who}&from={day(0)}&to={day(7)}"
         slots = (f"/api/v1/availability?service_id={plan['service']}&practitioner_id={who}"
-                 "&from=2026-12-23T00:00:00Z&to=2026-12-24T00:00:00Z")
+                 f"&from={day(2)}&to={day(3)}")  # the Wednesday, as bench-http measures
         operations = [
             ("GET /healthz", lambda i: ("GET", "/healthz", None, {})),
             ("GET /auth/me (the guard and one lookup)", lambda i: ("GET", "/api/v1/auth/me", None, auth)),
@@ -161,17 +180,26 @@ def main():
                     sys.exit(f"{label}: answered {r.status}")
             for i in range(20):  # warm the caches and prepared statements
                 send(args.requests + 20 * n + i + 1000)
-            subprocess.run(["callgrind_control", "-z", str(server.pid)], check=True, capture_output=True)
+            control("-z", server.pid)
+            before = set(glob.glob(f"{out}.{server.pid}.*"))
             for i in range(args.requests):
                 send(i + 100000 * n)
-            subprocess.run(["callgrind_control", "-d", str(server.pid)], check=True, capture_output=True)
-            dump = max(glob.glob(f"{out}.{server.pid}.*"), key=lambda p: int(p.rsplit(".", 1)[1]))
-            totals = next(int(m.group(1)) for line in open(dump)
+            control("-d", server.pid)
+            new = set(glob.glob(f"{out}.{server.pid}.*")) - before
+            if len(new) != 1:
+                sys.exit(f"{label}: callgrind wrote {len(new)} dumps, not one")
+            totals = next(int(m.group(1)) for line in open(new.pop())
                           if (m := re.match(r"^totals: (\d+)", line)))
             results.append((label, totals / args.requests))
     finally:
+        if c is not None:
+            c.close()
         server.terminate()
-        server.wait()
+        try:
+            server.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
     ceiling = results[0][1]
     print(f"callgrind, {args.requests} requests each on one connection, {args.server_bin}")
     print("| operation | instructions per request | × `/healthz` | share of `/healthz`'s |")

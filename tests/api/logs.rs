@@ -65,6 +65,9 @@ async fn serve() -> Served {
         .env("AUDIT_KEY_FILE", media.path().join("audit.key"))
         .env("FRONTEND_DIR", "/nonexistent")
         .env("RUST_LOG", "debug")
+        // Colours off only because the output is a pipe, not because of the caller's
+        // environment (the test below checks that a piped log has no escape codes).
+        .env_remove("NO_COLOR")
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .kill_on_drop(true)
