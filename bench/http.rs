@@ -1638,22 +1638,18 @@ const STEADY_WITHIN: f64 = 0.2;
 fn unsteady_ceilings(ceilings: &[(&str, &str, f64, f64)]) -> Vec<String> {
     ceilings
         .iter()
-        // A ceiling that measured nothing (0, NaN) counts as moved.
-        .filter(|(_, _, first, again)| {
-            let moved = ((again - first) / first).abs();
-            *first <= 0.0 || moved.is_nan() || moved > STEADY_WITHIN
-        })
-        .map(|(name, unit, first, again)| {
-            format!(
-                "{name}: {} {unit} first, {} {unit} at the end ({:+.0} %)",
-                thousands(*first),
-                thousands(*again),
-                if *first > 0.0 {
-                    100.0 * (again - first) / first
-                } else {
-                    0.0
-                }
-            )
+        .filter_map(|(name, unit, first, again)| {
+            let change = (again - first) / first;
+            // A ceiling that measured nothing (0: the change is infinite or NaN) moved.
+            let steady = *first > 0.0 && change.abs() <= STEADY_WITHIN;
+            (!steady).then(|| {
+                format!(
+                    "{name}: {} {unit} first, {} {unit} at the end ({:+.0} %)",
+                    thousands(*first),
+                    thousands(*again),
+                    100.0 * change
+                )
+            })
         })
         .collect()
 }

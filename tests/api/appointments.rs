@@ -1167,6 +1167,55 @@ async fn a_visit_entered_after_the_fact_gets_no_reminder() {
     assert_eq!(reminder.unwrap().status, "pending");
 }
 
+/// A moved appointment's reminder moves with it: the same lead before the new start
+/// (`reminders::retime`), still pending.
+#[tokio::test]
+async fn a_moved_appointment_moves_its_reminder() {
+    let c = clinic().await;
+    let p = c.patient("Ada").await;
+    let a = c
+        .book_ok(&p, &c.practitioners[0], &c.consultation, monday(1, 10, 0))
+        .await;
+    let id: dermachart::db::types::AppointmentId = a["id"].as_str().unwrap().parse().unwrap();
+    let before = c
+        .app
+        .with_db(move |conn| dermachart::db::models::reminders::find_for(conn, id).unwrap())
+        .await
+        .expect("a pending reminder");
+    let lead = monday(1, 10, 0).naive_utc() - before.send_at;
+    assert!(
+        lead > chrono::Duration::zero(),
+        "the reminder goes before the visit"
+    );
+
+    let path = format!("/api/v1/appointments/{id}");
+    let etag = c.app.get(&c.desk, &path).await.headers()["etag"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    let r = c
+        .app
+        .client
+        .patch(c.app.url(&path))
+        .bearer_auth(&c.desk)
+        .header("if-match", &etag)
+        .json(&json!({"starts_at": monday(1, 14, 0).to_rfc3339()}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+
+    let after = c
+        .app
+        .with_db(move |conn| dermachart::db::models::reminders::find_for(conn, id).unwrap())
+        .await
+        .expect("the reminder is still there");
+    assert_eq!(after.id, before.id, "the same reminder, re-timed");
+    assert_eq!(after.status, "pending");
+    assert_eq!(after.send_at, monday(1, 14, 0).naive_utc() - lead);
+    assert_eq!(after.next_attempt_at, after.send_at);
+}
+
 #[tokio::test]
 async fn a_longer_buffer_later_does_not_strand_existing_bookings() {
     let c = clinic_with(json!([["09:00", "17:00"]]), "UTC").await;

@@ -49,8 +49,8 @@ pub fn retime(
 ) -> QueryResult<usize> {
     diesel::update(reminders::table.filter(reminders::appointment_id.eq(appointment)))
         .set((
-            reminders::send_at.eq(send_at),
-            reminders::next_attempt_at.eq(send_at),
+            reminders::send_at.eq(Stamp(send_at)),
+            reminders::next_attempt_at.eq(Stamp(send_at)),
             reminders::status.eq("pending"),
             reminders::attempts.eq(0),
             reminders::claimed_until.eq(None::<NaiveDateTime>),
@@ -95,7 +95,7 @@ pub fn mark_sent(
     )
     .set((
         reminders::status.eq("sent"),
-        reminders::sent_at.eq(now),
+        reminders::sent_at.eq(Stamp(now)),
         reminders::claimed_until.eq(None::<NaiveDateTime>),
     ))
     .execute(conn)
@@ -125,7 +125,7 @@ pub fn mark_failed(
         .set((
             reminders::status.eq(status),
             reminders::attempts.eq(attempts),
-            reminders::next_attempt_at.eq(next_attempt),
+            reminders::next_attempt_at.eq(Stamp(next_attempt)),
             reminders::claimed_until.eq(None::<NaiveDateTime>),
             reminders::last_error.eq(error),
         ))
