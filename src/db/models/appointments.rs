@@ -110,6 +110,23 @@ fn holds_its_slot() -> _ {
         .and(appointments::status.ne(no_show))
 }
 
+/// The slot-holding appointments that `key` picks and that overlap `[from, to)`, where
+/// an appointment ends at `end` (`blocked_until` for a practitioner or room, `ends_at`
+/// for a patient). `starts_at` is bounded at both ends, and every column read is in
+/// the index that serves `key` (migration `covering_indexes`), so the lookup reads the
+/// calendar around the slot from the index alone.
+macro_rules! busy_lookup {
+    ($key:expr, $end:expr, $from:expr, $to:expr) => {
+        appointments::table
+            .filter($key)
+            .filter(holds_its_slot())
+            .filter(appointments::starts_at.lt(Stamp($to)))
+            .filter(appointments::starts_at.gt(Stamp(earliest_start_overlapping($from))))
+            .filter($end.gt(Stamp($from)))
+            .select(Busy::as_select())
+    };
+}
+
 /// Drops the appointment being moved (it does not clash with itself).
 fn without(mut busy: Vec<Busy>, except: Option<AppointmentId>) -> Vec<Busy> {
     if let Some(id) = except {
@@ -126,14 +143,13 @@ pub fn practitioner_busy(
     to: NaiveDateTime,
     except: Option<AppointmentId>,
 ) -> QueryResult<Vec<Busy>> {
-    let busy = crate::db::native!(conn, |c| appointments::table
-        .filter(appointments::practitioner_id.eq(practitioner))
-        .filter(holds_its_slot())
-        .filter(appointments::starts_at.lt(Stamp(to)))
-        .filter(appointments::starts_at.gt(Stamp(earliest_start_overlapping(from))))
-        .filter(appointments::blocked_until.gt(Stamp(from)))
-        .select(Busy::as_select())
-        .load(c))?;
+    let busy = crate::db::native!(conn, |c| busy_lookup!(
+        appointments::practitioner_id.eq(practitioner),
+        appointments::blocked_until,
+        from,
+        to
+    )
+    .load(c))?;
     Ok(without(busy, except))
 }
 
@@ -145,14 +161,13 @@ pub fn patient_busy(
     to: NaiveDateTime,
     except: Option<AppointmentId>,
 ) -> QueryResult<Vec<Busy>> {
-    let busy = crate::db::native!(conn, |c| appointments::table
-        .filter(appointments::patient_id.eq(patient))
-        .filter(holds_its_slot())
-        .filter(appointments::starts_at.lt(Stamp(to)))
-        .filter(appointments::starts_at.gt(Stamp(earliest_start_overlapping(from))))
-        .filter(appointments::ends_at.gt(Stamp(from)))
-        .select(Busy::as_select())
-        .load(c))?;
+    let busy = crate::db::native!(conn, |c| busy_lookup!(
+        appointments::patient_id.eq(patient),
+        appointments::ends_at,
+        from,
+        to
+    )
+    .load(c))?;
     Ok(without(busy, except))
 }
 
@@ -167,14 +182,13 @@ pub fn rooms_busy(
     if rooms.is_empty() {
         return Ok(Vec::new());
     }
-    let busy = appointments::table
-        .filter(appointments::room_id.eq_any(rooms.to_vec()))
-        .filter(holds_its_slot())
-        .filter(appointments::starts_at.lt(Stamp(to)))
-        .filter(appointments::starts_at.gt(Stamp(earliest_start_overlapping(from))))
-        .filter(appointments::blocked_until.gt(Stamp(from)))
-        .select(Busy::as_select())
-        .load(conn)?;
+    let busy = busy_lookup!(
+        appointments::room_id.eq_any(rooms.to_vec()),
+        appointments::blocked_until,
+        from,
+        to
+    )
+    .load(conn)?;
     Ok(without(busy, except))
 }
 
@@ -303,4 +317,99 @@ pub fn patient_future_open(
         .filter(appointments::starts_at.ge(from))
         .select(AppointmentRow::as_select())
         .load(conn)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::db::models::clinic::{working_hours_lookup, WorkingHoursRow};
+    use crate::db::schema::working_hours;
+    use diesel::sqlite::Sqlite;
+
+    /// SQLite's plan for a query diesel built (its binds left unbound: NULL is enough
+    /// for a plan).
+    fn plan(conn: &mut SqliteConnection, query: String) -> Vec<String> {
+        #[derive(QueryableByName)]
+        struct Step {
+            #[diesel(sql_type = diesel::sql_types::Text)]
+            detail: String,
+        }
+        let sql = query.split(" -- binds:").next().unwrap_or_default();
+        diesel::sql_query(format!("EXPLAIN QUERY PLAN {sql}"))
+            .load::<Step>(conn)
+            .unwrap_or_else(|e| panic!("{e}: {sql}"))
+            .into_iter()
+            .map(|s| s.detail)
+            .collect()
+    }
+
+    /// The overlap lookups that every free-slot search and booking makes bound
+    /// `starts_at` at both ends in the index of their key, and never visit the table
+    /// (all they read is in the index): their cost is the calendar around the slot.
+    /// So are a practitioner's working hours, in order without a sort.
+    #[test]
+    fn the_calendar_lookups_are_bounded_and_read_from_the_index_alone() {
+        let mut conn = DbConnection::Sqlite(
+            SqliteConnection::establish(":memory:").expect("in-memory SQLite"),
+        );
+        crate::db::run_migrations(&mut conn).expect("migrations");
+        let DbConnection::Sqlite(lite) = &mut conn else {
+            unreachable!()
+        };
+        let from = crate::db::now();
+        let to = from + chrono::Duration::hours(1);
+        let (practitioner, patient) = (PractitionerId::new(), PatientId::new());
+        let rooms = vec![RoomId::new(), RoomId::new()];
+        let bounded = "starts_at>? AND starts_at<?)";
+        let cases = [
+            (
+                "appointments_practitioner",
+                diesel::debug_query::<Sqlite, _>(&busy_lookup!(
+                    appointments::practitioner_id.eq(practitioner),
+                    appointments::blocked_until,
+                    from,
+                    to
+                ))
+                .to_string(),
+            ),
+            (
+                "appointments_patient",
+                diesel::debug_query::<Sqlite, _>(&busy_lookup!(
+                    appointments::patient_id.eq(patient),
+                    appointments::ends_at,
+                    from,
+                    to
+                ))
+                .to_string(),
+            ),
+            (
+                "appointments_room",
+                diesel::debug_query::<Sqlite, _>(&busy_lookup!(
+                    appointments::room_id.eq_any(rooms.clone()),
+                    appointments::blocked_until,
+                    from,
+                    to
+                ))
+                .to_string(),
+            ),
+        ];
+        for (index, query) in cases {
+            let steps = plan(lite, query);
+            assert!(
+                steps.iter().any(|s| s.starts_with(&format!(
+                    "SEARCH appointments USING COVERING INDEX {index} ("
+                )) && s.ends_with(bounded)),
+                "{index}: {steps:?}"
+            );
+        }
+        let steps = plan(
+            lite,
+            diesel::debug_query::<Sqlite, _>(&working_hours_lookup!(practitioner)).to_string(),
+        );
+        assert_eq!(
+            steps,
+            ["SEARCH working_hours USING COVERING INDEX working_hours_practitioner (practitioner_id=?)"],
+            "no table lookup, no sort"
+        );
+    }
 }

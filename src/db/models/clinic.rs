@@ -173,18 +173,27 @@ pub fn practitioner_of_user(
         .optional()
 }
 
+/// A practitioner's working hours by weekday and start, read from the index alone
+/// (migration `covering_indexes`).
+macro_rules! working_hours_lookup {
+    ($practitioner:expr) => {
+        working_hours::table
+            .filter(working_hours::practitioner_id.eq($practitioner))
+            .select(WorkingHoursRow::as_select())
+            .order((
+                working_hours::weekday.asc(),
+                working_hours::start_minute.asc(),
+            ))
+    };
+}
+#[cfg(test)]
+pub(crate) use working_hours_lookup;
+
 pub fn working_hours_of(
     conn: &mut DbConnection,
     practitioner: PractitionerId,
 ) -> QueryResult<Vec<WorkingHoursRow>> {
-    crate::db::native!(conn, |c| working_hours::table
-        .filter(working_hours::practitioner_id.eq(practitioner))
-        .select(WorkingHoursRow::as_select())
-        .order((
-            working_hours::weekday.asc(),
-            working_hours::start_minute.asc(),
-        ))
-        .load(c))
+    crate::db::native!(conn, |c| working_hours_lookup!(practitioner).load(c))
 }
 
 pub fn replace_working_hours(
