@@ -14,9 +14,12 @@ pub struct Appointment {
     pub practitioner_id: PractitionerId,
     pub service_id: ServiceId,
     pub room_id: Option<RoomId>,
+    #[serde(serialize_with = "crate::api::rfc3339")]
     pub starts_at: DateTime<Utc>,
+    #[serde(serialize_with = "crate::api::rfc3339")]
     pub ends_at: DateTime<Utc>,
     /// `ends_at` + the service's buffer: the practitioner and room are held until then.
+    #[serde(serialize_with = "crate::api::rfc3339")]
     pub blocked_until: DateTime<Utc>,
     pub status: AppointmentStatus,
     pub notes: Option<String>,
@@ -24,7 +27,9 @@ pub struct Appointment {
     pub follow_up_of: Option<AppointmentId>,
     pub follow_up_offset_days: Option<i32>,
     pub version: i64,
+    #[serde(serialize_with = "crate::api::rfc3339")]
     pub created_at: DateTime<Utc>,
+    #[serde(serialize_with = "crate::api::rfc3339")]
     pub updated_at: DateTime<Utc>,
 }
 
@@ -144,7 +149,9 @@ pub struct AvailabilityQuery {
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct FreeSlot {
+    #[serde(serialize_with = "crate::api::rfc3339")]
     pub starts_at: DateTime<Utc>,
+    #[serde(serialize_with = "crate::api::rfc3339")]
     pub ends_at: DateTime<Utc>,
     pub practitioner_id: PractitionerId,
     pub room_id: Option<RoomId>,

@@ -32,7 +32,9 @@ pub struct Patient {
     pub fitzpatrick_type: Option<Option<i32>>,
     pub archived: bool,
     pub version: i64,
+    #[serde(serialize_with = "crate::api::rfc3339")]
     pub created_at: DateTime<Utc>,
+    #[serde(serialize_with = "crate::api::rfc3339")]
     pub updated_at: DateTime<Utc>,
 }
 
