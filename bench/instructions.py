@@ -14,7 +14,8 @@ judge a change to the code's own work in minutes, not a replacement for bench-ht
     cargo build --release --locked --bin dermachart --example bench-http
     target/release/examples/bench-http --backend sqlite --keep --work-dir /tmp/kept \\
         --duration 2 --warmup 1
-    python3 bench/instructions.py /tmp/kept target/release/dermachart [--requests 500]
+    python3 bench/instructions.py /tmp/kept target/release/dermachart [--requests 500] \\
+        [--dumps /tmp/dumps]   # then: callgrind_annotate /tmp/dumps/2-get-patients-id.callgrind
 
 Needs valgrind (Debian: apt-get install -y valgrind). Each run works on a fresh copy of
 the kept database (the requests write audit rows, patients and bookings, and a database
@@ -83,6 +84,8 @@ def main():
     ap.add_argument("server_bin")
     ap.add_argument("--requests", type=int, default=500, help="measured requests per operation")
     ap.add_argument("--port", type=int, default=18790)
+    ap.add_argument("--dumps", metavar="DIR",
+                    help="keep each operation's callgrind dump here (for callgrind_annotate)")
     args = ap.parse_args()
     kept = os.path.abspath(args.work)
     scratch = tempfile.TemporaryDirectory(prefix="instructions-")
@@ -188,8 +191,13 @@ def main():
             new = set(glob.glob(f"{out}.{server.pid}.*")) - before
             if len(new) != 1:
                 sys.exit(f"{label}: callgrind wrote {len(new)} dumps, not one")
-            totals = next(int(m.group(1)) for line in open(new.pop())
+            dump = new.pop()
+            totals = next(int(m.group(1)) for line in open(dump)
                           if (m := re.match(r"^totals: (\d+)", line)))
+            if args.dumps:
+                os.makedirs(args.dumps, exist_ok=True)
+                name = re.sub(r"[^a-z0-9]+", "-", label.lower()).strip("-")
+                shutil.copy2(dump, os.path.join(args.dumps, f"{n}-{name}.callgrind"))
             results.append((label, totals / args.requests))
     finally:
         if c is not None:
