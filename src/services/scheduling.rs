@@ -195,14 +195,14 @@ fn misfit(m: Misfit) -> ApiError {
 /// Checks that the referenced patient, practitioner and room exist and may be booked.
 fn check_references(conn: &mut DbConnection, b: &Booking) -> Result<(), ApiError> {
     let mut errors = Vec::new();
-    match patients::find(conn, b.patient_id)? {
+    match patients::archived(conn, b.patient_id)? {
         None => errors.push(FieldError::new("patient_id", "no such patient")),
-        Some(p) if p.archived => {
+        Some(true) => {
             return Err(ApiError::Conflict(
                 "The patient is archived and cannot be booked.".into(),
             ))
         }
-        Some(_) => {}
+        Some(false) => {}
     }
     if clinic::find_practitioner(conn, b.practitioner_id)?.is_none() {
         errors.push(FieldError::new("practitioner_id", "no such practitioner"));

@@ -334,6 +334,16 @@ pub fn find(conn: &mut DbConnection, id: PatientId) -> QueryResult<Option<Patien
         .optional())
 }
 
+/// Whether the patient is archived, `None` if there is no such patient: all a booking's
+/// reference check needs, without decoding the whole record (17 columns).
+pub fn archived(conn: &mut DbConnection, id: PatientId) -> QueryResult<Option<bool>> {
+    crate::db::native!(conn, |c| patients::table
+        .find(id)
+        .select(patients::archived)
+        .first(c)
+        .optional())
+}
+
 /// Replaces the fields if the version still matches; `None` when it does not.
 pub fn update(
     conn: &mut DbConnection,
