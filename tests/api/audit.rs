@@ -506,13 +506,16 @@ async fn on_sqlite_the_audit_log_is_keyed_by_its_rowid_and_its_rebuild_keeps_the
         };
         if undo {
             // The later migrations first (they touch other tables), then the rebuild.
+            const ROWID: u64 = 20_261_206_000_011; // 2026-12-06-000011_audit_rowid
             loop {
-                let undone = c.revert_last_migration(SQLITE).unwrap().to_string();
-                assert!(
-                    undone.as_str() >= "20261206000011",
-                    "went past the rowid migration"
-                );
-                if undone == "20261206000011" {
+                let undone: u64 = c
+                    .revert_last_migration(SQLITE)
+                    .unwrap()
+                    .to_string()
+                    .parse()
+                    .unwrap();
+                assert!(undone >= ROWID, "went past the rowid migration");
+                if undone == ROWID {
                     break;
                 }
             }
