@@ -43,6 +43,9 @@ test('an ended session returns to sign-in and, after signing in again, to the sa
   await signInByApi(context, s.frontDesk.email);
   await page.goto('/patients?q=hart');
   await expect(page.getByRole('heading', { name: 'Patients' })).toBeVisible();
+  // The page's own search has answered: no request of the old session is still on its
+  // way (one answered 401 after the logout sent the page to sign-in before the click).
+  await expect(page.getByRole('listbox', { name: 'Matching patients' })).toContainText('Hart');
   // The server ends the session (as an idle timeout would): its cookie stops working.
   const cookie = (await context.cookies()).find((c) => c.httpOnly);
   expect(cookie, 'the session cookie is HttpOnly').toBeTruthy();
