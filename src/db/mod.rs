@@ -399,3 +399,26 @@ pub fn ping(conn: &mut DbConnection) -> diesel::QueryResult<()> {
     use diesel::RunQueryDsl;
     diesel::sql_query("SELECT 1").execute(conn).map(|_| ())
 }
+
+/// SQLite's plan for a statement (`EXPLAIN QUERY PLAN …`, its values bound or left
+/// unbound), one line per step: what tests assert to hold a query to its index.
+#[cfg(test)]
+pub(crate) fn sqlite_plan<Q>(conn: &mut SqliteConnection, explain: Q) -> Vec<String>
+where
+    Q: for<'a> diesel::query_dsl::LoadQuery<'a, SqliteConnection, PlanStep>,
+{
+    explain
+        .load::<PlanStep>(conn)
+        .expect("a plan")
+        .into_iter()
+        .map(|s| s.detail)
+        .collect()
+}
+
+/// One step of `EXPLAIN QUERY PLAN`.
+#[cfg(test)]
+#[derive(diesel::QueryableByName)]
+pub(crate) struct PlanStep {
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    detail: String,
+}

@@ -457,25 +457,23 @@ async fn reschedule_re_runs_the_rules_returns_to_booked_and_honours_if_match() {
     let etag = r.headers()["etag"].to_str().unwrap().to_owned();
     let r = c
         .app
-        .client
-        .patch(c.app.url(&path))
-        .bearer_auth(&c.desk)
-        .header("if-match", &etag)
-        .json(&json!({"starts_at": monday(1, 12, 15).to_rfc3339()}))
-        .send()
-        .await
-        .unwrap();
+        .patch_if_match(
+            &c.desk,
+            &path,
+            &etag,
+            &json!({"starts_at": monday(1, 12, 15).to_rfc3339()}),
+        )
+        .await;
     assert_problem(r, 409).await;
     let r = c
         .app
-        .client
-        .patch(c.app.url(&path))
-        .bearer_auth(&c.desk)
-        .header("if-match", &etag)
-        .json(&json!({"starts_at": monday(1, 14, 0).to_rfc3339()}))
-        .send()
-        .await
-        .unwrap();
+        .patch_if_match(
+            &c.desk,
+            &path,
+            &etag,
+            &json!({"starts_at": monday(1, 14, 0).to_rfc3339()}),
+        )
+        .await;
     assert_eq!(r.status(), 200);
     let moved: Value = r.json().await.unwrap();
     assert_eq!(moved["status"], "booked");
@@ -489,14 +487,13 @@ async fn reschedule_re_runs_the_rules_returns_to_booked_and_honours_if_match() {
     );
     let r = c
         .app
-        .client
-        .patch(c.app.url(&path))
-        .bearer_auth(&c.desk)
-        .header("if-match", &etag)
-        .json(&json!({"starts_at": monday(1, 15, 0).to_rfc3339()}))
-        .send()
-        .await
-        .unwrap();
+        .patch_if_match(
+            &c.desk,
+            &path,
+            &etag,
+            &json!({"starts_at": monday(1, 15, 0).to_rfc3339()}),
+        )
+        .await;
     assert_problem(r, 412).await;
     let r = c.app.patch(&c.desk, &path, &json!({"patient_id": q})).await;
     assert_eq!(
@@ -1195,14 +1192,13 @@ async fn a_moved_appointment_moves_its_reminder() {
         .to_owned();
     let r = c
         .app
-        .client
-        .patch(c.app.url(&path))
-        .bearer_auth(&c.desk)
-        .header("if-match", &etag)
-        .json(&json!({"starts_at": monday(1, 14, 0).to_rfc3339()}))
-        .send()
-        .await
-        .unwrap();
+        .patch_if_match(
+            &c.desk,
+            &path,
+            &etag,
+            &json!({"starts_at": monday(1, 14, 0).to_rfc3339()}),
+        )
+        .await;
     assert_eq!(r.status(), 200);
 
     let after = c

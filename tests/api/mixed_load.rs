@@ -96,14 +96,13 @@ async fn one(c: &Clinic, patients: &[String], i: usize) -> Outcome {
         }
         _ => {
             let r = app
-                .client
-                .patch(app.url(&format!("/api/v1/patients/{patient}")))
-                .bearer_auth(&c.desk)
-                .header("if-match", "\"stale\"")
-                .json(&json!({"phone": "+44 20 7946 0999"}))
-                .send()
-                .await
-                .unwrap();
+                .patch_if_match(
+                    &c.desk,
+                    &format!("/api/v1/patients/{patient}"),
+                    "\"stale\"",
+                    &json!({"phone": "+44 20 7946 0999"}),
+                )
+                .await;
             Outcome::StaleEdit(r.status().as_u16())
         }
     }

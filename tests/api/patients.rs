@@ -325,14 +325,8 @@ async fn patch_is_a_merge_patch_guarded_by_if_match() {
         vec!["given_name"]
     );
     let r = app
-        .client
-        .patch(app.url(&path))
-        .bearer_auth(&token)
-        .header("if-match", "\"1\"")
-        .json(&json!({"address": "stale"}))
-        .send()
-        .await
-        .unwrap();
+        .patch_if_match(&token, &path, "\"1\"", &json!({"address": "stale"}))
+        .await;
     assert_problem(r, 412).await;
     let got: Value = app.get(&token, &path).await.json().await.unwrap();
     assert_eq!(

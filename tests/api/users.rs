@@ -44,24 +44,22 @@ async fn an_admin_creates_lists_reads_and_changes_users() {
     let r = app.get(&admin.token, &format!("/api/v1/users/{id}")).await;
     let etag = r.headers()["etag"].to_str().unwrap().to_owned();
     let r = app
-        .client
-        .patch(app.url(&format!("/api/v1/users/{id}")))
-        .bearer_auth(&admin.token)
-        .header("if-match", &etag)
-        .json(&json!({"display_name": "Nurse Renamed"}))
-        .send()
-        .await
-        .unwrap();
+        .patch_if_match(
+            &admin.token,
+            &format!("/api/v1/users/{id}"),
+            &etag,
+            &json!({"display_name": "Nurse Renamed"}),
+        )
+        .await;
     assert_eq!(r.status(), 200);
     let r = app
-        .client
-        .patch(app.url(&format!("/api/v1/users/{id}")))
-        .bearer_auth(&admin.token)
-        .header("if-match", &etag)
-        .json(&json!({"display_name": "Lost Update"}))
-        .send()
-        .await
-        .unwrap();
+        .patch_if_match(
+            &admin.token,
+            &format!("/api/v1/users/{id}"),
+            &etag,
+            &json!({"display_name": "Lost Update"}),
+        )
+        .await;
     assert_problem(r, 412).await;
     assert_eq!(
         app.login("new.nurse@clinic.test", "a long enough passphrase")

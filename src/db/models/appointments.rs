@@ -326,21 +326,15 @@ mod tests {
     use crate::db::schema::working_hours;
     use diesel::sqlite::Sqlite;
 
-    /// SQLite's plan for a query diesel built (its binds left unbound: NULL is enough
+    /// SQLite's plan for a query diesel built (its values left unbound: NULL is enough
     /// for a plan).
-    fn plan(conn: &mut SqliteConnection, query: String) -> Vec<String> {
-        #[derive(QueryableByName)]
-        struct Step {
-            #[diesel(sql_type = diesel::sql_types::Text)]
-            detail: String,
-        }
-        let sql = query.split(" -- binds:").next().unwrap_or_default();
-        diesel::sql_query(format!("EXPLAIN QUERY PLAN {sql}"))
-            .load::<Step>(conn)
-            .unwrap_or_else(|e| panic!("{e}: {sql}"))
-            .into_iter()
-            .map(|s| s.detail)
-            .collect()
+    fn plan<Q: diesel::query_builder::QueryFragment<Sqlite>>(
+        conn: &mut SqliteConnection,
+        query: &Q,
+    ) -> Vec<String> {
+        let sql = diesel::debug_query::<Sqlite, _>(query).to_string();
+        let sql = sql.split(" -- binds:").next().unwrap_or_default();
+        crate::db::sqlite_plan(conn, diesel::sql_query(format!("EXPLAIN QUERY PLAN {sql}")))
     }
 
     /// The overlap lookups that every free-slot search and booking makes bound
@@ -364,37 +358,42 @@ mod tests {
         let cases = [
             (
                 "appointments_practitioner",
-                diesel::debug_query::<Sqlite, _>(&busy_lookup!(
-                    appointments::practitioner_id.eq(practitioner),
-                    appointments::blocked_until,
-                    from,
-                    to
-                ))
-                .to_string(),
+                plan(
+                    lite,
+                    &busy_lookup!(
+                        appointments::practitioner_id.eq(practitioner),
+                        appointments::blocked_until,
+                        from,
+                        to
+                    ),
+                ),
             ),
             (
                 "appointments_patient",
-                diesel::debug_query::<Sqlite, _>(&busy_lookup!(
-                    appointments::patient_id.eq(patient),
-                    appointments::ends_at,
-                    from,
-                    to
-                ))
-                .to_string(),
+                plan(
+                    lite,
+                    &busy_lookup!(
+                        appointments::patient_id.eq(patient),
+                        appointments::ends_at,
+                        from,
+                        to
+                    ),
+                ),
             ),
             (
                 "appointments_room",
-                diesel::debug_query::<Sqlite, _>(&busy_lookup!(
-                    appointments::room_id.eq_any(rooms.clone()),
-                    appointments::blocked_until,
-                    from,
-                    to
-                ))
-                .to_string(),
+                plan(
+                    lite,
+                    &busy_lookup!(
+                        appointments::room_id.eq_any(rooms),
+                        appointments::blocked_until,
+                        from,
+                        to
+                    ),
+                ),
             ),
         ];
-        for (index, query) in cases {
-            let steps = plan(lite, query);
+        for (index, steps) in cases {
             assert!(
                 steps.iter().any(|s| s.starts_with(&format!(
                     "SEARCH appointments USING COVERING INDEX {index} ("
@@ -402,10 +401,7 @@ mod tests {
                 "{index}: {steps:?}"
             );
         }
-        let steps = plan(
-            lite,
-            diesel::debug_query::<Sqlite, _>(&working_hours_lookup!(practitioner)).to_string(),
-        );
+        let steps = plan(lite, &working_hours_lookup!(practitioner));
         assert_eq!(
             steps,
             ["SEARCH working_hours USING COVERING INDEX working_hours_practitioner (practitioner_id=?)"],

@@ -537,24 +537,19 @@ mod tests {
         assert_eq!(found[&keys[0]], rows[1].id);
         assert_eq!(found[&keys[1]], rows[3].id);
 
-        #[derive(QueryableByName)]
-        struct Step {
-            #[diesel(sql_type = Text)]
-            detail: String,
-        }
         let DbConnection::Sqlite(lite) = &mut conn else {
             unreachable!()
         };
-        let plan: Vec<Step> = diesel::sql_query(format!(
-            "EXPLAIN QUERY PLAN {}",
-            identity_lookup_sql(1, false)
-        ))
-        .bind::<Text, _>("family1")
-        .bind::<Text, _>("given1")
-        .bind::<Date, _>(born)
-        .load(lite)
-        .unwrap();
-        let plan: Vec<String> = plan.into_iter().map(|s| s.detail).collect();
+        let plan = crate::db::sqlite_plan(
+            lite,
+            diesel::sql_query(format!(
+                "EXPLAIN QUERY PLAN {}",
+                identity_lookup_sql(1, false)
+            ))
+            .bind::<Text, _>("family1")
+            .bind::<Text, _>("given1")
+            .bind::<Date, _>(born),
+        );
         assert!(
             plan.iter()
                 .any(|s| s.contains("SEARCH p USING INDEX patients_family_given_search")),

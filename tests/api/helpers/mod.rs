@@ -343,6 +343,24 @@ impl TestApp {
             .expect("request")
     }
 
+    /// A `PATCH` that names the version it changes (`If-Match`: an `ETag` from a read).
+    pub async fn patch_if_match(
+        &self,
+        token: &str,
+        path: &str,
+        etag: &str,
+        body: &Value,
+    ) -> reqwest::Response {
+        self.client
+            .patch(self.url(path))
+            .bearer_auth(token)
+            .header("if-match", etag)
+            .json(body)
+            .send()
+            .await
+            .expect("request")
+    }
+
     pub async fn delete(&self, token: &str, path: &str) -> reqwest::Response {
         self.client
             .delete(self.url(path))
