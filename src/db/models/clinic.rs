@@ -16,6 +16,7 @@ pub struct LocationRow {
     pub id: LocationId,
     pub name: String,
     pub address: Option<String>,
+    #[diesel(deserialize_as = Stamp)]
     pub created_at: NaiveDateTime,
 }
 
@@ -25,6 +26,7 @@ pub struct RoomRow {
     pub id: RoomId,
     pub location_id: LocationId,
     pub name: String,
+    #[diesel(deserialize_as = Stamp)]
     pub created_at: NaiveDateTime,
 }
 
@@ -35,6 +37,7 @@ pub struct PractitionerRow {
     pub user_id: UserId,
     pub display_name: String,
     pub title: Option<String>,
+    #[diesel(deserialize_as = Stamp)]
     pub created_at: NaiveDateTime,
 }
 
@@ -77,7 +80,9 @@ pub struct ServiceRow {
     pub follow_up_service_id: Option<ServiceId>,
     pub patient_bookable: bool,
     pub version: i64,
+    #[diesel(deserialize_as = Stamp)]
     pub created_at: NaiveDateTime,
+    #[diesel(deserialize_as = Stamp)]
     pub updated_at: NaiveDateTime,
 }
 
