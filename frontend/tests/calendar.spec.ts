@@ -74,10 +74,19 @@ test('front desk books from a free slot and sees it on the calendar', async ({ p
   const desk = await StaffApi.as(s.frontDesk.email);
   const booked = (await desk.appointments(day)).filter((a) => a.patient_name === 'Amelia Hart');
   expect(booked.map((a) => [a.starts_at, a.practitioner_id])).toEqual([[at(day, '10:00').replace('.000Z', 'Z'), ada!.id]]);
-  // The privacy switch leaves initials only.
+  // The privacy switch leaves initials only, and switching it on does not push the
+  // toolbar onto another line.
+  const toolbar = page.locator('.toolbar');
+  const height = (await toolbar.boundingBox())!.height;
   await page.getByRole('button', { name: 'Privacy', exact: true }).click();
   await expect(page.locator('.ec-event.appt', { hasText: 'A. H.' })).toBeVisible();
   await expect(page.getByText('Amelia Hart')).toHaveCount(0);
+  await expect(page.getByRole('button', { name: 'Privacy: on', exact: true })).toHaveAttribute('aria-pressed', 'true');
+  expect((await toolbar.boundingBox())!.height).toBe(height);
+  // Nor does the week, titled by its first and last days.
+  await page.getByRole('button', { name: 'Week', exact: true }).click();
+  await expect(page.getByRole('heading', { level: 1 })).toContainText('–');
+  expect((await toolbar.boundingBox())!.height).toBe(height);
 });
 
 test('a double click on Book books once', async ({ page, context }) => {
@@ -383,8 +392,14 @@ test('the front desk confirms, checks in, starts and completes from the panel; a
   await page.locator('.ec-event.appt', { hasText: other }).click();
   const dialog2 = page.getByRole('dialog', { name: other });
   await dialog2.getByRole('button', { name: 'No-show', exact: true }).click();
-  await expect(page.locator('.ec-event.appt.status-no_show', { hasText: other })).toBeVisible();
+  const noShow = page.locator('.ec-event.appt.status-no_show', { hasText: other });
+  await expect(noShow).toBeVisible();
   await expect.poll(async () => (await desk.appointments(day)).find((a) => a.id === second.id)?.status).toBe('no_show');
+  // A 20-minute appointment's one line is whole: the name's line lies inside its box
+  // (the box clips what does not).
+  const [box, line] = [await noShow.boundingBox(), await noShow.locator('.who').boundingBox()];
+  expect(line!.y).toBeGreaterThanOrEqual(box!.y - 0.5);
+  expect(line!.y + line!.height).toBeLessThanOrEqual(box!.y + box!.height + 0.5);
 });
 
 test("the week view: each practitioner's week under their name, closed hours, time off, buffers, and the filters", async ({ page, context }) => {

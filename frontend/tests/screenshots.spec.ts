@@ -54,7 +54,7 @@ test('calendar day, week and booking panel', async ({ page, context }) => {
   await page.getByRole('button', { name: 'Day', exact: true }).click();
   await page.getByRole('button', { name: 'Privacy', exact: true }).click();
   await page.screenshot({ path: out('calendar-privacy') });
-  await page.getByRole('button', { name: /Privacy on/ }).click();
+  await page.getByRole('button', { name: 'Privacy: on', exact: true }).click();
   await page.locator('.ec-event.appt').first().click();
   await expect(page.getByRole('dialog')).toBeVisible();
   await page.screenshot({ path: out('calendar-appointment') });

@@ -23,6 +23,11 @@ export function formatDate(iso: string | Date): string {
   return fmt({ weekday: 'short', day: 'numeric', month: 'short', year: 'numeric' }).format(new Date(iso));
 }
 
+/** The days from `first` to `last` (both shown), the locale's way: "7–13 Dec 2026". */
+export function formatDayRange(first: string | Date, last: string | Date): string {
+  return fmt({ day: 'numeric', month: 'short', year: 'numeric' }).formatRange(new Date(first), new Date(last));
+}
+
 export function formatDateTime(iso: string | Date): string {
   return fmt({ weekday: 'short', day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit' }).format(
     new Date(iso),
