@@ -86,6 +86,7 @@ test('front desk books from a free slot and sees it on the calendar', async ({ p
   // Nor does the week, titled by its first and last days.
   await page.getByRole('button', { name: 'Week', exact: true }).click();
   await expect(page.getByRole('heading', { level: 1 })).toContainText('–');
+  await expect(page.locator('.grid[aria-busy="false"]')).toBeVisible();
   expect((await toolbar.boundingBox())!.height).toBe(height);
 });
 

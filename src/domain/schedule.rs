@@ -351,7 +351,8 @@ pub fn uses_rooms(needs_room: bool, room_asked: bool) -> bool {
 
 /// The next start on the grid `start + n × step` (n ≥ 1) that may lie at or after
 /// `until`: never past the first grid point at or after it (the gap is counted in
-/// whole milliseconds, rounded down), so no start that could fit is skipped.
+/// whole milliseconds, rounded down), so no start that could fit is skipped. That
+/// holds for a step of whole milliseconds; the API's steps are whole minutes.
 fn next_on_grid(
     start: NaiveDateTime,
     step: Duration,
@@ -544,6 +545,8 @@ mod tests {
         use rand::{Rng, SeedableRng};
         let mut rng = rand::rngs::StdRng::seed_from_u64(2026);
         let day = at("2026-03-02 00:00");
+        // (offered, refused in working hours): both must occur, or the test held nothing.
+        let (mut offered_in_all, mut refused_in_all) = (0, 0);
         for _ in 0..2000 {
             let mut working = Vec::new();
             let mut t = day + Duration::minutes(rng.gen_range(0..6) * 60);
@@ -603,10 +606,20 @@ mod tests {
             }
             let mut start = day;
             while start < day + Duration::days(1) {
-                let fits = start >= not_before && cal.check(shape, start, needs_room, None).is_ok();
+                let checked = cal.check(shape, start, needs_room, None);
+                let fits = start >= not_before && checked.is_ok();
                 assert_eq!(fits, offered.iter().any(|(s, _)| *s == start), "{start}");
+                offered_in_all += usize::from(fits);
+                refused_in_all += usize::from(matches!(
+                    checked,
+                    Err(Misfit::TimeOff | Misfit::PractitionerBusy | Misfit::PatientBusy)
+                ));
                 start += step;
             }
         }
+        assert!(
+            offered_in_all > 10_000 && refused_in_all > 10_000,
+            "{offered_in_all} {refused_in_all}"
+        );
     }
 }
