@@ -309,7 +309,9 @@ impl<L: Copy + PartialEq, R: Copy> Calendar<L, R> {
             && !self.time_off.iter().any(|t| t.overlaps(&held))
     }
 
-    /// Every start in `[from, to)` on the step grid (aligned to the hour) that fits.
+    /// Every start in `[from, to)` on the step grid (`align_up`'s: multiples of `step`
+    /// from midnight UTC) that fits. `step` is a whole number of minutes (the API
+    /// takes 5 to 240).
     pub fn free_slots(
         &self,
         shape: SlotShape,
@@ -331,9 +333,14 @@ impl<L: Copy + PartialEq, R: Copy> Calendar<L, R> {
                         out.push((start, room));
                         start += step;
                     }
-                    // Past the appointment or time off in the way, not one step at a
-                    // time through it (`fit` says why no start before its end fits).
-                    Err((_, blocked_until)) => start = next_on_grid(start, step, blocked_until),
+                    // Past the appointment or time off in the way, to the first start
+                    // on the grid at or after its end, not one step at a time through
+                    // it (`fit` says why no start before its end fits). The grid is
+                    // `align_up`'s: this loop's first start is on it and moves by `step`.
+                    Err((_, Some(blocked_until))) => {
+                        start = align_up(blocked_until, step).max(start + step);
+                    }
+                    Err((_, None)) => start += step,
                 }
             }
         }
@@ -347,26 +354,6 @@ impl<L: Copy + PartialEq, R: Copy> Calendar<L, R> {
 /// is asked for. (What a calendar need not load otherwise.)
 pub fn uses_rooms(needs_room: bool, room_asked: bool) -> bool {
     needs_room || room_asked
-}
-
-/// The next start on the grid `start + n × step` (n ≥ 1) that may lie at or after
-/// `until`: never past the first grid point at or after it (the gap is counted in
-/// whole milliseconds, rounded down), so no start that could fit is skipped. That
-/// holds for a step of whole milliseconds; the API's steps are whole minutes.
-fn next_on_grid(
-    start: NaiveDateTime,
-    step: Duration,
-    until: Option<NaiveDateTime>,
-) -> NaiveDateTime {
-    let step_ms = step.num_milliseconds();
-    match until {
-        Some(until) if step_ms > 0 && until > start + step => {
-            let gap_ms = (until - start).num_milliseconds();
-            let steps = (gap_ms + step_ms - 1) / step_ms;
-            start + step * i32::try_from(steps).unwrap_or(1).max(1)
-        }
-        _ => start + step,
-    }
 }
 
 /// The first multiple of `step` (counted from midnight UTC) at or after `t`.
@@ -539,7 +526,7 @@ mod tests {
     /// check, none touches busy time, and every start on the grid that passes the
     /// check is offered (availability and booking can never disagree). Busy time and
     /// time off begin and end on any minute, off the grid as often as on it, so the
-    /// search's skips past them (`next_on_grid`) are held to the check at every start.
+    /// search's skips past them are held to the check at every start.
     #[test]
     fn availability_and_the_booking_check_agree_on_random_calendars() {
         use rand::{Rng, SeedableRng};

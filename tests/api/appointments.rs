@@ -455,25 +455,9 @@ async fn reschedule_re_runs_the_rules_returns_to_booked_and_honours_if_match() {
     let path = format!("/api/v1/appointments/{id}");
     let r = c.app.get(&c.desk, &path).await;
     let etag = r.headers()["etag"].to_str().unwrap().to_owned();
-    let r = c
-        .app
-        .patch_if_match(
-            &c.desk,
-            &path,
-            &etag,
-            &json!({"starts_at": monday(1, 12, 15).to_rfc3339()}),
-        )
-        .await;
+    let r = c.move_to(id, &etag, monday(1, 12, 15)).await;
     assert_problem(r, 409).await;
-    let r = c
-        .app
-        .patch_if_match(
-            &c.desk,
-            &path,
-            &etag,
-            &json!({"starts_at": monday(1, 14, 0).to_rfc3339()}),
-        )
-        .await;
+    let r = c.move_to(id, &etag, monday(1, 14, 0)).await;
     assert_eq!(r.status(), 200);
     let moved: Value = r.json().await.unwrap();
     assert_eq!(moved["status"], "booked");
@@ -485,15 +469,7 @@ async fn reschedule_re_runs_the_rules_returns_to_booked_and_honours_if_match() {
             .unwrap(),
         monday(1, 14, 0)
     );
-    let r = c
-        .app
-        .patch_if_match(
-            &c.desk,
-            &path,
-            &etag,
-            &json!({"starts_at": monday(1, 15, 0).to_rfc3339()}),
-        )
-        .await;
+    let r = c.move_to(id, &etag, monday(1, 15, 0)).await;
     assert_problem(r, 412).await;
     let r = c.app.patch(&c.desk, &path, &json!({"patient_id": q})).await;
     assert_eq!(
@@ -1190,15 +1166,7 @@ async fn a_moved_appointment_moves_its_reminder() {
         .to_str()
         .unwrap()
         .to_owned();
-    let r = c
-        .app
-        .patch_if_match(
-            &c.desk,
-            &path,
-            &etag,
-            &json!({"starts_at": monday(1, 14, 0).to_rfc3339()}),
-        )
-        .await;
+    let r = c.move_to(&id.to_string(), &etag, monday(1, 14, 0)).await;
     assert_eq!(r.status(), 200);
 
     let after = c

@@ -41,21 +41,25 @@ async fn an_admin_creates_lists_reads_and_changes_users() {
         .iter()
         .any(|u| u["id"] == id.as_str()));
 
-    let r = app.get(&admin.token, &format!("/api/v1/users/{id}")).await;
-    let etag = r.headers()["etag"].to_str().unwrap().to_owned();
+    let path = format!("/api/v1/users/{id}");
+    let etag = app.get(&admin.token, &path).await.headers()["etag"]
+        .to_str()
+        .unwrap()
+        .to_owned();
     let r = app
         .patch_if_match(
             &admin.token,
-            &format!("/api/v1/users/{id}"),
+            &path,
             &etag,
             &json!({"display_name": "Nurse Renamed"}),
         )
         .await;
     assert_eq!(r.status(), 200);
+    // The same version again: the first rename changed it.
     let r = app
         .patch_if_match(
             &admin.token,
-            &format!("/api/v1/users/{id}"),
+            &path,
             &etag,
             &json!({"display_name": "Lost Update"}),
         )

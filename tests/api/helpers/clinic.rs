@@ -205,6 +205,18 @@ impl Clinic {
             .await
     }
 
+    /// Moves an appointment (front desk), naming the version it moves (`If-Match`).
+    pub async fn move_to(&self, id: &str, etag: &str, at: DateTime<Utc>) -> reqwest::Response {
+        self.app
+            .patch_if_match(
+                &self.desk,
+                &format!("/api/v1/appointments/{id}"),
+                etag,
+                &json!({"starts_at": at.to_rfc3339()}),
+            )
+            .await
+    }
+
     /// Overlapping slot-holding pairs, straight from the database (must always be 0).
     pub async fn overlaps(&self) -> i64 {
         let sql = "SELECT COUNT(*) AS n FROM appointments a JOIN appointments b ON a.id < b.id \
