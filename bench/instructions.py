@@ -8,8 +8,11 @@ host); an instruction count does not: the same binary, database and requests giv
 the same figure to within a fraction of a per cent, whatever else the machine does.
 It counts the server's user-space instructions only: not the kernel's work (sockets,
 fsync, context switches), not the time waiting for the disk, and not batching under
-concurrency (one connection: every audited request commits alone). So it is a way to
-judge a change to the code's own work in minutes, not a replacement for bench-http.
+concurrency (one connection: every audited request commits alone). valgrind also hides
+the CPU's SHA extensions, so the audit rows' HMACs are counted in the sha2 crate's
+portable code (~1,900 instructions a block), which the server does not run on a CPU that
+has them (docs/benchmarks.md, thirteenth session). So it is a way to judge a change to
+the code's own work in minutes, not a replacement for bench-http.
 
     cargo build --release --locked --bin dermachart --example bench-http
     target/release/examples/bench-http --backend sqlite --keep --work-dir /tmp/kept \\
