@@ -41,11 +41,12 @@ pub(crate) fn uuid_to_sqlite<'b>(
     <[u8] as ToSql<Binary, Sqlite>>::to_sql(id.as_bytes().as_slice(), out)
 }
 
+/// Reads the 16 bytes where SQLite holds them (`read_blob`), not through diesel's
+/// `Vec<u8>`, which allocates a copy of every id of every row read.
 pub(crate) fn uuid_from_sqlite(
-    value: <Sqlite as Backend>::RawValue<'_>,
+    mut value: <Sqlite as Backend>::RawValue<'_>,
 ) -> deserialize::Result<uuid::Uuid> {
-    let bytes = <Vec<u8> as FromSql<Binary, Sqlite>>::from_sql(value)?;
-    Ok(uuid::Uuid::from_slice(&bytes)?)
+    Ok(uuid::Uuid::from_slice(value.read_blob())?)
 }
 
 /// Declares a typed id: a UUID newtype that maps to [`DbUuid`] on every backend,
