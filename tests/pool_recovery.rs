@@ -7,8 +7,6 @@
     reason = "a test fails loudly on a broken fixture or answer"
 )]
 
-use std::time::Duration;
-
 use diesel::prelude::*;
 use diesel::sql_types::BigInt;
 
@@ -65,8 +63,7 @@ async fn on_postgres_connections_the_server_dropped_are_replaced_once_one_is_fou
             .collect();
         let opened = pool.state().connections;
         drop(held);
-        let mut outside =
-            db::open_connection(&url, Duration::from_secs(5)).expect("a connection of its own");
+        let mut outside = PgConnection::establish(&url).expect("a connection of its own");
         // With a timeout, pg_terminate_backend waits until each connection is gone.
         let dropped = diesel::sql_query(
             "SELECT count(pg_terminate_backend(pid, 5000)) AS value FROM pg_stat_activity \
